@@ -1,0 +1,64 @@
+"""Who may do what: the one place that decides access.
+
+Admins (Django superusers) may do everything. Everybody else gets a role per namespace
+(guide §5.1, DESIGN.md "Users and access"):
+
+* viewer  — read plans, maps, migrations and the providers of the namespace;
+* editor  — also create, change, delete and start plans and maps, use providers;
+* admin   — also create, change and delete providers in the namespace.
+
+Every namespaced model uses `RestrictedQuerySet` (its namespace is the field named by
+`namespace_field`: "namespace" unless the model says e.g. "plan__namespace"), and every
+view, API view and websocket consumer asks `Model.objects.restrict(user, action)` for what the user may touch.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+VIEWER, EDITOR, ADMIN = "viewer", "editor", "admin"
+ROLES = [VIEWER, EDITOR, ADMIN]
+ROLE_CHOICES = [(VIEWER, "Viewer"), (EDITOR, "Editor"), (ADMIN, "Admin")]
+
+# The least role each action needs, unless a model says otherwise (`access_rules`).
+DEFAULT_RULES = {"view": VIEWER, "add": EDITOR, "change": EDITOR, "delete": EDITOR, "run": EDITOR}
+
+
+def roles_at_least(role: str) -> list[str]:
+    return ROLES[ROLES.index(role):]
+
+
+def required_role(model, action: str) -> str:
+    rules = {**DEFAULT_RULES, **getattr(model, "access_rules", {})}
+    try:
+        return rules[action]
+    except KeyError:
+        raise ValueError(f"{model.__name__} has no access rule for action {action!r}") from None
+
+
+def namespaces_for(user, model, action: str):
+    """Names of the namespaces where user may perform action on model (a queryset of names)."""
+    from mtvweb.models import NamespaceRole
+
+    return NamespaceRole.objects.filter(user=user, role__in=roles_at_least(required_role(model, action))).values(
+        "namespace"
+    )
+
+
+def can(user, model, action: str, namespace: str) -> bool:
+    """May user perform action on model objects in namespace (e.g. create one there)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return namespaces_for(user, model, action).filter(namespace=namespace).exists()
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        field = getattr(self.model, "namespace_field", "namespace")
+        return self.filter(**{f"{field}__in": namespaces_for(user, self.model, action)})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MtvwebConfig(AppConfig):
+    name = "mtvweb"
+    verbose_name = "mtvweb"

@@ -1,0 +1,44 @@
+from django import forms
+
+from mtvweb.models import ControllerSettings, Namespace
+
+
+class NamespacedForm(forms.ModelForm):
+    """A ModelForm for a NamespacedObject that only offers namespaces the user may write to.
+
+    `namespaces` is the list of allowed names, or None for admins, who may also type a new one.
+    """
+
+    def __init__(self, *args, user=None, namespaces=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        field = self.fields["namespace"]
+        if namespaces is None:
+            field.widget = forms.TextInput(attrs={"list": "namespace-options"})
+            field.help_text = "An existing project, or a new name to create it."
+            self.namespace_options = list(Namespace.objects.values_list("name", flat=True))
+        else:
+            current = self.instance.namespace if self.instance.pk else None
+            choices = sorted(set(namespaces) | ({current} if current else set()))
+            self.fields["namespace"] = forms.ChoiceField(choices=[(n, n) for n in choices], label="Project")
+            self.namespace_options = []
+        self.fields["namespace"].label = "Project"
+
+
+class SettingForm(forms.ModelForm):
+    """One setting of the overview page, edited in place."""
+
+    def __init__(self, *args, field_name, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name != field_name:
+                del self.fields[name]
+        field = self.fields[field_name]
+        if isinstance(field, forms.IntegerField):
+            field.error_messages["min_value"] = f"{field.label} must be at least %(limit_value)s."
+            field.error_messages["max_value"] = f"{field.label} must be at most %(limit_value)s."
+            field.widget.attrs.pop("min", None)  # let the server say what is wrong, not the browser
+
+    class Meta:
+        model = ControllerSettings
+        fields = ControllerSettings.EDITABLE

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from mtvweb.consumers import PlanProgressConsumer
+
+websocket_urlpatterns = [
+    path("ws/plans/<int:plan_id>/", PlanProgressConsumer.as_asgi()),
+]

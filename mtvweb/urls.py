@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from mtvweb.views import overview
+
+urlpatterns = [
+    path("", overview.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="auth/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("overview/", overview.OverviewView.as_view(), name="overview"),
+    path("overview/settings/<str:name>/", overview.SettingEditView.as_view(), name="setting_edit"),
+    path("providers/", include("providers.urls")),
+    path("", include("mappings.urls")),
+    path("plans/", include("plans.urls")),
+]
