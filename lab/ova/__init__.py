@@ -1,0 +1,78 @@
+"""The `ova` lab part: a share directory of real OVAs, extracted OVFs and broken cases.
+
+No process runs: `up` builds the share once under ~/.cache/mtvweb/ova (see share.py),
+lays a hard-linked copy into `<lab dir>/ova-share` and returns where it is, the NFS URL a
+user would type for it, and the expected scan result (manifest.py). See README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from lab.ova.share import MANIFEST_NAME, cached_share, lay_out
+
+NFS_SERVER = "127.0.0.1"
+LARGE_ENV = "MTVWEB_LAB_OVA_LARGE"
+
+
+def _vms(share: Path, manifest: dict) -> dict:
+    vms = {}
+    for relative, entry in manifest["entries"].items():
+        if entry["status"] != "vm":
+            continue
+        vm = entry["vm"]
+        vms[vm["name"]] = {
+            "path": str(share / relative),
+            "relative_path": relative,
+            "disks": [
+                {"capacity": d["capacity"], "blake3": d["blake3"], "path": str(share / d["path"]), "member": d["member"]}
+                for d in vm["disks"]
+            ],
+        }
+    return vms
+
+
+def _wants_large(ctx) -> bool:
+    return os.environ.get(LARGE_ENV) == "1" or bool(ctx.options.get("ova_large"))
+
+
+def up(ctx) -> dict:
+    source, entries = cached_share()
+    extra = {}
+    if _wants_large(ctx):
+        from lab.ova.large import SHARE_PATH, build_large
+
+        large_path, large_entry = build_large()
+        extra[SHARE_PATH] = large_path
+        entries = {**entries, SHARE_PATH: large_entry}
+    share = ctx.root / "ova-share"
+    manifest = lay_out(source, share, extra, entries)
+    return {
+        "share_path": str(share),
+        "nfs_server": NFS_SERVER,
+        "nfs_path": str(share),
+        "nfs_url": f"{NFS_SERVER}:{share}",
+        "nfs_served": False,
+        "expected_path": str(share / MANIFEST_NAME),
+        "expected": manifest,
+        "vms": _vms(share, manifest),
+        "errors": {p: e["error"] for p, e in manifest["entries"].items() if e["status"] == "error"},
+        "cache_path": str(source),
+    }
+
+
+def healthy(ctx, record: dict) -> bool:
+    """Every file of the manifest is still there with its size, and the generator has not changed."""
+    share = Path(record["share_path"])
+    source, _ = cached_share()
+    if record.get("cache_path") != str(source) or _wants_large(ctx) != ("large-4g" in record["vms"]):
+        return False
+    if json.loads((share / MANIFEST_NAME).read_text()) != record["expected"]:
+        return False
+    for relative, entry in record["expected"]["entries"].items():
+        path = share / relative
+        if not path.is_file() or (entry["size"] is not None and path.stat().st_size != entry["size"]):
+            return False
+    return True
