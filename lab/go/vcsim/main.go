@@ -1,0 +1,134 @@
+// Command vcsim-lab is govmomi's vCenter simulator (vcsim) with the inventory the mtvweb
+// lab needs: it builds datacenters, hosts, datastores, networks and VMs from a JSON spec,
+// fills every VM disk with known bytes, writes a manifest (morefs, paths, BLAKE3 digests),
+// then serves the vSphere API and /folder/ datastore access over TLS with one login.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:8989", "address to serve on")
+	certFile := flag.String("cert", "", "TLS certificate (PEM)")
+	keyFile := flag.String("key", "", "TLS key (PEM)")
+	user := flag.String("username", "administrator@vsphere.local", "the only user that can log in")
+	password := flag.String("password", "", "its password")
+	specFile := flag.String("spec", "", "inventory spec (JSON)")
+	dsRoot := flag.String("datastores", "", "directory holding the datastore directories")
+	manifestFile := flag.String("manifest", "", "where to write what was built (JSON)")
+	workers := flag.Int("workers", runtime.NumCPU(), "disk writers")
+	flag.Parse()
+	if *specFile == "" || *dsRoot == "" || *manifestFile == "" || *password == "" || *certFile == "" {
+		log.Fatal("-spec, -datastores, -manifest, -password, -cert and -key are required")
+	}
+
+	var spec Spec
+	if err := readJSON(*specFile, &spec); err != nil {
+		log.Fatal(err)
+	}
+	cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	model := simulator.VPX()
+	model.Datacenter, model.Portgroup, model.Host, model.Cluster = 0, 0, 0, 0
+	model.ClusterHost, model.Datastore, model.Machine, model.Autostart = 0, 0, 0, false
+	if err := model.Create(); err != nil {
+		log.Fatal(err)
+	}
+	defer model.Remove() // vcsim's own temp dir; our datastores are elsewhere and stay
+
+	started := time.Now()
+	manifest, err := build(context.Background(), model.Service, spec, *dsRoot, *workers)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := writeJSON(*manifestFile, manifest); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("built %d VMs in %s", len(manifest.VMs), time.Since(started).Round(time.Millisecond))
+
+	s := model.Service
+	s.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
+	s.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	requireLogin(s, *user, *password)
+	server := s.NewServer()
+	log.Printf("serving %s", server.URL)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	<-stop
+	server.Close()
+}
+
+func build(ctx context.Context, svc *simulator.Service, spec Spec, dsRoot string, workers int) (*Manifest, error) {
+	c, err := vim25.NewClient(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
+	manifest := &Manifest{}
+	dcs := map[string]*datacenter{}
+	for _, dcSpec := range spec.Datacenters {
+		d, err := buildDatacenter(ctx, c, dcSpec, dsRoot)
+		if err != nil {
+			return nil, err
+		}
+		dcs[dcSpec.Name] = d
+		manifest.Datacenters = append(manifest.Datacenters, d.info)
+	}
+	sharedCreated := map[string]bool{}
+	for i, vmSpec := range spec.VMs {
+		d, ok := dcs[vmSpec.Datacenter]
+		if !ok {
+			return nil, fmt.Errorf("vm %s: unknown datacenter %q", vmSpec.Name, vmSpec.Datacenter)
+		}
+		info, err := createVM(ctx, c, d, vmSpec, sharedCreated)
+		if err != nil {
+			return nil, err
+		}
+		manifest.VMs = append(manifest.VMs, info)
+		if (i+1)%1000 == 0 {
+			log.Printf("created %d VMs", i+1)
+		}
+	}
+	if err := writeDisks(manifest.VMs, spec.VMs, workers); err != nil {
+		return nil, err
+	}
+	return manifest, nil
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,115 @@
+package main
+
+// The inventory spec (written by lab/vsphere/layout.py) and the manifest we write back.
+// The spec says what to build; the manifest says what was built (morefs, paths, hashes).
+
+type Spec struct {
+	Datacenters []DatacenterSpec `json:"datacenters"`
+	VMs         []VMSpec         `json:"vms"`
+}
+
+type DatacenterSpec struct {
+	Name            string        `json:"name"`
+	VMFolders       []string      `json:"vm_folders"` // slash-separated paths under the vm folder, parents first
+	Clusters        []ClusterSpec `json:"clusters"`
+	StandaloneHosts []string      `json:"standalone_hosts"`
+	Datastores      []string      `json:"datastores"`
+	// Standard portgroups besides vcsim's default "VM Network".
+	Portgroups []string `json:"portgroups"`
+	DVS        *DVSSpec `json:"dvs,omitempty"`
+}
+
+type ClusterSpec struct {
+	Name  string   `json:"name"`
+	Hosts []string `json:"hosts"`
+}
+
+type DVSSpec struct {
+	Name       string   `json:"name"`
+	Portgroups []string `json:"portgroups"`
+}
+
+type VMSpec struct {
+	Name       string     `json:"name"`
+	Datacenter string     `json:"datacenter"`
+	Folder     string     `json:"folder"` // "" for the datacenter's vm folder
+	Host       string     `json:"host"`
+	Datastore  string     `json:"datastore"`
+	GuestID    string     `json:"guest_id"`
+	CPUs       int32      `json:"cpus"`
+	MemoryMB   int64      `json:"memory_mb"`
+	Firmware   string     `json:"firmware"` // bios | efi
+	PoweredOn  bool       `json:"powered_on"`
+	CBT        bool       `json:"cbt"`
+	Snapshots  []string   `json:"snapshots"` // created in order, each a child of the previous
+	NICs       []NICSpec  `json:"nics"`
+	Disks      []DiskSpec `json:"disks"`
+}
+
+type NICSpec struct {
+	Network string `json:"network"` // a standard portgroup or a distributed portgroup name
+	MAC     string `json:"mac"`
+	Type    string `json:"type"` // vmxnet3 | e1000e | e1000
+}
+
+type DiskSpec struct {
+	Datastore string `json:"datastore"`
+	Capacity  int64  `json:"capacity"` // bytes, a multiple of 1 KiB
+	Seed      string `json:"seed"`     // data bytes are the BLAKE3 XOF of this seed at their offset
+	// Extents that hold bytes; everything else is a hole. Kind "data" or "zero" (allocated zeros).
+	Extents []ExtentSpec `json:"extents"`
+	// A multi-writer disk at this datastore path ("[ds] dir/name.vmdk"). The first VM that
+	// names it creates it; later ones attach the same backing.
+	SharedFile string `json:"shared_file,omitempty"`
+}
+
+type ExtentSpec struct {
+	Offset int64  `json:"offset"`
+	Length int64  `json:"length"`
+	Kind   string `json:"kind"`
+}
+
+type Manifest struct {
+	Datacenters []DatacenterInfo `json:"datacenters"`
+	VMs         []VMInfo         `json:"vms"`
+}
+
+type DatacenterInfo struct {
+	Name       string            `json:"name"`
+	Moref      string            `json:"moref"`
+	Clusters   map[string]string `json:"clusters"`   // name -> moref
+	Hosts      map[string]string `json:"hosts"`      // name -> moref
+	Datastores map[string]string `json:"datastores"` // name -> moref
+	Networks   map[string]string `json:"networks"`   // name -> moref (standard and distributed)
+}
+
+type VMInfo struct {
+	Name       string         `json:"name"`
+	Moref      string         `json:"moref"`
+	UUID       string         `json:"uuid"`
+	Datacenter string         `json:"datacenter"`
+	Host       string         `json:"host"`
+	PoweredOn  bool           `json:"powered_on"`
+	Firmware   string         `json:"firmware"`
+	CBT        bool           `json:"cbt"`
+	Snapshots  []SnapshotInfo `json:"snapshots"`
+	NICs       []NICSpec      `json:"nics"`
+	Disks      []DiskInfo     `json:"disks"`
+}
+
+type SnapshotInfo struct {
+	Name  string `json:"name"`
+	Moref string `json:"moref"`
+}
+
+type DiskInfo struct {
+	Key            int32  `json:"key"`
+	File           string `json:"file"`      // descriptor, as in the backing's fileName
+	FlatFile       string `json:"flat_file"` // "-flat.vmdk" extent holding the raw bytes
+	Datastore      string `json:"datastore"`
+	Capacity       int64  `json:"capacity"`
+	Blake3         string `json:"blake3"`
+	AllocatedBytes int64  `json:"allocated_bytes"`
+	Shared         bool   `json:"shared"`
+	LocalPath      string `json:"local_path"` // the flat file on this machine
+}
