@@ -12,7 +12,7 @@ the manifest of what a scanner must find (guide §2.8):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 

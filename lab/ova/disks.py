@@ -110,10 +110,20 @@ def spec_digest(spec: DiskSpec) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def _cache_stem(spec: DiskSpec, cache_dir: Path) -> Path:
+    return cache_dir / f"{spec.key}-{spec_digest(spec)}"
+
+
+def recorded_disk(spec: DiskSpec, cache_dir: Path) -> BuiltDisk | None:
+    """What build_disk recorded for spec, even if its VMDK was deleted since (e.g. once packed)."""
+    meta_path = _cache_stem(spec, cache_dir).with_suffix(".json")
+    return BuiltDisk(**json.loads(meta_path.read_text())) if meta_path.exists() else None
+
+
 def build_disk(spec: DiskSpec, cache_dir: Path) -> BuiltDisk:
     """The cached VMDK for spec, made once per content and qemu-img version."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    stem = cache_dir / f"{spec.key}-{spec_digest(spec)}"
+    stem = _cache_stem(spec, cache_dir)
     meta_path, vmdk = stem.with_suffix(".json"), stem.with_suffix(".vmdk")
     if meta_path.exists() and vmdk.exists():
         return BuiltDisk(**json.loads(meta_path.read_text()))

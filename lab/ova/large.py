@@ -13,8 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from lab.ova.catalog import GiB, MiB, VM_NETWORK, Disk, DiskSpec, Nic, Package, VMSpec
-from lab.ova.disks import build_disk, spec_digest
+from lab.ova.catalog import VM_NETWORK, Disk, DiskSpec, GiB, MiB, Nic, Package, VMSpec
+from lab.ova.disks import build_disk, recorded_disk, spec_digest
 from lab.ova.manifest import package_entries
 from lab.ova.package import disk_file_names, write_ova
 from lab.ova.share import OVA_CACHE
@@ -34,14 +34,18 @@ LARGE_PACKAGE = Package(SHARE_PATH, LARGE_VM, "vm")
 
 def build_large(cache: Path = OVA_CACHE) -> tuple[Path, dict]:
     """The cached large OVA and its manifest entry (as if it lay at SHARE_PATH in the share)."""
-    built = [build_disk(LARGE_DISK, cache / "disks")]
     folder = cache / "large"
     folder.mkdir(parents=True, exist_ok=True)
     ova = folder / f"large-4g-{spec_digest(LARGE_DISK)}.ova"
-    if not ova.exists():
+    recorded = recorded_disk(LARGE_DISK, cache / "disks")
+    if ova.exists() and recorded:
+        built = [recorded]
+    else:
+        built = [build_disk(LARGE_DISK, cache / "disks")]
         tmp = ova.with_suffix(".tmp")
         write_ova(tmp, LARGE_VM, built)
         tmp.rename(ova)
+        Path(built[0].vmdk).unlink()  # packed into the OVA: keep one copy of the GiB
     entries = package_entries(LARGE_PACKAGE, built, {SHARE_PATH: ova.stat().st_size},
                               disk_file_names(LARGE_VM.name, LARGE_VM))
     return ova, entries[SHARE_PATH]

@@ -35,7 +35,7 @@ def vm_description(vm: VMSpec, package_path: str, built: list[BuiltDisk], disk_f
     folder = PurePosixPath(package_path).parent
     is_ova = package_path.endswith(".ova")
     disks = []
-    for disk, b, name in zip(vm.disks, built, disk_files):
+    for disk, b, name in zip(vm.disks, built, disk_files, strict=True):
         disks.append({
             "file": name,
             "path": package_path if is_ova else str(folder / name),

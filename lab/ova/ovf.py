@@ -129,7 +129,7 @@ def descriptor(vm: VMSpec, disks: list[FileRef], nvram: FileRef | None = None) -
         raise ValueError("one FileRef per disk")
     ns = NAMESPACES[vm.ovf_version]
     references, disk_lines = [], []
-    for number, (disk, ref) in enumerate(zip(vm.disks, disks), start=1):
+    for number, (disk, ref) in enumerate(zip(vm.disks, disks, strict=True), start=1):
         references.append(f'    <File ovf:href={quoteattr(ref.href)} ovf:id="file{number}" ovf:size="{ref.size}"/>')
         disk_lines.append(
             f'    <Disk ovf:capacity="{_capacity_attr(ref.capacity, disk.units)}" '

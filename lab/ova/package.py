@@ -50,13 +50,13 @@ def _layout(stem: str, vm: VMSpec, built: list[BuiltDisk], breakage: str | None)
     """
     names = disk_file_names(stem, vm)
     refs = []
-    for b, name in zip(built, names):
+    for b, name in zip(built, names, strict=True):
         capacity = b.virtual_size
         if breakage == "size-mismatch" and not refs:
             capacity = b.virtual_size // 2  # the OVF claims less than the VMDK holds
         refs.append(FileRef(name, b.file_size, capacity, b.populated_size))
-    files: list[tuple[str, Path | bytes]] = [(name, Path(b.vmdk)) for name, b in zip(names, built)]
-    sha = {name: b.sha256 for name, b in zip(names, built)}
+    files: list[tuple[str, Path | bytes]] = [(name, Path(b.vmdk)) for name, b in zip(names, built, strict=True)]
+    sha = {name: b.sha256 for name, b in zip(names, built, strict=True)}
     nvram = None
     if vm.firmware == "efi":
         data = nvram_bytes(vm)

@@ -17,7 +17,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path, PurePosixPath
 
 import blake3
-import pytest
 from ovirt_imageio import client as imageio_client
 
 ROOT = Path(__file__).resolve().parents[2]
