@@ -46,6 +46,9 @@ def build_large(cache: Path = OVA_CACHE) -> tuple[Path, dict]:
         write_ova(tmp, LARGE_VM, built)
         tmp.rename(ova)
         Path(built[0].vmdk).unlink()  # packed into the OVA: keep one copy of the GiB
+        for old in folder.glob("large-4g-*.ova"):
+            if old != ova:
+                old.unlink()
     entries = package_entries(LARGE_PACKAGE, built, {SHARE_PATH: ova.stat().st_size},
                               disk_file_names(LARGE_VM.name, LARGE_VM))
     return ova, entries[SHARE_PATH]
