@@ -15,11 +15,12 @@ import urllib.request
 from pathlib import Path
 
 from lab.ovirt import disks, imageio, inventory
-from lab.runtime import free_port, issue_cert, make_ca, wait_for_port, wait_until
+from lab.runtime import CACHE_DIR, free_port, issue_cert, make_ca, wait_for_port, wait_until
 
 DEFAULT_VMS = 18
 USER, PASSWORD = "admin@internal", "lab-ovirt-password"
 REPO = Path(__file__).resolve().parents[2]
+HASH_CACHE = CACHE_DIR / "ovirt" / "image-hashes.json"
 
 
 def _ports(count: int) -> list[int]:
@@ -40,9 +41,11 @@ def _make_images(built: dict) -> list[dict]:
                 owners.setdefault(attachment["id"], vm_id)
     vm_names = {vm["id"]: vm["name"] for vm in built["collections"]["vms"]}
     record = []
+    hashes = disks.load_hash_cache(HASH_CACHE)
+    known = len(hashes)
     for image in built["images"]:
         spec = {**image, "extents": disks.layout(image["size"], image["seed"], image["data_mib"])}
-        result = disks.materialize(spec, Path(image["path"]))
+        result = disks.materialize(spec, Path(image["path"]), hashes)
         disk = entities[image["disk_id"]]
         disk["actual_size"] = result["actual_size"] if disk["sparse"] else disk["provisioned_size"]
         disk["total_size"] = disk["actual_size"]
@@ -53,6 +56,8 @@ def _make_images(built: dict) -> list[dict]:
             "shareable": disk["shareable"], "capacity": disk["provisioned_size"], "blake3": result["blake3"],
             "path": result["path"], "storage_domain": disk["storage_domains"][0]["id"],
         })
+    if len(hashes) != known:
+        disks.save_hash_cache(HASH_CACHE, hashes)
     return record
 
 

@@ -20,6 +20,20 @@ CLUSTER = 64 * 1024  # qcow2 cluster size: extents are aligned to it
 _ZEROS = bytes(4 * MiB)
 
 
+def load_hash_cache(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_hash_cache(path: Path, hashes: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(hashes))
+    tmp.replace(path)
+
+
 def layout(size: int, seed: str, data_mib: float) -> list[list[int]]:
     """Data extents for a disk: a "boot" area at the start, blocks spread over the disk, a tail block."""
     budget = max(CLUSTER, int(data_mib * MiB) // CLUSTER * CLUSTER)
@@ -84,8 +98,11 @@ def _write_raw(spec: dict, path: Path) -> None:
             f.write(_data(spec["seed"], offset, length))
 
 
-def materialize(spec: dict, path: Path) -> dict:
-    """Create the image file for spec at path (or reuse it); return {path, blake3, actual_size}."""
+def materialize(spec: dict, path: Path, hashes: dict | None = None) -> dict:
+    """Create the image file for spec at path (or reuse it); return {path, blake3, actual_size}.
+
+    `hashes` caches digests by spec across state directories (hashing holes costs more than writing).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     meta_path = path.with_name(path.name + ".meta")
     wanted = {k: spec[k] for k in ("size", "format", "seed", "extents")}
@@ -105,9 +122,14 @@ def materialize(spec: dict, path: Path) -> dict:
             )
         finally:
             raw.unlink(missing_ok=True)
+    key = blake3.blake3(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
+    if hashes is None or key not in hashes:
+        digest = image_blake3(spec)
+        if hashes is not None:
+            hashes[key] = digest
     result = {
         "path": str(path),
-        "blake3": image_blake3(spec),
+        "blake3": hashes[key] if hashes is not None else digest,
         "actual_size": os.stat(path).st_blocks * 512,
     }
     meta_path.write_text(json.dumps({"spec": wanted, "result": result}))

@@ -256,6 +256,6 @@ class Catalog:
             name = f"vm-{index:04d}"
             vm = self.vm(name, cluster=clusters[index % len(clusters)], status="up" if index % 3 == 0 else "down",
                          memory_mib=1024)
-            self.disk(vm, f"{name}_Disk1", 16, bootable=True, data_mib=0.25,
+            self.disk(vm, f"{name}_Disk1", 8, bootable=True, data_mib=0.0625,
                       domain="nfs-data" if index % 2 else "iscsi-data")
             self.nic(vm, "ovirtmgmt" if index % 2 else "vm-data")
