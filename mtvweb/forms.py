@@ -35,9 +35,13 @@ class SettingForm(forms.ModelForm):
                 del self.fields[name]
         field = self.fields[field_name]
         if isinstance(field, forms.IntegerField):
-            field.error_messages["min_value"] = f"{field.label} must be at least %(limit_value)s."
-            field.error_messages["max_value"] = f"{field.label} must be at most %(limit_value)s."
-            field.widget.attrs.pop("min", None)  # let the server say what is wrong, not the browser
+            # The model's own bounds, not the generic "≥ 0" of a positive integer field.
+            field.validators = list(ControllerSettings._meta.get_field(field_name).validators)
+            label = field.label.replace("%", "%%")  # the message is %-formatted with the limit
+            field.error_messages["min_value"] = f"{label} must be at least %(limit_value)s."
+            field.error_messages["max_value"] = f"{label} must be at most %(limit_value)s."
+            for attr in ("min", "max"):
+                field.widget.attrs.pop(attr, None)  # let the server say what is wrong, not the browser
 
     class Meta:
         model = ControllerSettings

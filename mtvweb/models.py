@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-
 from django.urls import reverse
 
 from mtvweb.access import ROLE_CHOICES, RestrictedQuerySet

@@ -103,7 +103,7 @@ if EMBEDDED:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "mtvweb.sqlite3",
+            "NAME": os.environ.get("MTVWEB_SQLITE_PATH", DATA_DIR / "mtvweb.sqlite3"),
             # A file (not memory) so worker and server processes share the test database too.
             "TEST": {"NAME": DATA_DIR / "test-mtvweb.sqlite3"},
             "OPTIONS": {

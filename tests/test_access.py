@@ -1,0 +1,150 @@
+"""The role matrix: every page for a cluster admin, a namespace admin, editor and viewer of
+team-a, an outsider (editor of team-b only) and an anonymous visitor."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+ROLES = ["admin", "nsadmin", "editor", "viewer", "outsider", "anonymous"]
+
+
+def expect(admin, nsadmin, editor, viewer, outsider, anonymous=302):
+    return dict(zip(ROLES, [admin, nsadmin, editor, viewer, outsider, anonymous], strict=True))
+
+
+# (url name, object key or None, expected status per role)
+PLAN_LIKE = {
+    "list": expect(200, 200, 200, 200, 200),
+    "add": expect(200, 200, 200, 403, 200),  # the outsider may create in team-b
+    "detail": expect(200, 200, 200, 200, 404),
+    "edit": expect(200, 200, 200, 403, 404),
+    "delete": expect(200, 200, 200, 403, 404),
+}
+PROVIDER = {
+    "list": expect(200, 200, 200, 200, 200),
+    "add": expect(200, 200, 403, 403, 403),  # providers need the namespace admin role
+    "detail": expect(200, 200, 200, 200, 404),
+    "edit": expect(200, 200, 403, 403, 404),
+    "delete": expect(200, 200, 403, 403, 404),
+}
+PAGES = {
+    "plans:plan": PLAN_LIKE,
+    "mappings:networkmap": PLAN_LIKE,
+    "mappings:storagemap": PLAN_LIKE,
+    "providers:provider": PROVIDER,
+}
+SUFFIX = {"list": "_list", "add": "_add", "detail": "", "edit": "_edit", "delete": "_delete"}
+CASES = [(page, kind, role) for page, table in PAGES.items() for kind in table for role in ROLES]
+
+
+def client_for(client, people, role):
+    if role != "anonymous":
+        client.force_login(people[role])
+    return client
+
+
+@pytest.mark.parametrize("page,kind,role", CASES, ids=[f"{p}-{k}-{r}" for p, k, r in CASES])
+def test_object_pages(client, people, objects, page, kind, role):
+    key = page.split(":")[1]
+    args = [objects[key].pk] if kind in ("detail", "edit", "delete") else []
+    response = client_for(client, people, role).get(reverse(page + SUFFIX[kind], args=args))
+    assert response.status_code == PAGES[page][kind][role]
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role,status", expect(200, 403, 403, 403, 403).items())
+def test_overview_is_for_cluster_admins(client, people, role, status):
+    response = client_for(client, people, role).get(reverse("overview"))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("role,status", expect(200, 403, 403, 403, 403).items())
+def test_settings_are_for_cluster_admins(client, people, role, status):
+    client = client_for(client, people, role)
+    response = client.post(reverse("setting_edit", args=["max_vm_inflight"]), {"max_vm_inflight": "5"})
+    assert response.status_code == status
+    from mtvweb.models import ControllerSettings
+
+    assert ControllerSettings.current().max_vm_inflight == (5 if status == 200 else 20)
+
+
+@pytest.mark.parametrize("role", ["admin", "nsadmin", "editor", "viewer", "outsider"])
+def test_lists_show_only_visible_namespaces(client, people, objects, role):
+    body = client_for(client, people, role).get(reverse("plans:plan_list")).content.decode()
+    sees_a = objects["plan"].name in body
+    sees_b = objects["other_plan"].name in body
+    assert (sees_a, sees_b) == {
+        "admin": (True, True), "nsadmin": (True, False), "editor": (True, False),
+        "viewer": (True, False), "outsider": (False, True),
+    }[role]
+
+
+def plan_form(objects, namespace, name="new-plan"):
+    return {
+        "name": name, "namespace": namespace, "description": "", "target_namespace": namespace,
+        "source_provider": objects["provider"].pk, "destination_provider": objects["plan"].destination_provider_id,
+    }
+
+
+def test_editor_creates_a_plan_in_its_namespace(client, people, objects):
+    client.force_login(people["editor"])
+    response = client.post(reverse("plans:plan_add"), plan_form(objects, "team-a"))
+    assert response.status_code == 302
+    from plans.models import Plan
+
+    assert Plan.objects.filter(namespace="team-a", name="new-plan").exists()
+
+
+def test_outsider_cannot_create_in_a_namespace_it_has_no_role_in(client, people, objects):
+    client.force_login(people["outsider"])
+    response = client.post(reverse("plans:plan_add"), plan_form(objects, "team-a"))
+    assert response.status_code == 422
+    assert "Select a valid choice" in response.content.decode()
+    from plans.models import Plan
+
+    assert not Plan.objects.filter(name="new-plan").exists()
+
+
+def test_viewer_cannot_post_changes(client, people, objects):
+    client.force_login(people["viewer"])
+    plan = objects["plan"]
+    response = client.post(reverse("plans:plan_edit", args=[plan.pk]), plan_form(objects, "team-a", "renamed"))
+    assert response.status_code == 403
+    response = client.post(reverse("plans:plan_delete", args=[plan.pk]))
+    assert response.status_code == 403
+    plan.refresh_from_db()
+    assert plan.name != "renamed"
+
+
+def test_writes_are_checked_again_after_saving(rf, people, objects):
+    """Even a form that offered a namespace it should not have cannot move an object there."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.core.exceptions import PermissionDenied
+
+    from plans.forms import PlanForm
+    from plans.models import Plan
+    from plans.views import PlanEditView
+
+    class CarelessPlanForm(PlanForm):
+        def __init__(self, *args, **kwargs):
+            kwargs["namespaces"] = None  # offers every namespace, like an admin's form
+            super().__init__(*args, **kwargs)
+
+    view = PlanEditView.as_view(form=CarelessPlanForm)
+    request = rf.post("/", plan_form(objects, "team-b", "smuggled"))
+    request.user, request.htmx, request.namespace = people["editor"], False, None
+    request.session, request._messages = {}, None
+    request._messages = FallbackStorage(request)
+    with pytest.raises(PermissionDenied):
+        view(request)
+    assert not Plan.objects.filter(name="smuggled").exists()
+
+
+def test_delete_refuses_objects_still_in_use(client, people, objects):
+    client.force_login(people["admin"])
+    provider = objects["provider"]
+    response = client.post(reverse("providers:provider_delete", args=[provider.pk]), follow=True)
+    assert "still used by" in response.content.decode()
+    assert type(provider).objects.filter(pk=provider.pk).exists()

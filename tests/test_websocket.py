@@ -1,0 +1,96 @@
+"""The plan progress websocket: who may connect, and a real worker's events reaching it."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from mtvweb.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.smoke]
+
+
+def session_cookie(user) -> bytes:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+
+
+def communicator(plan_id, user=None):
+    headers = [(b"origin", b"http://127.0.0.1")]
+    if user is not None:
+        headers.append((b"cookie", session_cookie(user)))
+    return WebsocketCommunicator(application, f"/ws/plans/{plan_id}/", headers=headers)
+
+
+async def try_connect(comm):
+    connected, code = await comm.connect(timeout=10)
+    await comm.disconnect()
+    return connected, code
+
+
+@pytest.mark.parametrize(
+    "role,accepted,close_code",
+    [
+        ("admin", True, None),
+        ("nsadmin", True, None),
+        ("editor", True, None),
+        ("viewer", True, None),
+        ("outsider", False, 4403),
+        ("anonymous", False, 4401),
+    ],
+)
+def test_who_may_watch_a_plan(people, objects, role, accepted, close_code):
+    user = people.get(role)
+    connected, code = async_to_sync(try_connect)(communicator(objects["plan"].pk, user))
+    assert connected is accepted
+    if not accepted:
+        assert code == close_code
+
+
+def test_unknown_plan_is_refused(people):
+    connected, code = async_to_sync(try_connect)(communicator(999999, people["admin"]))
+    assert (connected, code) == (False, 4403)
+
+
+def test_worker_progress_reaches_the_browser(people, objects, qcluster):
+    """A real django-q2 worker process runs a task that publishes; a viewer's socket receives it."""
+    from django_q.tasks import async_task
+
+    plan = objects["plan"]
+
+    async def watch():
+        comm = communicator(plan.pk, people["viewer"])
+        connected, _ = await comm.connect(timeout=10)
+        assert connected
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(async_task)("mtvweb.tasks.demo_progress", plan.pk, 3, 0.05)
+        received = [await comm.receive_json_from(timeout=60) for _ in range(3)]
+        await comm.disconnect()
+        return received
+
+    received = async_to_sync(watch)()
+    assert received == [{"step": "Demo", "done": n, "total": 3} for n in (1, 2, 3)]
+
+
+def test_other_plans_events_do_not_leak(people, objects):
+    from mtvweb.progress import publish
+
+    async def watch():
+        comm = communicator(objects["plan"].pk, people["viewer"])
+        assert (await comm.connect(timeout=10))[0]
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(publish)(objects["other_plan"].pk, {"secret": True})
+        await database_sync_to_async(publish)(objects["plan"].pk, {"mine": True})
+        first = await comm.receive_json_from(timeout=10)
+        await comm.disconnect()
+        return first
+
+    assert async_to_sync(watch)() == {"mine": True}
