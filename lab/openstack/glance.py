@@ -190,8 +190,41 @@ async def download_image_data(request):
     image = find_image(request)
     if image["status"] != "active" or not image.get("file"):
         return web.Response(status=204)
-    return web.FileResponse(image["file"], headers={"Content-Type": "application/octet-stream",
-                                                    "Content-MD5": image["md5"]})
+    return await send_file(request, Path(image["file"]), {"Content-MD5": image["md5"]})
+
+
+async def send_file(request: web.Request, path: Path, headers: dict) -> web.StreamResponse:
+    """Stream a file, honouring a single `Range`.
+
+    aiohttp's FileResponse falls back to small executor reads under TLS (~40 MB/s here);
+    plain 4 MiB writes reach several times that.
+    """
+    size = path.stat().st_size
+    try:
+        wanted = request.http_range
+    except ValueError:
+        raise fail(416, "Invalid Range header") from None
+    start, stop = wanted.start or 0, size if wanted.stop is None else min(wanted.stop, size)
+    if start < 0:
+        start, stop = max(size + start, 0), size
+    partial = request.headers.get("Range") is not None
+    if partial and start >= size:
+        raise web.HTTPRequestRangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+    response = web.StreamResponse(status=206 if partial else 200, headers={
+        "Content-Type": "application/octet-stream", "Content-Length": str(stop - start), "Accept-Ranges": "bytes",
+        **({"Content-Range": f"bytes {start}-{stop - 1}/{size}"} if partial else headers)})
+    await response.prepare(request)
+    with open(path, "rb") as f:
+        f.seek(start)
+        remaining = stop - start
+        while remaining > 0:
+            chunk = f.read(min(disks.CHUNK, remaining))
+            if not chunk:
+                break
+            await response.write(chunk)
+            remaining -= len(chunk)
+    await response.write_eof()
+    return response
 
 
 @routes.get(PREFIX + "/schemas/image")
