@@ -8,15 +8,17 @@ Writes and actions are the handlers registered by lab.ovirt.power and lab.ovirt.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 
 from aiohttp import web
 
-from lab.ovirt import power, transfers  # noqa: F401 - importing registers their handlers
+from lab.ovirt import jsonio, power, transfers  # noqa: F401 - importing registers their handlers
 from lab.ovirt.handlers import ACTION, CREATE, REMOVE, UPDATE, XML, Engine, Fault, not_found
+from lab.ovirt.jsonio import JsonWriter
 from lab.ovirt.schema import ACTIONS, API_PREFIX, TAG, pattern_of
 from lab.ovirt.search import SearchError, matcher
-from lab.ovirt.xmlio import Writer, action_result, parse_body, parse_follow
+from lab.ovirt.xmlio import Writer, action_result, fault, parse_body, parse_follow
 
 log = logging.getLogger("ovirt-engine.api")
 
@@ -34,57 +36,88 @@ def setup(app: web.Application, config: dict, store) -> None:
     app.on_cleanup.append(transfers.stop_all)
 
 
-def _xml(text: str, status: int = 200) -> web.Response:
-    return web.Response(status=status, text=text, content_type=XML, charset="UTF-8")
+class Output:
+    """Writes responses as XML (what ovirtsdk4 asks for) or JSON (`Accept: application/json`)."""
+
+    def __init__(self, store, as_json: bool):
+        self.store, self.as_json = store, as_json
+
+    def respond(self, text: str, status: int = 200) -> web.Response:
+        content_type = "application/json" if self.as_json else XML
+        return web.Response(status=status, text=text, content_type=content_type, charset="UTF-8")
+
+    def collection(self, tag: str, items, follow: dict) -> web.Response:
+        writer = JsonWriter(self.store) if self.as_json else Writer(self.store)
+        result = writer.collection(tag, items, follow)
+        return self.respond(result if self.as_json else result.text())
+
+    def entity(self, path: str, entity: dict, follow: dict | None = None, status: int = 200) -> web.Response:
+        if self.as_json:
+            return self.respond(JsonWriter(self.store).document(path, entity, follow), status)
+        return self.respond(Writer(self.store).entity(path, entity, follow=follow).text(), status)
+
+    def action(self) -> web.Response:
+        return self.respond(jsonio.action_result() if self.as_json else action_result())
+
+    def fault(self, error: Fault) -> web.Response:
+        render = jsonio.fault if self.as_json else fault
+        return self.respond(render(error.reason, error.detail), error.status)
+
+    def root(self) -> web.Response:
+        api = _root(self.store)
+        links = [{"href": f"{API_PREFIX}/{rel}", "rel": rel} for rel in ROOT_LINKS]
+        if self.as_json:
+            writer = JsonWriter(self.store)
+            body = {key: writer.value(key, value) for key, value in api.items()}
+            return self.respond(json.dumps({**body, "link": links}))
+        writer = Writer(self.store)
+        writer.out.append(f'<api href="{API_PREFIX}">')
+        writer.out.extend(f'<link href="{link["href"]}" rel="{link["rel"]}"/>' for link in links)
+        for key, value in api.items():
+            writer.value(key, value)
+        writer.out.append("</api>")
+        return self.respond(writer.text())
 
 
 async def handle(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
+    accept = request.headers.get("Accept", "")
+    output = Output(engine.store, "json" in accept and "xml" not in accept)
     path = request.match_info.get("tail", "").strip("/")
     try:
         if not path:
-            return _xml(_root(engine))
+            return output.root()
         if request.method == "GET":
-            return await _read(engine, path, request.query)
+            return await _read(engine, output, path, request.query)
         body = await request.read()
-        return await _write(engine, request.method, path, body, request.query)
+        return await _write(engine, output, request.method, path, body, request.query)
     except Fault as error:
-        return error.response()
+        return output.fault(error)
     except SearchError as error:
-        return Fault(400, str(error)).response()
+        return output.fault(Fault(400, str(error)))
 
 
-def _root(engine: Engine) -> str:
-    store = engine.store
-    writer = Writer(store)
-    out = writer.out
-    out.append(f'<api href="{API_PREFIX}">')
-    out.extend(f'<link href="{API_PREFIX}/{rel}" rel="{rel}"/>' for rel in ROOT_LINKS)
-    out.append(f'<link href="{API_PREFIX}/vms?search={{query}}" rel="vms/search"/>')
-    writer.value("product_info", {
-        "instance_id": "b4c1a5f0-0000-4000-8000-00000000e61e", "name": "oVirt Engine", "vendor": "ovirt.org",
-        "version": {"build": 4, "full_version": "4.5.4-1.el8", "major": 4, "minor": 5, "revision": 0},
-    })
-    vms = store.top("vms")
-    hosts = store.top("hosts")
-    writer.value("summary", {
-        "hosts": {"active": sum(h["status"] == "up" for h in hosts), "total": len(hosts)},
-        "storage_domains": {"active": len(store.top("storagedomains")), "total": len(store.top("storagedomains"))},
-        "users": {"active": 1, "total": 1},
-        "vms": {"active": sum(v["status"] == "up" for v in vms), "total": len(vms)},
-    })
-    writer.value("time", datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"))
-    writer.value("authenticated_user", {"@": "users", "id": _admin_id(store)})
-    writer.value("effective_user", {"@": "users", "id": _admin_id(store)})
-    out.append("</api>")
-    return writer.text()
+def _root(store) -> dict:
+    vms, hosts, domains = store.top("vms"), store.top("hosts"), store.top("storagedomains")
+    admin = {"@": "users", "id": next(iter(store.collections.get("users", {})))}
+    return {
+        "product_info": {
+            "instance_id": "b4c1a5f0-0000-4000-8000-00000000e61e", "name": "oVirt Engine", "vendor": "ovirt.org",
+            "version": {"build": 4, "full_version": "4.5.4-1.el8", "major": 4, "minor": 5, "revision": 0},
+        },
+        "summary": {
+            "hosts": {"active": sum(h["status"] == "up" for h in hosts), "total": len(hosts)},
+            "storage_domains": {"active": len(domains), "total": len(domains)},
+            "users": {"active": 1, "total": 1},
+            "vms": {"active": sum(v["status"] == "up" for v in vms), "total": len(vms)},
+        },
+        "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+        "authenticated_user": admin,
+        "effective_user": admin,
+    }
 
 
-def _admin_id(store) -> str:
-    return next(iter(store.collections.get("users", {})))
-
-
-async def _read(engine: Engine, path: str, query) -> web.Response:
+async def _read(engine: Engine, output: Output, path: str, query) -> web.Response:
     store = engine.store
     follow = parse_follow(query.get("follow"))
     segments = path.split("/")
@@ -94,13 +127,13 @@ async def _read(engine: Engine, path: str, query) -> web.Response:
             raise not_found(path)
         pattern = pattern_of(path)
         items = _filter(store, pattern, items, query)
-        return _xml(Writer(store).collection(TAG.get(pattern, pattern), items, follow).text())
+        return output.collection(TAG.get(pattern, pattern), items, follow)
     entity = store.get(path)
     if entity is None:
         raise not_found(path)
     if pattern_of(path) == "imagetransfers":
         await transfers.refresh(engine, entity)
-    return _xml(Writer(store).entity(path, entity, follow=follow).text())
+    return output.entity(path, entity, follow)
 
 
 def _filter(store, pattern: str, items, query):
@@ -118,7 +151,7 @@ def _filter(store, pattern: str, items, query):
     return items
 
 
-async def _write(engine: Engine, method: str, path: str, body: bytes, query) -> web.Response:
+async def _write(engine: Engine, output: Output, method: str, path: str, body: bytes, query) -> web.Response:
     store = engine.store
     _, data = parse_body(body)
     segments = path.split("/")
@@ -131,13 +164,13 @@ async def _write(engine: Engine, method: str, path: str, body: bytes, query) -> 
             handler = ACTION.get((pattern_of(parent), name))
             if handler is None:
                 raise Fault(409, f"[Cannot {name}: not simulated by the lab engine.]")
-            result = await handler(engine, parent, entity, data)
-            return _xml(result or action_result())
+            await handler(engine, parent, entity, data)
+            return output.action()
         handler = CREATE.get(pattern_of(path))
         if method != "POST" or handler is None:
             raise Fault(405, f"{method} is not supported on {path}", reason="Method Not Allowed")
         new_path, entity = await handler(engine, path, data, query)
-        return _xml(Writer(store).entity(new_path, entity).text(), status=201)
+        return output.entity(new_path, entity, status=201)
     entity = store.get(path)
     if entity is None:
         raise not_found(path)
@@ -148,4 +181,4 @@ async def _write(engine: Engine, method: str, path: str, body: bytes, query) -> 
     result = await handler(engine, path, entity, data, query)
     if method == "DELETE":
         return web.Response(status=200)
-    return _xml(Writer(store).entity(path, result or entity).text())
+    return output.entity(path, result or entity)

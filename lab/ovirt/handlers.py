@@ -11,10 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from aiohttp import web
-
 from lab.ovirt.store import Store
-from lab.ovirt.xmlio import fault
 
 CREATE: dict = {}
 UPDATE: dict = {}
@@ -28,9 +25,6 @@ class Fault(Exception):
     def __init__(self, status: int, detail: str, reason: str = "Operation Failed"):
         super().__init__(detail)
         self.status, self.detail, self.reason = status, detail, reason
-
-    def response(self) -> web.Response:
-        return web.Response(status=self.status, text=fault(self.reason, self.detail), content_type=XML)
 
 
 def conflict(action: str, kind: str, why: str) -> Fault:

@@ -13,7 +13,7 @@ def ref(kind: str, entity_id: str) -> dict:
 
 
 def now_text() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 def _ref_id(value) -> str | None:

@@ -209,7 +209,7 @@ async def refresh(engine: Engine, transfer: dict) -> None:
                     ticket = await response.json()
                     transfer["transferred"] = int(ticket.get("transferred") or 0)
                     transfer["active"] = bool(ticket.get("active"))
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+    except (TimeoutError, aiohttp.ClientError) as error:
         log.warning("Reading ticket %s: %s", transfer["id"], error)
 
 

@@ -40,14 +40,14 @@ class Writer:
     def text(self) -> str:
         return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + "".join(self.out)
 
-    def collection(self, tag: str, items, follow: dict | None = None) -> "Writer":
+    def collection(self, tag: str, items, follow: dict | None = None) -> Writer:
         self.out.append(f"<{plural(tag)}>")
         for path, entity in items:
             self.entity(path, entity, tag, follow or {})
         self.out.append(f"</{plural(tag)}>")
         return self
 
-    def entity(self, path: str, entity: dict, tag: str | None = None, follow: dict | None = None) -> "Writer":
+    def entity(self, path: str, entity: dict, tag: str | None = None, follow: dict | None = None) -> Writer:
         follow = follow or {}
         pattern = pattern_of(path)
         tag = tag or TAG[pattern]

@@ -1,5 +1,6 @@
 """The `ovirt` lab part: a simulated engine that ovirtsdk4 and ovirt-imageio's client work against."""
 
+import base64
 import json
 import os
 import re
@@ -314,3 +315,23 @@ def test_engine_refuses_transfers_it_cannot_serve(conn, ovirt_lab, role, reason)
     with pytest.raises(sdk.Error, match=reason):
         transfers.add(types.ImageTransfer(disk=types.Disk(id=disk.id), format=types.DiskFormat.RAW,
                                           direction=types.ImageTransferDirection.DOWNLOAD))
+
+
+def test_json_for_plain_rest_clients(ovirt_lab):
+    """Clients that skip the SDK (Forklift's) ask for JSON with HTTP basic auth; values come as strings."""
+    credentials = base64.b64encode(f"{ovirt_lab['user']}:{ovirt_lab['password']}".encode()).decode()
+    vm_id = ovirt_lab["test_vms"]["two_disks_two_nics"]["id"]
+    request = urllib.request.Request(
+        f"{ovirt_lab['url']}/vms/{vm_id}?follow=disk_attachments,nics",
+        headers={"Accept": "application/json", "Authorization": f"Basic {credentials}"},
+    )
+    context = ssl.create_default_context(cafile=ovirt_lab["ca_file"])
+    with urllib.request.urlopen(request, context=context, timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("application/json")
+        vm = json.loads(response.read())
+    assert vm["id"] == vm_id and vm["status"] == "down"
+    assert vm["cpu"]["topology"]["sockets"] == "2"
+    recorded = {d["disk_id"] for d in ovirt_lab["disks"] if d["vm_id"] == vm_id}
+    assert {a["disk"]["id"] for a in vm["disk_attachments"]["disk_attachment"]} == recorded
+    assert len(vm["nics"]["nic"]) == 2
+    assert {"rel": "nics", "href": f"/ovirt-engine/api/vms/{vm_id}/nics"} in vm["link"]
