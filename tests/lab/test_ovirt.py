@@ -335,3 +335,18 @@ def test_json_for_plain_rest_clients(ovirt_lab):
     assert {a["disk"]["id"] for a in vm["disk_attachments"]["disk_attachment"]} == recorded
     assert len(vm["nics"]["nic"]) == 2
     assert {"rel": "nics", "href": f"/ovirt-engine/api/vms/{vm_id}/nics"} in vm["link"]
+
+
+def test_cancel_ends_the_transfer_and_removes_its_ticket(conn, ovirt_lab):
+    disk = next(d for d in ovirt_lab["disks"] if d["vm_id"] == ovirt_lab["test_vms"]["down"]["id"])
+    service, transfer = _transfer(conn, disk["disk_id"])
+    context = ssl.create_default_context(cafile=ovirt_lab["ca_file"])
+    first_block = urllib.request.Request(transfer.transfer_url, headers={"Range": "bytes=0-4095"})
+    with urllib.request.urlopen(first_block, context=context, timeout=10) as response:
+        assert response.status == 206 and len(response.read()) == 4096
+    service.cancel()
+    wait_for(lambda: service.get().phase == types.ImageTransferPhase.FINISHED_FAILURE)
+    assert conn.system_service().disks_service().disk_service(disk["disk_id"]).get().status == types.DiskStatus.OK
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(first_block, context=context, timeout=10)
+    assert refused.value.code == 403
