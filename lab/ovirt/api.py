@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+from xml.etree.ElementTree import ParseError
 
 from aiohttp import web
 
@@ -93,8 +94,8 @@ async def handle(request: web.Request) -> web.Response:
         return await _write(engine, output, request.method, path, body, request.query)
     except Fault as error:
         return output.fault(error)
-    except SearchError as error:
-        return output.fault(Fault(400, str(error)))
+    except (SearchError, ValueError, ParseError) as error:  # a request the engine cannot read
+        return output.fault(Fault(400, str(error), reason="Bad Request"))
 
 
 def _root(store) -> dict:
@@ -169,6 +170,8 @@ async def _write(engine: Engine, output: Output, method: str, path: str, body: b
         handler = CREATE.get(pattern_of(path))
         if method != "POST" or handler is None:
             raise Fault(405, f"{method} is not supported on {path}", reason="Method Not Allowed")
+        if parent and store.get(parent) is None:
+            raise not_found(parent)
         new_path, entity = await handler(engine, path, data, query)
         return output.entity(new_path, entity, status=201)
     entity = store.get(path)
