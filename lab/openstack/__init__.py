@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import ssl
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ def up(ctx: Context) -> dict:
     ca = make_ca(home, "openstack")
     cert, key = issue_cert(ca, home, "openstack-server")
     cloud = world.build(home, disks.DigestCache())
+    shutil.rmtree(home / "data", ignore_errors=True)  # volumes and images made by the previous run
     (home / "world.json").write_text(json.dumps(cloud, indent=1))
     https_port, http_port = free_port(), free_port()
     config = {"world": str(home / "world.json"), "data_dir": str(ctx.dir("openstack", "data")),

@@ -96,6 +96,31 @@ def filtered(request: web.Request, items: list, fields: tuple[str, ...], regex: 
     return items
 
 
+def _moment(text: str) -> datetime.datetime:
+    try:
+        moment = datetime.datetime.fromisoformat(text.strip().replace(" ", "+"))
+    except ValueError:
+        raise fault("nova", 400, f"Invalid timestamp: {text}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+COMPARE = {"gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b,
+           "lte": lambda a, b: a <= b, "eq": lambda a, b: a == b, "neq": lambda a, b: a != b}
+
+
+def time_filtered(request: web.Request, items: list, field: str, params: dict[str, str]) -> list:
+    """`changes-since`-style filters: params maps a query name to "gte"/"lt"/...; a query value
+    may also carry its own operator (`updated_at=gte:2024-05-02T09:30:00Z`, Glance and Cinder)."""
+    for name, default_op in params.items():
+        value = request.query.get(name)
+        if value is None:
+            continue
+        op, _, stamp = value.partition(":") if value.split(":", 1)[0] in COMPARE else (default_op, "", value)
+        limit = _moment(stamp)
+        items = [i for i in items if i.get(field) and COMPARE[op](_moment(i[field]), limit)]
+    return items
+
+
 class Microversion:
     """Parses and answers the OpenStack-API-Version header for one service."""
 

@@ -99,6 +99,8 @@ def visible_volumes(request: web.Request) -> list:
     project_id, token = project_of(request), request["token"]
     everyone = token.is_admin and request.query.get("all_tenants", "0").lower() in ("1", "true")
     volumes = [v for v in cloud.volumes.values() if everyone or v["project_id"] == project_id]
+    volumes = api.time_filtered(request, volumes, "updated_at", {"changes-since": "gte", "updated_at": "gte"})
+    volumes = api.time_filtered(request, volumes, "created_at", {"created_at": "gte"})
     return api.filtered(request, volumes, ("name", "status", "bootable"))
 
 

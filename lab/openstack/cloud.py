@@ -58,6 +58,8 @@ class Cloud:
             for item in items.values():
                 item.setdefault("created_at", CREATED)
                 item.setdefault("updated_at", item["created_at"])
+        for server in self.servers.values():
+            server.setdefault("updated", server["created"])
         for image in self.images.values():
             image.setdefault("status", "active")
             image.update({k: v for k, v in self.digests.full(image["content_key"], Path(image["file"])).items()

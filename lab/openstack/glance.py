@@ -100,6 +100,8 @@ async def list_images(request):
     images = [image_view(i) for i in cloud.images.values()
               if i["visibility"] in ("public", "community") or cloud.visible(token, i["owner"])]
     images = api.filtered(request, images, ("name", "status", "visibility", "owner", "disk_format", "container_format"))
+    images = api.time_filtered(request, images, "updated_at", {"updated_at": "eq"})
+    images = api.time_filtered(request, images, "created_at", {"created_at": "eq"})
     result = api.page(request, images, "images", "/v2/images")
     result.update(first="/v2/images", schema="/v2/schemas/images")
     for link in result.pop("images_links", []):

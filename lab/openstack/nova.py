@@ -102,7 +102,7 @@ def server_view(request: web.Request, server: dict, version: tuple[int, int]) ->
     view = {
         "id": server["id"], "name": server["name"], "status": server["status"], "tenant_id": server["project_id"],
         "user_id": server["user_id"], "metadata": server["metadata"], "hostId": "4f2c3b1a" * 7, "image": image,
-        "flavor": flavor_ref, "created": server["created"], "updated": server.get("updated", server["created"]),
+        "flavor": flavor_ref, "created": server["created"], "updated": server["updated"],
         "addresses": addresses(cloud, server), "accessIPv4": "", "accessIPv6": "",
         "links": links(request, "servers", server["id"]), "OS-DCF:diskConfig": "AUTO", "progress": 0,
         "OS-EXT-AZ:availability_zone": "nova", "config_drive": "", "key_name": server["key_name"],
@@ -137,6 +137,7 @@ def visible_servers(request: web.Request) -> list:
             servers = [s for s in servers if s["project_id"] == wanted_project]
     else:
         servers = [s for s in cloud.servers.values() if s["project_id"] == token.project_id]
+    servers = api.time_filtered(request, servers, "updated", {"changes-since": "gte", "changes-before": "lte"})
     return api.filtered(request, servers, ("name", "status"), regex=("name",))
 
 
@@ -180,6 +181,7 @@ async def set_metadata(request):
     if not isinstance(new, dict):
         raise api.fault("nova", 400, "Invalid input for field/attribute metadata.")
     server["metadata"] = {**server["metadata"], **new} if request.method == "POST" else dict(new)
+    server["updated"] = api.now()
     return reply(request, {"metadata": server["metadata"]})
 
 

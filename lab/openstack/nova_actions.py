@@ -42,7 +42,7 @@ async def server_action(request):
         required, task_state, after = POWER[action]
         if server["status"] != required or server.get("task_state"):
             raise conflict(server, action.removeprefix("os-"))
-        server["task_state"] = task_state
+        server.update(task_state=task_state, updated=api.now())
         cloud.later(_finish_power(cloud, server, after))
         return web.Response(status=202, headers=MICROVERSION.headers(MICROVERSION.of(request)))
     if action == "createImage":

@@ -183,7 +183,8 @@ def test_paging_follows_next_links(conn, openstack_lab):
     assert len(list(conn.block_storage.volumes(limit=2))) == len(list(conn.block_storage.volumes()))
 
 
-def test_stop_and_start_a_server(conn, openstack_lab):
+def test_stop_and_start_a_server_and_see_it_in_changes_since(conn, openstack_lab):
+    before = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
     server = conn.compute.get_server(by_key(openstack_lab, "good")["id"])
     conn.compute.stop_server(server)
     try:
@@ -193,6 +194,8 @@ def test_stop_and_start_a_server(conn, openstack_lab):
     finally:
         conn.compute.start_server(server)
         conn.compute.wait_for_server(server, status="ACTIVE", wait=WAIT, interval=0.2)
+    changed = {s.name for s in conn.compute.servers(changes_since=before)}
+    assert server.name in changed and by_key(openstack_lab, "shutoff")["name"] not in changed
 
 
 def test_preexisting_image_downloads_with_its_recorded_hash(conn, openstack_lab):
