@@ -14,12 +14,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-from kubernetes import client, config as kube_config
+from kubernetes import client
+from kubernetes import config as kube_config
 
 from lab.kube import bootstrap, controlplane
 from lab.kube.pki import ensure_pki, write_kubeconfig
 from lab.kube.simulator.config import DEFAULT_IMAGE_PATTERN, Config, Node
-from lab.runtime import Context, wait_until
+from lab.runtime import Context, stop_pid, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NODES = 2
@@ -27,6 +28,16 @@ HEARTBEAT_STALE_SECONDS = 45
 
 
 def up(ctx: Context) -> dict:
+    try:
+        return _start(ctx)
+    except BaseException:
+        # `lab up` records pids only of parts that came up: do not leave half a cluster behind.
+        for pid in ctx.pids.values():
+            stop_pid(pid)
+        raise
+
+
+def _start(ctx: Context) -> dict:
     directory = ctx.dir("kube")
     bins = controlplane.binaries()
     pki = ensure_pki(directory / "pki")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import time
 from pathlib import Path
 
 import yaml
 from kubernetes import client
 from kubernetes.dynamic import DynamicClient
+from kubernetes.dynamic.exceptions import UnprocessibleEntityError
 
 from lab.runtime import wait_until
 
@@ -26,13 +28,15 @@ def apply(dynamic: DynamicClient, objects: list[dict]) -> None:
     for obj in objects:
         resource = dynamic.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
         meta = obj["metadata"]
-        resource.server_side_apply(
-            body=obj,
-            name=meta["name"],
-            namespace=meta.get("namespace"),
-            field_manager=FIELD_MANAGER,
-            force_conflicts=True,
-        )
+        kwargs = {"name": meta["name"], "namespace": meta.get("namespace")}
+        try:
+            resource.server_side_apply(body=obj, field_manager=FIELD_MANAGER, force_conflicts=True, **kwargs)
+        except UnprocessibleEntityError:
+            if obj["kind"] != "StorageClass":
+                raise
+            # A StorageClass's provisioner and parameters are immutable: replace it.
+            resource.delete(**kwargs)
+            resource.server_side_apply(body=obj, field_manager=FIELD_MANAGER, force_conflicts=True, **kwargs)
 
 
 def install_crds(api: client.ApiClient) -> None:
@@ -40,12 +44,28 @@ def install_crds(api: client.ApiClient) -> None:
     apply(DynamicClient(api), crds)
     extensions = client.ApiextensionsV1Api(api)
 
-    def established(name):
-        crd = extensions.read_custom_resource_definition(name)
-        return any(c.type == "Established" and c.status == "True" for c in (crd.status.conditions or []))
-
     for crd in crds:
-        wait_until(lambda: established(crd["metadata"]["name"]), timeout=30, what=f"CRD {crd['metadata']['name']}")
+        _wait_established(extensions, crd["metadata"]["name"])
+
+
+def _wait_established(extensions: client.ApiextensionsV1Api, name: str) -> None:
+    next_touch = time.monotonic() + 6
+
+    def established():
+        nonlocal next_touch
+        found = extensions.read_custom_resource_definition(name)
+        if any(c.type == "Established" and c.status == "True" for c in (found.status.conditions or [])):
+            return True
+        if time.monotonic() > next_touch:
+            # An API server stopped right after creating a CRD never establishes it later
+            # by itself; any update of the CRD queues it again.
+            next_touch = time.monotonic() + 6
+            extensions.patch_custom_resource_definition(
+                name, {"metadata": {"annotations": {"lab.mtvweb/requeued": str(time.time())}}}
+            )
+        return False
+
+    wait_until(established, timeout=40, interval=0.2, what=f"CRD {name} Established")
 
 
 def install_cluster_objects(api: client.ApiClient) -> None:

@@ -40,7 +40,7 @@ class Config:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "Config":
+    def load(cls, path: Path) -> Config:
         data = json.loads(Path(path).read_text())
         data["nodes"] = [Node(**n) for n in data["nodes"]]
         for key in ("volumes_dir", "pods_dir", "heartbeat_file", "repo_root"):
