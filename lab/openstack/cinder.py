@@ -159,6 +159,11 @@ async def create_volume(request):
               "description": spec.get("description"), "metadata": spec.get("metadata") or {}, "attachments": [],
               "snapshot_id": spec.get("snapshot_id"), "source_volid": spec.get("source_volid"),
               "created_at": stamp, "updated_at": stamp}
+    if spec.get("imageRef"):  # Cinder marks volumes made from an image bootable and remembers the image
+        image = cloud.images[spec["imageRef"]]
+        volume.update(bootable=True, volume_image_metadata={
+            "image_id": image["id"], "image_name": image["name"], "disk_format": image["disk_format"],
+            "container_format": image["container_format"], "size": str(image["size"]), "checksum": image["md5"]})
     cloud.volumes[volume["id"]] = volume
     cloud.later(fill_volume(cloud, volume, source, source_key))
     return reply(request, {"volume": volume_view(request, volume, MICROVERSION.of(request))}, status=202)

@@ -78,13 +78,19 @@ def token_body(request: web.Request, cloud: Cloud, token: Token, with_catalog: b
     return {"token": body}
 
 
+def in_domain(cloud: Cloud, ref: dict | None, domain_id: str) -> bool:
+    """Does a {"id": ...} or {"name": ...} domain reference name the domain domain_id?"""
+    ref = ref or {}
+    return any(d["id"] == domain_id and (ref.get("id") == d["id"] or ref.get("name") == d["name"])
+               for d in cloud.world["domains"])
+
+
 def find_user(cloud: Cloud, ref: dict) -> dict:
     if "id" in ref:
         user = cloud.users.get(ref["id"])
     else:
-        domain = ref.get("domain") or {}
-        user = next((u for u in cloud.users.values() if u["name"] == ref.get("name")
-                     and (domain.get("id") == u["domain_id"] or domain.get("name") == "Default")), None)
+        user = next((u for u in cloud.users.values()
+                     if u["name"] == ref.get("name") and in_domain(cloud, ref.get("domain"), u["domain_id"])), None)
     if user is None or not user["enabled"]:
         raise fail()
     return user
@@ -99,9 +105,8 @@ def requested_project(cloud: Cloud, scope) -> str | None:
     if "id" in ref:
         project = cloud.projects.get(ref["id"])
     else:
-        domain = ref.get("domain") or {}
-        project = next((p for p in cloud.projects.values() if p["name"] == ref.get("name")
-                        and (domain.get("id") == p["domain_id"] or domain.get("name") == "Default")), None)
+        project = next((p for p in cloud.projects.values()
+                        if p["name"] == ref.get("name") and in_domain(cloud, ref.get("domain"), p["domain_id"])), None)
     if project is None:
         raise fail(401, f"Could not find project: {ref.get('id') or ref.get('name')}.")
     return project["id"]

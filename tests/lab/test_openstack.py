@@ -246,10 +246,51 @@ def test_create_image_of_an_image_booted_server_holds_its_root_disk(conn, openst
     root = next(d for d in openstack_lab["root_disks"] if d["server_id"] == vm["id"])
     image = conn.compute.create_server_image(vm["id"], "root-disk-snapshot", wait=True, timeout=WAIT)
     try:
-        assert image.properties.get("image_type") == "snapshot" or image.to_dict().get("image_type") == "snapshot"
+        assert image.properties["image_type"] == "snapshot" and image.instance_uuid == vm["id"]
         assert download(conn, image) == (root["blake3"], root["size"])
     finally:
         conn.image.delete_image(image)
     deadline = time.monotonic() + WAIT
     while conn.compute.get_server(vm["id"]).task_state and time.monotonic() < deadline:
         time.sleep(0.2)
+
+
+def test_password_scoped_to_the_second_project_sees_only_its_server(openstack_lab):
+    auth = auth_methods(openstack_lab)["password"]
+    auth["auth"]["project_name"] = openstack_lab["other_project"]["name"]
+    cloud = connect(openstack_lab, **auth)
+    assert [s.name for s in cloud.compute.servers()] == [by_key(openstack_lab, "other_project")["name"]]
+    assert cloud.current_project_id == openstack_lab["other_project"]["id"]
+
+
+def test_uploaded_image_comes_back_and_makes_a_bootable_volume(conn):
+    data = os.urandom(3 << 20) + bytes(5 << 20) + b"the end"
+    image = conn.image.create_image(name="uploaded-by-test", data=data, disk_format="raw", container_format="bare")
+    try:
+        image = conn.image.wait_for_status(conn.image.get_image(image.id), "active", wait=WAIT, interval=0.2)
+        assert image.size == len(data)
+        assert download(conn, image) == (blake3.blake3(data).hexdigest(), len(data))
+        volume = conn.block_storage.create_volume(image_id=image.id, size=1, name="from-uploaded-image")
+        volume = conn.block_storage.wait_for_status(volume, "available", wait=WAIT, interval=0.2)
+        assert volume.is_bootable and volume.volume_image_metadata["image_id"] == image.id
+        conn.block_storage.delete_volume(volume)
+        conn.block_storage.wait_for_delete(volume, wait=WAIT, interval=0.2)
+    finally:
+        conn.image.delete_image(image)
+
+
+def test_create_image_of_a_volume_booted_server_snapshots_its_volumes(conn, openstack_lab):
+    vm = by_key(openstack_lab, "two_disks_two_nics")
+    image = conn.compute.create_server_image(vm["id"], "volume-backed-snapshot", wait=True, timeout=WAIT)
+    mappings = []
+    try:
+        mappings = json.loads(image.properties["block_device_mapping"])
+        snapshots = [conn.block_storage.get_snapshot(m["snapshot_id"]) for m in mappings]
+        assert [s.volume_id for s in snapshots] == vm["volumes"]
+        assert image.size == 0 and [m["boot_index"] for m in mappings] == [0, None]
+    finally:
+        conn.image.delete_image(image)
+        for mapping in mappings:
+            snap = conn.block_storage.wait_for_status(conn.block_storage.get_snapshot(mapping["snapshot_id"]),
+                                                      "available", wait=WAIT, interval=0.2)
+            conn.block_storage.delete_snapshot(snap)
