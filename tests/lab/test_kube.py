@@ -389,6 +389,46 @@ def test_deleting_a_namespace_removes_its_objects(namespace, core, custom, kube_
 # --- lab up/down -----------------------------------------------------------------------------
 
 
+def test_restart_resumes_without_duplicating_work(kube_lab, lab_dir, core, custom):
+    """Kill the simulator; `lab up` restarts the part and it carries on from the API's state."""
+    ns = kube_lab["user_namespace"]
+    done, sleeper, vm = unique("done"), unique("sleeper"), unique("vm-keep")
+    make_pvc(core, ns, done, "ocs-storagecluster-cephfs")
+    make_pod(core, ns, done, ["python", "-c", "print('finished once')"],
+             volumes=[{"name": "d", "persistentVolumeClaim": {"claimName": done}}],
+             volumeMounts=[{"name": "d", "mountPath": "/d"}])
+    make_pod(core, ns, sleeper, ["python", "-c", "import time; time.sleep(600)"])
+    custom.create_namespaced_custom_object(*KUBEVIRT, ns, "virtualmachines", vm_body(vm))
+    assert wait_pod_phase(core, ns, done).status.phase == "Succeeded"
+    wait_for(lambda: core.read_namespaced_pod(sleeper, ns).status.phase == "Running", what="sleeper running")
+    vmi = wait_for(lambda: (v := get_vm(custom, ns, vm, "virtualmachineinstances")) and
+                   v.get("status", {}).get("phase") == "Running" and v, what="VMI Running")
+    finished_at = core.read_namespaced_pod(done, ns).status.container_statuses[0].state.terminated.finished_at
+
+    state = json.loads((lab_dir / "lab.json").read_text())
+    os.kill(state["pids"]["kube"]["kube-simulator"], 9)
+    subprocess.run([sys.executable, "-m", "lab", "up", "--parts", "kube"], cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+
+    # The finished Pod is not run again and its log is still served.
+    pod = core.read_namespaced_pod(done, ns)
+    assert pod.status.phase == "Succeeded"
+    assert pod.status.container_statuses[0].state.terminated.finished_at == finished_at
+    assert core.read_namespaced_pod_log(done, ns).strip() == "finished once"
+    # The Pod whose process died with the node is reported as lost, as a kubelet does.
+    lost = wait_pod_phase(core, ns, sleeper)
+    assert lost.status.phase == "Failed"
+    assert lost.status.container_statuses[0].state.terminated.reason == "ContainerStatusUnknown"
+    # One volume per claim, the same VMI, and new work still gets done.
+    pvc_uid = core.read_namespaced_persistent_volume_claim(done, ns).metadata.uid
+    volumes = [pv for pv in core.list_persistent_volume().items if pv.spec.claim_ref and pv.spec.claim_ref.uid == pvc_uid]
+    assert len(volumes) == 1
+    assert get_vm(custom, ns, vm, "virtualmachineinstances")["metadata"]["uid"] == vmi["metadata"]["uid"]
+    again = unique("after")
+    make_pod(core, ns, again, ["python", "-c", "print('after restart')"])
+    assert wait_pod_phase(core, ns, again).status.phase == "Succeeded"
+
+
 def test_warm_lab_up_returns_quickly(kube_lab):
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "lab", "up", "--parts", "kube"], cwd=ROOT, check=True,

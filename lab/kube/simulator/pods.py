@@ -97,6 +97,10 @@ class PodRunner:
             for uid in list(self.runs):
                 if uid not in alive:
                     self._discard(self.runs[uid])
+            # Directories of Pods deleted while the simulator was not running.
+            for directory in self.config.pods_dir.iterdir():
+                if directory.name.rsplit("_", 1)[-1] not in alive:
+                    shutil.rmtree(directory, ignore_errors=True)
 
     def _adopt(self, pod: dict) -> None:
         meta, status = pod["metadata"], pod.get("status") or {}

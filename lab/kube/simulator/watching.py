@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import urllib3
 from kubernetes import watch
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
@@ -60,7 +61,10 @@ def run_watch_loop(
             if exc.status != 410:  # 410 Gone: the resourceVersion expired; just list again
                 log.warning("%s: API error %s %s; retrying", name, exc.status, exc.reason)
                 stop.wait(1)
-        except Exception:  # noqa: BLE001 - a broken connection must not end the loop
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            log.warning("%s: API server unreachable (%s); retrying", name, type(exc).__name__)
+            stop.wait(1)
+        except Exception:  # noqa: BLE001 - a bug with one object must not end the loop
             log.exception("%s: watch failed; retrying", name)
             stop.wait(1)
 
@@ -78,6 +82,8 @@ def run_every(name: str, seconds: float, action: Callable[[], None], stop: threa
         started = time.monotonic()
         try:
             action()
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            log.warning("%s: API server unreachable (%s); retrying", name, type(exc).__name__)
         except Exception:  # noqa: BLE001
             log.exception("%s failed; retrying", name)
         stop.wait(max(0.05, seconds - (time.monotonic() - started)))
