@@ -247,6 +247,33 @@ def test_failing_container_reports_exit_code_and_log_tail(kube_lab, core):
     assert core.read_namespaced_pod_log(name, ns, tail_lines=1).strip() == "disk not found"
 
 
+def test_on_failure_restarts_until_success(kube_lab, core):
+    ns, name = kube_lab["user_namespace"], unique("retry")
+    script = ("import os, sys\n"
+              "runs = len(os.listdir('/scratch'))\n"
+              "open(f'/scratch/run{runs}', 'w').close()\n"
+              "print('run', runs)\n"
+              "sys.exit(0 if runs else 1)\n")
+    make_pod(core, ns, name, ["python", "-c", script], restart="OnFailure",
+             volumeMounts=[{"name": "scratch", "mountPath": "/scratch"}],
+             volumes=[{"name": "scratch", "emptyDir": {}}])
+    pod = wait_pod_phase(core, ns, name)
+    status = pod.status.container_statuses[0]
+    assert pod.status.phase == "Succeeded" and status.restart_count == 1
+    assert status.last_state.terminated.exit_code == 1
+    assert core.read_namespaced_pod_log(name, ns).strip() == "run 1"
+    assert core.read_namespaced_pod_log(name, ns, previous=True).strip() == "run 0"
+
+
+def test_active_deadline_fails_the_pod(kube_lab, core):
+    ns, name = kube_lab["user_namespace"], unique("deadline")
+    body = {"metadata": {"name": name}, "spec": {"restartPolicy": "Never", "activeDeadlineSeconds": 2, "containers": [
+        {"name": "main", "image": IMAGE, "command": ["python", "-c", "import time; time.sleep(300)"]}]}}
+    core.create_namespaced_pod(ns, body)
+    pod = wait_pod_phase(core, ns, name, timeout=30)
+    assert (pod.status.phase, pod.status.reason) == ("Failed", "DeadlineExceeded")
+
+
 def test_foreign_image_stays_pending_with_image_pull_error(kube_lab, core):
     ns, name = kube_lab["user_namespace"], unique("foreign")
     make_pod(core, ns, name, ["sleep", "1"], image="registry.example.com/virt-v2v:latest")

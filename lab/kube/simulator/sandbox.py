@@ -132,7 +132,7 @@ class Sandbox:
             raise ContainerConfigError(
                 f'container "{container["name"]}" has neither command nor args; the lab image has no default entrypoint'
             )
-        if words[0] in PYTHON_NAMES:
+        if os.path.basename(words[0]) in PYTHON_NAMES:  # the image's Python is the lab's venv
             words[0] = self.config.python
         return words
 

@@ -97,6 +97,8 @@ class VirtualMachineController:
         problem = self._volume_problem(vm)
         if vmi is None:
             vmi = self._create_vmi(vm)
+            if vmi is None:
+                return
         self._set_vmi_status(vmi, vm, problem)
         if problem:
             self.waiting.add(key)
@@ -135,7 +137,7 @@ class VirtualMachineController:
 
     # --- VirtualMachineInstances -----------------------------------------------------------
 
-    def _create_vmi(self, vm: dict) -> dict:
+    def _create_vmi(self, vm: dict) -> dict | None:
         meta, template = vm["metadata"], vm["spec"]["template"]
         template_meta = template.get("metadata") or {}
         labels = {**(template_meta.get("labels") or {}), "kubevirt.io/vm": meta["name"]}
@@ -154,7 +156,14 @@ class VirtualMachineController:
             },
             "spec": template["spec"],
         }
-        vmi = self.custom.create_namespaced_custom_object(GROUP, VERSION, meta["namespace"], "virtualmachineinstances", body)
+        try:
+            vmi = self.custom.create_namespaced_custom_object(
+                GROUP, VERSION, meta["namespace"], "virtualmachineinstances", body
+            )
+        except ApiException as exc:
+            if exc.status == 403 and "being terminated" in str(exc.body or ""):
+                return None  # the namespace is going away, the VM with it
+            raise
         self.events.record(vm, "VirtualMachine", "Normal", "SuccessfulCreate",
                            f"Started the virtual machine by creating the new virtual machine instance {meta['name']}",
                            api_version="kubevirt.io/v1")
