@@ -41,7 +41,9 @@ def _start(ctx: Context) -> dict:
     directory = ctx.dir("kube")
     bins = controlplane.binaries()
     pki = ensure_pki(directory / "pki")
-    node_count = int(ctx.options.get("kube_nodes") or os.environ.get("MTVWEB_LAB_KUBE_NODES") or DEFAULT_NODES)
+    node_count = int(
+        ctx.options.get("kube_nodes") or os.environ.get("MTVWEB_LAB_KUBE_NODES") or DEFAULT_NODES
+    )
     node_names = [f"lab-node-{i}" for i in range(1, node_count + 1)]
     ports = controlplane.stable_ports(directory, ["etcd", "etcd-peer", "apiserver", *node_names])
 
@@ -49,7 +51,9 @@ def _start(ctx: Context) -> dict:
     server = controlplane.start_apiserver(ctx, bins["kube-apiserver"], pki, etcd_url, ports["apiserver"])
     controlplane.start_controllers(ctx, bins, pki, server, directory)
 
-    admin_kubeconfig = write_kubeconfig(directory / "admin.kubeconfig", server, pki.ca[0], "lab-admin", cert=pki.admin)
+    admin_kubeconfig = write_kubeconfig(
+        directory / "admin.kubeconfig", server, pki.ca[0], "lab-admin", cert=pki.admin
+    )
     api = kube_config.new_client_from_config(str(admin_kubeconfig))
     bootstrap.install_crds(api)
     bootstrap.install_cluster_objects(api)
@@ -73,13 +77,20 @@ def _start(ctx: Context) -> dict:
     config_path = directory / "simulator.json"
     config_path.write_text(simulator_config.to_json())
     simulator_config.heartbeat_file.unlink(missing_ok=True)
-    proc = ctx.spawn("kube-simulator", [sys.executable, "-m", "lab.kube.simulator", config_path], cwd=REPO_ROOT)
+    proc = ctx.spawn(
+        "kube-simulator", [sys.executable, "-m", "lab.kube.simulator", config_path], cwd=REPO_ROOT
+    )
 
     token = bootstrap.user_token(api)
     user_kubeconfig = write_kubeconfig(
-        directory / "user.kubeconfig", server, pki.ca[0], bootstrap.USER_SERVICE_ACCOUNT, token=token,
+        directory / "user.kubeconfig",
+        server,
+        pki.ca[0],
+        bootstrap.USER_SERVICE_ACCOUNT,
+        token=token,
         namespace=bootstrap.USER_NAMESPACE,
     )
+    bootstrap.wait_namespaces_ready(api, ["default", *bootstrap.NAMESPACES])
     _wait_for_nodes(api, node_names, proc, simulator_config.heartbeat_file)
     return {
         "server": server,
@@ -93,7 +104,7 @@ def _start(ctx: Context) -> dict:
         "storage_classes": bootstrap.storage_classes(),
         "default_storage_class": next(n for n, c in bootstrap.storage_classes().items() if c["default"]),
         "nads": bootstrap.network_attachment_definitions(),
-        "namespaces": ["openshift-mtv", "openshift-cnv", "mtv-user", "mtv-demo"],
+        "namespaces": bootstrap.NAMESPACES,
         "image_pattern": simulator_config.image_pattern,
         "volumes_dir": str(simulator_config.volumes_dir),
         "pods_dir": str(simulator_config.pods_dir),
@@ -112,7 +123,8 @@ def _wait_for_nodes(api: client.ApiClient, names: list[str], proc, heartbeat_fil
             return False
         nodes = {n.metadata.name: n for n in core.list_node().items}
         return all(
-            name in nodes and any(c.type == "Ready" and c.status == "True" for c in nodes[name].status.conditions or [])
+            name in nodes
+            and any(c.type == "Ready" and c.status == "True" for c in nodes[name].status.conditions or [])
             for name in names
         )
 

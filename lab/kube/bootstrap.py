@@ -17,6 +17,7 @@ MANIFESTS = Path(__file__).parent / "manifests"
 FIELD_MANAGER = "mtvweb-lab"
 USER_NAMESPACE = "mtv-user"
 USER_SERVICE_ACCOUNT = "lab-user"
+NAMESPACES = ["openshift-mtv", "openshift-cnv", "mtv-user", "mtv-demo"]
 
 
 def manifest_items(name: str) -> list[dict]:
@@ -112,3 +113,16 @@ def user_token(api: client.ApiClient, timeout: float = 60) -> str:
         return base64.b64decode(data["token"]).decode() if data.get("token") else None
 
     return wait_until(token, timeout=timeout, interval=0.3, what="token of ServiceAccount mtv-user/lab-user")
+
+
+def wait_namespaces_ready(api: client.ApiClient, namespaces: list[str], timeout: float = 60) -> None:
+    """Until the controllers gave each namespace its `default` ServiceAccount and root CA:
+    Pods are refused (or cannot mount their token) before that."""
+    core = client.CoreV1Api(api)
+    for namespace in namespaces:
+        wait_until(
+            lambda: core.read_namespaced_service_account("default", namespace)
+            and core.read_namespaced_config_map("kube-root-ca.crt", namespace),
+            timeout=timeout,
+            what=f"ServiceAccount default and ConfigMap kube-root-ca.crt in {namespace}",
+        )

@@ -119,7 +119,9 @@ def start_apiserver(ctx: Context, binary: Path, pki: Pki, etcd_url: str, port: i
 
     def ready():
         if proc.poll() is not None:
-            raise RuntimeError(f"kube-apiserver exited with {proc.returncode}; see {ctx.log_path('kube-apiserver')}")
+            raise RuntimeError(
+                f"kube-apiserver exited with {proc.returncode}; see {ctx.log_path('kube-apiserver')}"
+            )
         with urllib.request.urlopen(f"{server}/readyz", timeout=3, context=context) as resp:
             return resp.status == 200
 
@@ -129,7 +131,10 @@ def start_apiserver(ctx: Context, binary: Path, pki: Pki, etcd_url: str, port: i
 
 def start_controllers(ctx: Context, bins: dict[str, Path], pki: Pki, server: str, directory: Path) -> None:
     cm_kubeconfig = write_kubeconfig(
-        directory / "controller-manager.kubeconfig", server, pki.ca[0], "system:kube-controller-manager",
+        directory / "controller-manager.kubeconfig",
+        server,
+        pki.ca[0],
+        "system:kube-controller-manager",
         cert=pki.controller_manager,
     )
     scheduler_kubeconfig = write_kubeconfig(

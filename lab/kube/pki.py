@@ -72,10 +72,14 @@ def _service_account_keys(directory: Path) -> tuple[Path, Path]:
         return key_path, pub_path
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     pub_path.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
     return key_path, pub_path
 
@@ -85,20 +89,34 @@ def _b64(path: Path) -> str:
 
 
 def write_kubeconfig(
-    path: Path, server: str, ca_file: Path, user: str, *, cert: tuple[Path, Path] | None = None,
-    token: str | None = None, namespace: str = "default",
+    path: Path,
+    server: str,
+    ca_file: Path,
+    user: str,
+    *,
+    cert: tuple[Path, Path] | None = None,
+    token: str | None = None,
+    namespace: str = "default",
 ) -> Path:
     """A self-contained kubeconfig (certificates embedded) for one identity."""
-    credentials = {"token": token} if token else {
-        "client-certificate-data": _b64(cert[0]),
-        "client-key-data": _b64(cert[1]),
-    }
+    credentials = (
+        {"token": token}
+        if token
+        else {
+            "client-certificate-data": _b64(cert[0]),
+            "client-key-data": _b64(cert[1]),
+        }
+    )
     config = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "mtvweb-lab", "cluster": {"server": server, "certificate-authority-data": _b64(ca_file)}}],
+        "clusters": [
+            {"name": "mtvweb-lab", "cluster": {"server": server, "certificate-authority-data": _b64(ca_file)}}
+        ],
         "users": [{"name": user, "user": credentials}],
-        "contexts": [{"name": user, "context": {"cluster": "mtvweb-lab", "user": user, "namespace": namespace}}],
+        "contexts": [
+            {"name": user, "context": {"cluster": "mtvweb-lab", "user": user, "namespace": namespace}}
+        ],
         "current-context": user,
         "preferences": {},
     }

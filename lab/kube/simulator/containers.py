@@ -122,8 +122,12 @@ class ContainerRun:
         self.last_state = self.state
         self.restart_count += 1
         self.restart_at = when + delay
-        self.state = {"waiting": {"reason": "CrashLoopBackOff",
-                                  "message": f'back-off {int(delay)}s restarting failed container={self.name}'}}
+        self.state = {
+            "waiting": {
+                "reason": "CrashLoopBackOff",
+                "message": f"back-off {int(delay)}s restarting failed container={self.name}",
+            }
+        }
 
 
 def _read_child_pid(read_fd: int) -> int | None:

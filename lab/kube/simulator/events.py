@@ -26,7 +26,9 @@ class EventRecorder:
         self.component = component
         self.host = host
 
-    def record(self, obj: dict, kind: str, event_type: str, reason: str, message: str, api_version: str = "v1") -> None:
+    def record(
+        self, obj: dict, kind: str, event_type: str, reason: str, message: str, api_version: str = "v1"
+    ) -> None:
         """Create the Event, or bump its count when the same one was already recorded.
 
         kind/api_version are passed because listed items do not carry them."""

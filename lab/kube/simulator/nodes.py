@@ -82,20 +82,36 @@ class NodeAgent:
 
         def condition(kind, status, reason, message):
             return {
-                "type": kind, "status": status, "reason": reason, "message": message,
-                "lastHeartbeatTime": stamp, "lastTransitionTime": self._transition_time(node, kind, status, stamp),
+                "type": kind,
+                "status": status,
+                "reason": reason,
+                "message": message,
+                "lastHeartbeatTime": stamp,
+                "lastTransitionTime": self._transition_time(node, kind, status, stamp),
             }
 
         status = {
             "capacity": resources,
             "allocatable": resources,
             "conditions": [
-                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                condition(
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                ),
+                condition(
+                    "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"
+                ),
+                condition(
+                    "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"
+                ),
                 condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
             ],
-            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}, {"type": "Hostname", "address": node.name}],
+            "addresses": [
+                {"type": "InternalIP", "address": "127.0.0.1"},
+                {"type": "Hostname", "address": node.name},
+            ],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": node.kubelet_port}},
             "nodeInfo": {
                 "machineID": uuid.uuid5(uuid.NAMESPACE_DNS, node.name).hex,
@@ -121,7 +137,8 @@ class NodeAgent:
                 for cond in item.status.conditions or []:
                     if cond.last_transition_time:
                         cache[(item.metadata.name, cond.type)] = (
-                            cond.status, cond.last_transition_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+                            cond.status,
+                            cond.last_transition_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
                         )
         previous = cache.get((node.name, kind))
         if previous and previous[0] == status:

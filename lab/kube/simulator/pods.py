@@ -117,7 +117,10 @@ class PodRunner:
             self._begin_stop(run)
 
     def _mark_lost(self, run: PodRun, status: dict) -> None:
-        previous = {s["name"]: s for s in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or [])}
+        previous = {
+            s["name"]: s
+            for s in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or [])
+        }
         for container in run.containers:
             old = previous.get(container.name, {})
             container.restart_count = old.get("restartCount", 0)
@@ -125,7 +128,9 @@ class PodRunner:
                 container.state = old["state"]
                 container.done = True
                 continue
-            container.state = {"terminated": {"exitCode": 137, "reason": "ContainerStatusUnknown", "message": LOST_MESSAGE}}
+            container.state = {
+                "terminated": {"exitCode": 137, "reason": "ContainerStatusUnknown", "message": LOST_MESSAGE}
+            }
             if run.pod["spec"].get("restartPolicy", "Always") == "Never":
                 container.done = True
             else:
@@ -148,7 +153,11 @@ class PodRunner:
                     else:
                         log.warning("pod %s: API error %s", run.pod["metadata"]["name"], exc.reason)
                 except Exception:  # noqa: BLE001 - one Pod's trouble must not stop the others
-                    log.exception("pod %s/%s failed to step", run.pod["metadata"]["namespace"], run.pod["metadata"]["name"])
+                    log.exception(
+                        "pod %s/%s failed to step",
+                        run.pod["metadata"]["namespace"],
+                        run.pod["metadata"]["name"],
+                    )
 
     def _step(self, run: PodRun) -> None:
         if run.stop_deadline is None and run.frozen:
@@ -290,8 +299,12 @@ class PodRunner:
         meta = run.pod["metadata"]
         try:
             self.core.delete_namespaced_pod(
-                meta["name"], meta["namespace"], grace_period_seconds=0,
-                body=client.V1DeleteOptions(grace_period_seconds=0, preconditions=client.V1Preconditions(uid=meta["uid"])),
+                meta["name"],
+                meta["namespace"],
+                grace_period_seconds=0,
+                body=client.V1DeleteOptions(
+                    grace_period_seconds=0, preconditions=client.V1Preconditions(uid=meta["uid"])
+                ),
             )
         except ApiException as exc:
             if exc.status not in (404, 409):

@@ -8,7 +8,12 @@ from lab.kube.simulator.events import now
 
 
 def _condition(kind: str, ok: bool, since: str, reason: str | None = None) -> dict:
-    condition = {"type": kind, "status": "True" if ok else "False", "lastProbeTime": None, "lastTransitionTime": since}
+    condition = {
+        "type": kind,
+        "status": "True" if ok else "False",
+        "lastProbeTime": None,
+        "lastTransitionTime": since,
+    }
     if reason and not ok:
         condition["reason"] = reason
     return condition
@@ -43,10 +48,21 @@ def pod_status(run) -> dict:
         return old["lastTransitionTime"] if old and (old["status"] == "True") == ok else stamp
 
     conditions = [
-        _condition("PodReadyToStartContainers", run.volumes is not None, since("PodReadyToStartContainers", run.volumes is not None)),
+        _condition(
+            "PodReadyToStartContainers",
+            run.volumes is not None,
+            since("PodReadyToStartContainers", run.volumes is not None),
+        ),
         _condition("Initialized", init_done, since("Initialized", init_done), "ContainersNotInitialized"),
-        _condition("Ready", ready, since("Ready", ready), "PodCompleted" if run.terminal else "ContainersNotReady"),
-        _condition("ContainersReady", ready, since("ContainersReady", ready), "PodCompleted" if run.terminal else "ContainersNotReady"),
+        _condition(
+            "Ready", ready, since("Ready", ready), "PodCompleted" if run.terminal else "ContainersNotReady"
+        ),
+        _condition(
+            "ContainersReady",
+            ready,
+            since("ContainersReady", ready),
+            "PodCompleted" if run.terminal else "ContainersNotReady",
+        ),
     ]
     status = {
         "phase": run.phase,

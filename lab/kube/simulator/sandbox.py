@@ -121,7 +121,9 @@ class Sandbox:
         if ref["key"] not in data:
             if ref.get("optional"):
                 return None
-            raise ContainerConfigError(f'couldn\'t find key {ref["key"]} in {kind.capitalize()} {namespace}/{ref["name"]}')
+            raise ContainerConfigError(
+                f"couldn't find key {ref['key']} in {kind.capitalize()} {namespace}/{ref['name']}"
+            )
         return data[ref["key"]]
 
     # --- command line ------------------------------------------------------------------
@@ -136,14 +138,30 @@ class Sandbox:
             words[0] = self.config.python
         return words
 
-    def bwrap(self, container: dict, volumes: dict[str, HostVolume], termination_log: Path, info_fd: int,
-              command: list[str]) -> list[str]:
+    def bwrap(
+        self,
+        container: dict,
+        volumes: dict[str, HostVolume],
+        termination_log: Path,
+        info_fd: int,
+        command: list[str],
+    ) -> list[str]:
         repo = str(self.config.repo_root)
         args = [
-            "bwrap", "--die-with-parent", "--unshare-uts", "--unshare-ipc",
-            "--hostname", self.pod["metadata"]["name"][:63],
-            "--info-fd", str(info_fd),
-            "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+            "bwrap",
+            "--die-with-parent",
+            "--unshare-uts",
+            "--unshare-ipc",
+            "--hostname",
+            self.pod["metadata"]["name"][:63],
+            "--info-fd",
+            str(info_fd),
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--ro-bind",
+            "/etc",
+            "/etc",
         ]
         for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
             if os.path.islink(top):
@@ -155,7 +173,11 @@ class Sandbox:
             args += ["--ro-bind", prefix, prefix]
         args += ["--ro-bind", repo, repo, "--ro-bind", repo, "/app"]
         args += self._volume_binds(container, volumes)
-        args += ["--bind", str(termination_log), container.get("terminationMessagePath") or "/dev/termination-log"]
+        args += [
+            "--bind",
+            str(termination_log),
+            container.get("terminationMessagePath") or "/dev/termination-log",
+        ]
         args += ["--chdir", container.get("workingDir") or repo, "--", *command]
         return args
 
@@ -164,7 +186,9 @@ class Sandbox:
         for mount in container.get("volumeMounts") or []:
             volume = self._volume(volumes, mount["name"])
             if volume.block:
-                raise ContainerConfigError(f'volume "{mount["name"]}" is a Block volume: use volumeDevices, not volumeMounts')
+                raise ContainerConfigError(
+                    f'volume "{mount["name"]}" is a Block volume: use volumeDevices, not volumeMounts'
+                )
             source = volume.path / mount["subPath"] if mount.get("subPath") else volume.path
             if mount.get("subPath") and not source.exists():
                 source.mkdir(parents=True)
@@ -173,7 +197,9 @@ class Sandbox:
         for device in container.get("volumeDevices") or []:
             volume = self._volume(volumes, device["name"])
             if not volume.block:
-                raise ContainerConfigError(f'volume "{device["name"]}" is a Filesystem volume: use volumeMounts, not volumeDevices')
+                raise ContainerConfigError(
+                    f'volume "{device["name"]}" is a Filesystem volume: use volumeMounts, not volumeDevices'
+                )
             binds.append((device["devicePath"], ["--bind", str(volume.path), device["devicePath"]]))
         # Parents before children, so /data is mounted before /data/sub.
         return [word for _, words in sorted(binds, key=lambda b: b[0].count("/")) for word in words]

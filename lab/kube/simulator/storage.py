@@ -122,17 +122,28 @@ class Provisioner:
                 "persistentVolumeReclaimPolicy": storage_class.reclaim_policy or "Delete",
                 "mountOptions": storage_class.mount_options,
                 "claimRef": {
-                    "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                    "namespace": meta["namespace"], "name": meta["name"], "uid": meta["uid"],
+                    "apiVersion": "v1",
+                    "kind": "PersistentVolumeClaim",
+                    "namespace": meta["namespace"],
+                    "name": meta["name"],
+                    "uid": meta["uid"],
                 },
                 "hostPath": {"path": str(path), "type": ""},
             },
         }
         if selected_node:
             # Node-local storage (as hostpath-provisioner does): the volume lives on that node.
-            pv["spec"]["nodeAffinity"] = {"required": {"nodeSelectorTerms": [{"matchExpressions": [
-                {"key": "kubernetes.io/hostname", "operator": "In", "values": [selected_node]}
-            ]}]}}
+            pv["spec"]["nodeAffinity"] = {
+                "required": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {"key": "kubernetes.io/hostname", "operator": "In", "values": [selected_node]}
+                            ]
+                        }
+                    ]
+                }
+            }
         self.core.create_persistent_volume(pv)
         try:
             self.core.patch_namespaced_persistent_volume_claim(
@@ -142,8 +153,11 @@ class Provisioner:
             if exc.status != 404:
                 raise
         self.events.record(
-            pvc, "PersistentVolumeClaim", "Normal", "ProvisioningSucceeded",
-            f'Successfully provisioned volume {pv_name} ({volume_mode} at {path})',
+            pvc,
+            "PersistentVolumeClaim",
+            "Normal",
+            "ProvisioningSucceeded",
+            f"Successfully provisioned volume {pv_name} ({volume_mode} at {path})",
         )
         log.info("provisioned %s for %s/%s at %s", pv_name, meta["namespace"], meta["name"], path)
 
@@ -154,12 +168,17 @@ class Provisioner:
         limit = int(parse_quantity(limit_text))
         used = sum(
             int(parse_quantity(pv.spec.capacity["storage"]))
-            for pv in self.core.list_persistent_volume(label_selector=f"{CLASS_LABEL}={storage_class.metadata.name}").items
+            for pv in self.core.list_persistent_volume(
+                label_selector=f"{CLASS_LABEL}={storage_class.metadata.name}"
+            ).items
         )
         if used + requested <= limit:
             return True
         self.events.record(
-            pvc, "PersistentVolumeClaim", "Warning", "ProvisioningFailed",
+            pvc,
+            "PersistentVolumeClaim",
+            "Warning",
+            "ProvisioningFailed",
             f'failed to provision volume with StorageClass "{storage_class.metadata.name}": insufficient capacity: '
             f"requested {format_bytes(requested)}, but only {format_bytes(max(limit - used, 0))} of "
             f"{format_bytes(limit)} is free in this storage class",

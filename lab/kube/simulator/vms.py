@@ -26,11 +26,13 @@ GROUP, VERSION = "kubevirt.io", "v1"
 CDI_GROUP, CDI_VERSION = "cdi.kubevirt.io", "v1beta1"
 
 
-def should_run(vm: dict) -> bool:
+def should_run(vm: dict, has_vmi: bool) -> bool:
     spec = vm["spec"]
     strategy = spec.get("runStrategy")
     if strategy is None:
         return bool(spec.get("running"))
+    if strategy == "Manual":
+        return has_vmi  # started/stopped only by the user (virtctl): leave things as they are
     return strategy in ("Always", "RerunOnFailure", "Once")
 
 
@@ -61,7 +63,9 @@ class VirtualMachineController:
             self._reconcile(vm)
 
     def on_vmi(self, kind: str, vmi: dict) -> None:
-        owner = next((o for o in vmi["metadata"].get("ownerReferences") or [] if o["kind"] == "VirtualMachine"), None)
+        owner = next(
+            (o for o in vmi["metadata"].get("ownerReferences") or [] if o["kind"] == "VirtualMachine"), None
+        )
         if owner is None or kind == "SYNC":
             return
         vm = self._get("virtualmachines", vmi["metadata"]["namespace"], owner["name"])
@@ -84,15 +88,25 @@ class VirtualMachineController:
         vmi = self._get("virtualmachineinstances", meta["namespace"], meta["name"])
         if vmi and vmi["metadata"].get("ownerReferences", [{}])[0].get("uid") != meta["uid"]:
             vmi = None  # a VMI of an earlier VM of the same name, waiting for GC
-        if not should_run(vm):
+        if not should_run(vm, vmi is not None):
             self.waiting.discard(key)
             if vmi and not vmi["metadata"].get("deletionTimestamp"):
                 self._delete_vmi(meta["namespace"], meta["name"])
-                self.events.record(vm, "VirtualMachine", "Normal", "SuccessfulDelete",
-                                   f"Stopped the virtual machine by deleting the virtual machine instance {meta['uid']}",
-                                   api_version="kubevirt.io/v1")
-            self._set_vm_status(vm, "Stopping" if vmi else "Stopped", ready=False, created=bool(vmi),
-                                condition=("False", "VMINotExists", "VMI does not exist"))
+                self.events.record(
+                    vm,
+                    "VirtualMachine",
+                    "Normal",
+                    "SuccessfulDelete",
+                    f"Stopped the virtual machine by deleting the virtual machine instance {meta['uid']}",
+                    api_version="kubevirt.io/v1",
+                )
+            self._set_vm_status(
+                vm,
+                "Stopping" if vmi else "Stopped",
+                ready=False,
+                created=bool(vmi),
+                condition=("False", "VMINotExists", "VMI does not exist"),
+            )
             return
         problem = self._volume_problem(vm)
         if vmi is None:
@@ -103,7 +117,9 @@ class VirtualMachineController:
         if problem:
             self.waiting.add(key)
             printable, reason, message = problem
-            self._set_vm_status(vm, printable, ready=False, created=True, condition=("False", reason, message))
+            self._set_vm_status(
+                vm, printable, ready=False, created=True, condition=("False", reason, message)
+            )
         else:
             self.waiting.discard(key)
             self._set_vm_status(vm, "Running", ready=True, created=True, condition=("True", None, None))
@@ -116,9 +132,15 @@ class VirtualMachineController:
             if "dataVolume" in volume:
                 name = volume["dataVolume"]["name"]
                 templates = {t["metadata"]["name"] for t in vm["spec"].get("dataVolumeTemplates") or []}
-                if name not in templates and self._get("datavolumes", namespace, name, CDI_GROUP, CDI_VERSION) is None:
-                    return ("ErrorDataVolumeNotFound", "FailedDataVolumeNotFound",
-                            f"DataVolume {namespace}/{name} does not exist, waiting for it to appear")
+                if (
+                    name not in templates
+                    and self._get("datavolumes", namespace, name, CDI_GROUP, CDI_VERSION) is None
+                ):
+                    return (
+                        "ErrorDataVolumeNotFound",
+                        "FailedDataVolumeNotFound",
+                        f"DataVolume {namespace}/{name} does not exist, waiting for it to appear",
+                    )
             elif "persistentVolumeClaim" in volume:
                 name = volume["persistentVolumeClaim"]["claimName"]
             else:
@@ -128,11 +150,17 @@ class VirtualMachineController:
             except ApiException as exc:
                 if exc.status != 404:
                     raise
-                return ("ErrorPvcNotFound", "FailedPvcNotFound",
-                        f"PVC {namespace}/{name} does not exist, waiting for it to appear")
+                return (
+                    "ErrorPvcNotFound",
+                    "FailedPvcNotFound",
+                    f"PVC {namespace}/{name} does not exist, waiting for it to appear",
+                )
             if pvc.status.phase != "Bound":
-                return ("WaitingForVolumeBinding", "WaitingForVolumeBinding",
-                        f"PVC {namespace}/{name} is not bound yet")
+                return (
+                    "WaitingForVolumeBinding",
+                    "WaitingForVolumeBinding",
+                    f"PVC {namespace}/{name} is not bound yet",
+                )
         return None
 
     # --- VirtualMachineInstances -----------------------------------------------------------
@@ -149,10 +177,16 @@ class VirtualMachineController:
                 "namespace": meta["namespace"],
                 "labels": labels,
                 "annotations": template_meta.get("annotations") or {},
-                "ownerReferences": [{
-                    "apiVersion": f"{GROUP}/{VERSION}", "kind": "VirtualMachine", "name": meta["name"],
-                    "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True,
-                }],
+                "ownerReferences": [
+                    {
+                        "apiVersion": f"{GROUP}/{VERSION}",
+                        "kind": "VirtualMachine",
+                        "name": meta["name"],
+                        "uid": meta["uid"],
+                        "controller": True,
+                        "blockOwnerDeletion": True,
+                    }
+                ],
             },
             "spec": template["spec"],
         }
@@ -164,9 +198,14 @@ class VirtualMachineController:
             if exc.status == 403 and "being terminated" in str(exc.body or ""):
                 return None  # the namespace is going away, the VM with it
             raise
-        self.events.record(vm, "VirtualMachine", "Normal", "SuccessfulCreate",
-                           f"Started the virtual machine by creating the new virtual machine instance {meta['name']}",
-                           api_version="kubevirt.io/v1")
+        self.events.record(
+            vm,
+            "VirtualMachine",
+            "Normal",
+            "SuccessfulCreate",
+            f"Started the virtual machine by creating the new virtual machine instance {meta['name']}",
+            api_version="kubevirt.io/v1",
+        )
         return vmi
 
     def _set_vmi_status(self, vmi: dict, vm: dict, problem) -> None:
@@ -178,9 +217,18 @@ class VirtualMachineController:
                 return
             status = {
                 "phase": "Pending",
-                "conditions": [{"type": "Synchronized", "status": "False", "reason": problem[1],
-                                "message": problem[2], "lastProbeTime": None, "lastTransitionTime": now()}],
-                "interfaces": None, "nodeName": None,
+                "conditions": [
+                    {
+                        "type": "Synchronized",
+                        "status": "False",
+                        "reason": problem[1],
+                        "message": problem[2],
+                        "lastProbeTime": None,
+                        "lastTransitionTime": now(),
+                    }
+                ],
+                "interfaces": None,
+                "nodeName": None,
             }
         elif old.get("phase") == "Running":
             return
@@ -193,13 +241,19 @@ class VirtualMachineController:
                 "nodeName": node,
                 "conditions": [
                     {"type": "Ready", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp},
-                    {"type": "LiveMigratable", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp},
+                    {
+                        "type": "LiveMigratable",
+                        "status": "True",
+                        "lastProbeTime": None,
+                        "lastTransitionTime": stamp,
+                    },
                 ],
                 "phaseTransitionTimestamps": [{"phase": "Running", "phaseTransitionTimestamp": stamp}],
                 "interfaces": [
                     {
                         "name": iface["name"],
-                        "mac": iface.get("macAddress") or generated_mac(meta["namespace"], meta["name"], iface["name"]),
+                        "mac": iface.get("macAddress")
+                        or generated_mac(meta["namespace"], meta["name"], iface["name"]),
                         "interfaceName": f"eth{index}",
                         "infoSource": "domain",
                         "queueCount": 1,
@@ -212,8 +266,10 @@ class VirtualMachineController:
                 "migrationMethod": "BlockMigration",
                 "launcherContainerImageVersion": "lab://virt-launcher",
                 "runtimeUser": 107,
-                "volumeStatus": [{"name": v["name"], "target": f"vd{chr(ord('a') + i)}"}
-                                 for i, v in enumerate(spec.get("volumes") or [])],
+                "volumeStatus": [
+                    {"name": v["name"], "target": f"vd{chr(ord('a') + i)}"}
+                    for i, v in enumerate(spec.get("volumes") or [])
+                ],
             }
         self.custom.patch_namespaced_custom_object_status(
             GROUP, VERSION, meta["namespace"], "virtualmachineinstances", meta["name"], {"status": status}
@@ -221,7 +277,9 @@ class VirtualMachineController:
 
     def _delete_vmi(self, namespace: str, name: str) -> None:
         try:
-            self.custom.delete_namespaced_custom_object(GROUP, VERSION, namespace, "virtualmachineinstances", name)
+            self.custom.delete_namespaced_custom_object(
+                GROUP, VERSION, namespace, "virtualmachineinstances", name
+            )
         except ApiException as exc:
             if exc.status != 404:
                 raise
@@ -232,8 +290,14 @@ class VirtualMachineController:
         meta, old = vm["metadata"], vm.get("status") or {}
         status_value, reason, message = condition
         old_ready = next((c for c in old.get("conditions") or [] if c["type"] == "Ready"), {})
-        ready_condition = {"type": "Ready", "status": status_value, "lastProbeTime": None,
-                           "lastTransitionTime": old_ready.get("lastTransitionTime") if old_ready.get("status") == status_value else now()}
+        ready_condition = {
+            "type": "Ready",
+            "status": status_value,
+            "lastProbeTime": None,
+            "lastTransitionTime": old_ready.get("lastTransitionTime")
+            if old_ready.get("status") == status_value
+            else now(),
+        }
         if reason:
             ready_condition.update(reason=reason, message=message)
         status = {
@@ -243,17 +307,20 @@ class VirtualMachineController:
             "conditions": [ready_condition],
             "desiredGeneration": meta.get("generation"),
             "observedGeneration": meta.get("generation"),
-            "runStrategy": vm["spec"].get("runStrategy") or ("Always" if vm["spec"].get("running") else "Halted"),
+            "runStrategy": vm["spec"].get("runStrategy")
+            or ("Always" if vm["spec"].get("running") else "Halted"),
         }
-        if all(old.get(k) == v for k, v in status.items() if k != "conditions") and \
-                {k: old_ready.get(k) for k in ("status", "reason", "message")} == \
-                {k: ready_condition.get(k) for k in ("status", "reason", "message")}:
+        if all(old.get(k) == v for k, v in status.items() if k != "conditions") and {
+            k: old_ready.get(k) for k in ("status", "reason", "message")
+        } == {k: ready_condition.get(k) for k in ("status", "reason", "message")}:
             return
         self.custom.patch_namespaced_custom_object_status(
             GROUP, VERSION, meta["namespace"], "virtualmachines", meta["name"], {"status": status}
         )
 
-    def _get(self, plural: str, namespace: str, name: str, group: str = GROUP, version: str = VERSION) -> dict | None:
+    def _get(
+        self, plural: str, namespace: str, name: str, group: str = GROUP, version: str = VERSION
+    ) -> dict | None:
         try:
             return self.custom.get_namespaced_custom_object(group, version, namespace, plural, name)
         except ApiException as exc:

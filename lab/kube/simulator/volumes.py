@@ -59,7 +59,9 @@ class VolumeBuilder:
         elif "configMap" in volume:
             files = self._config_map_files(volume["configMap"], volume["configMap"].get("defaultMode", 0o644))
         elif "downwardAPI" in volume:
-            files = self._downward_files(volume["downwardAPI"].get("items") or [], volume["downwardAPI"].get("defaultMode", 0o644))
+            files = self._downward_files(
+                volume["downwardAPI"].get("items") or [], volume["downwardAPI"].get("defaultMode", 0o644)
+            )
         elif "projected" in volume:
             files = self._projected_files(volume["projected"])
         else:
@@ -215,7 +217,9 @@ def resource_value(pod: dict, ref: dict, allocatable: dict) -> str:
     containers = {c["name"]: c for c in pod["spec"]["containers"]}
     container = containers.get(ref.get("containerName")) or pod["spec"]["containers"][0]
     kind, resource = ref["resource"].split(".", 1)
-    value = ((container.get("resources") or {}).get(kind) or {}).get(resource) or allocatable.get(resource, "0")
+    value = ((container.get("resources") or {}).get(kind) or {}).get(resource) or allocatable.get(
+        resource, "0"
+    )
     divisor = parse_quantity(ref.get("divisor") or "1")
     quotient = parse_quantity(value) / divisor
     return str(int(-(-quotient // 1)))  # the kubelet rounds up
