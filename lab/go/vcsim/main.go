@@ -9,12 +9,13 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"log"
 	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -32,6 +33,7 @@ func main() {
 	dsRoot := flag.String("datastores", "", "directory holding the datastore directories")
 	manifestFile := flag.String("manifest", "", "where to write what was built (JSON)")
 	workers := flag.Int("workers", runtime.NumCPU(), "disk writers")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the build phase here")
 	flag.Parse()
 	if *specFile == "" || *dsRoot == "" || *manifestFile == "" || *password == "" || *certFile == "" {
 		log.Fatal("-spec, -datastores, -manifest, -password, -cert and -key are required")
@@ -55,10 +57,20 @@ func main() {
 	defer model.Remove() // vcsim's own temp dir; our datastores are elsewhere and stay
 
 	started := time.Now()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		_ = pprof.StartCPUProfile(f)
+	}
+	gcPercent := debug.SetGCPercent(400) // building allocates a lot of short-lived garbage
 	manifest, err := build(context.Background(), model.Service, spec, *dsRoot, *workers)
 	if err != nil {
 		log.Fatal(err)
 	}
+	pprof.StopCPUProfile()
+	debug.SetGCPercent(gcPercent)
 	if err := writeJSON(*manifestFile, manifest); err != nil {
 		log.Fatal(err)
 	}
@@ -78,6 +90,7 @@ func main() {
 }
 
 func build(ctx context.Context, svc *simulator.Service, spec Spec, dsRoot string, workers int) (*Manifest, error) {
+	registry = svc.Context.Map
 	c, err := vim25.NewClient(ctx, svc)
 	if err != nil {
 		return nil, err
@@ -92,21 +105,11 @@ func build(ctx context.Context, svc *simulator.Service, spec Spec, dsRoot string
 		dcs[dcSpec.Name] = d
 		manifest.Datacenters = append(manifest.Datacenters, d.info)
 	}
-	sharedCreated := map[string]bool{}
-	for i, vmSpec := range spec.VMs {
-		d, ok := dcs[vmSpec.Datacenter]
-		if !ok {
-			return nil, fmt.Errorf("vm %s: unknown datacenter %q", vmSpec.Name, vmSpec.Datacenter)
-		}
-		info, err := createVM(ctx, c, d, vmSpec, sharedCreated)
-		if err != nil {
-			return nil, err
-		}
-		manifest.VMs = append(manifest.VMs, info)
-		if (i+1)%1000 == 0 {
-			log.Printf("created %d VMs", i+1)
-		}
+	vms, err := createVMs(ctx, c, dcs, spec.VMs)
+	if err != nil {
+		return nil, err
 	}
+	manifest.VMs = vms
 	if err := writeDisks(manifest.VMs, spec.VMs, workers); err != nil {
 		return nil, err
 	}
