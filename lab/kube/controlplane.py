@@ -109,6 +109,8 @@ def start_apiserver(ctx: Context, binary: Path, pki: Pki, etcd_url: str, port: i
             f"--kubelet-certificate-authority={pki.ca[0]}",
             "--kubelet-preferred-address-types=InternalIP",
             "--profiling=false",
+            # Close open watches when stopping instead of waiting for the clients to go away.
+            "--shutdown-watch-termination-grace-period=2s",
             "--v=1",
         ],
     )
