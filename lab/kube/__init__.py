@@ -49,13 +49,14 @@ def _start(ctx: Context) -> dict:
 
     etcd_url = controlplane.start_etcd(ctx, bins["etcd"], directory, ports["etcd"], ports["etcd-peer"])
     server = controlplane.start_apiserver(ctx, bins["kube-apiserver"], pki, etcd_url, ports["apiserver"])
-    controlplane.start_controllers(ctx, bins, pki, server, directory)
-
     admin_kubeconfig = write_kubeconfig(
         directory / "admin.kubeconfig", server, pki.ca[0], "lab-admin", cert=pki.admin
     )
     api = kube_config.new_client_from_config(str(admin_kubeconfig))
+    # CRDs before the controller manager, so its garbage collector watches VMIs from the
+    # start instead of after its next discovery round (30 s).
     bootstrap.install_crds(api)
+    controlplane.start_controllers(ctx, bins, pki, server, directory)
     bootstrap.install_cluster_objects(api)
 
     simulator_config = Config(

@@ -121,8 +121,10 @@ def wait_namespaces_ready(api: client.ApiClient, namespaces: list[str], timeout:
     core = client.CoreV1Api(api)
     for namespace in namespaces:
         wait_until(
-            lambda: core.read_namespaced_service_account("default", namespace)
-            and core.read_namespaced_config_map("kube-root-ca.crt", namespace),
+            lambda ns=namespace: (
+                core.read_namespaced_service_account("default", ns)
+                and core.read_namespaced_config_map("kube-root-ca.crt", ns)
+            ),
             timeout=timeout,
             what=f"ServiceAccount default and ConfigMap kube-root-ca.crt in {namespace}",
         )

@@ -72,6 +72,10 @@ class ContainerRun:
         if self.proc is None or self.proc.poll() is None:
             return None
         code = self.proc.returncode
+        try:  # the container is over: nothing it started may outlive it (a runtime kills the cgroup)
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         if code < 0:  # killed by a signal: report it the way container runtimes do
             code = 128 - code
         terminated = {
