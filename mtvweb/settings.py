@@ -41,6 +41,32 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> list[str]:
+    """Fernet keys for credentials at rest, newest first (providers/secrets.py explains rotation)."""
+    if keys := os.environ.get("MTVWEB_ENCRYPTION_KEYS"):
+        return [k.strip() for k in keys.split(",") if k.strip()]
+    if not EMBEDDED:
+        raise ImproperlyConfigured(
+            "MTVWEB_ENCRYPTION_KEYS must be set when DATABASE_URL is (production settings); "
+            "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+    path = DATA_DIR / "encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+MTVWEB_ENCRYPTION_KEYS = _encryption_keys()
+
+# The cluster mtvweb runs against (the "host" provider): a kubeconfig path, or in-cluster config.
+MTVWEB_KUBECONFIG = os.environ.get("MTVWEB_KUBECONFIG", "")
+# The image transfer, conversion and scanner Pods run.
+MTVWEB_IMAGE = os.environ.get("MTVWEB_IMAGE", "quay.io/mtvweb/mtvweb:latest")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -10,6 +10,7 @@ import pytest
 
 pytestmark = pytest.mark.smoke
 ROOT = Path(__file__).resolve().parents[1]
+SETTINGS_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "MTVWEB_ENCRYPTION_KEYS"}
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); print(json.dumps({"
     "'db': settings.DATABASES['default']['ENGINE'], 'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
@@ -18,7 +19,7 @@ PROBE = (
 
 
 def probe(tmp_path, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    base = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True,
         env={**base, "DJANGO_SETTINGS_MODULE": "mtvweb.settings", "MTVWEB_DATA_DIR": str(tmp_path), **env},
@@ -42,6 +43,7 @@ def test_production_reads_the_environment(tmp_path):
     result = probe(
         tmp_path, DATABASE_URL="postgres://u@db.example:5432/mtv", REDIS_URL="redis://cache.example:6379/0",
         SECRET_KEY="s3cret", ALLOWED_HOSTS="mtv.example.com,mtv.internal",
+        MTVWEB_ENCRYPTION_KEYS="dGhpcy1pcy1vbmx5LWEtdGVzdC1rZXktMzItYnl0ZXM=",
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
@@ -52,7 +54,11 @@ def test_production_reads_the_environment(tmp_path):
     }
 
 
-def test_production_without_secret_key_refuses_to_start(tmp_path):
-    result = probe(tmp_path, DATABASE_URL="postgres://u@db.example:5432/mtv")
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "MTVWEB_ENCRYPTION_KEYS"])
+def test_production_without_its_keys_refuses_to_start(tmp_path, missing):
+    env = {"DATABASE_URL": "postgres://u@db.example:5432/mtv", "SECRET_KEY": "s3cret",
+           "MTVWEB_ENCRYPTION_KEYS": "dGhpcy1pcy1vbmx5LWEtdGVzdC1rZXktMzItYnl0ZXM="}
+    del env[missing]
+    result = probe(tmp_path, **env)
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert f"{missing} must be set" in result.stderr

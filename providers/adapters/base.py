@@ -1,0 +1,96 @@
+"""What every provider type implements. Capabilities are explicit class attributes; a type
+implements only the parts it has (no no-op stubs)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from providers.models import Provider
+
+
+class ProviderError(Exception):
+    """A problem with the source that the user can act on; the message says what to do.
+
+    `retryable` tells the inventory service whether trying again later can help (an
+    unreachable host can come back; a wrong password will not fix itself, but is retried
+    slowly anyway so that a corrected source recovers by itself)."""
+
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+@dataclass
+class Item:
+    """One inventory object as an adapter reports it."""
+
+    kind: str  # "vm" or an InventoryObject.Kind value
+    uid: str
+    name: str
+    data: dict
+    parent_kind: str = ""
+    parent_uid: str = ""
+    path: str = ""
+    # VM columns the VM table filters on.
+    power_state: str = ""
+    host_uid: str = ""
+    cluster_uid: str = ""
+    folder_uid: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class ChangeSink(Protocol):
+    def upsert(self, items: Iterable[Item]) -> None: ...
+    def remove(self, kind: str, uids: Iterable[str]) -> None: ...
+    def replace(self, items: Iterable[Item]) -> None: ...
+
+
+class Collector:
+    """Loads a provider's inventory, then follows its changes."""
+
+    def load(self) -> Iterable[Item]:
+        raise NotImplementedError
+
+    def follow(self, sink: ChangeSink, stop: threading.Event) -> None:
+        """Apply changes to sink until stop is set; raise ProviderError when the source is lost."""
+        raise NotImplementedError
+
+
+class PollingCollector(Collector):
+    """For sources without a change feed: reload every `interval` seconds; the store keeps
+    only what changed (it compares records)."""
+
+    interval: ClassVar[float] = 10.0
+
+    def follow(self, sink: ChangeSink, stop: threading.Event) -> None:
+        while not stop.wait(self.interval):
+            sink.replace(self.load())
+
+
+class Adapter:
+    type: ClassVar[str]
+    supports_warm: ClassVar[bool] = False
+    needs_conversion: ClassVar[bool] = False
+    # The provider form (dotted path to a providers.forms.ProviderForm subclass).
+    form: ClassVar[str]
+    # Inventory API collections under /providers/<type>/<uid>/ → stored kind, in Forklift's
+    # names, e.g. {"vms": "vm", "hosts": "host", "datastores": "storage", "networks": "network"}.
+    resources: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, provider: Provider):
+        self.provider = provider
+        self.url = provider.url
+        self.settings = provider.settings or {}
+        self.credentials = provider.credentials()
+
+    def test_connection(self) -> None:
+        """Raise ProviderError with an actionable message when the source cannot be used."""
+        raise NotImplementedError
+
+    def collector(self) -> Collector:
+        raise NotImplementedError

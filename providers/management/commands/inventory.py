@@ -1,0 +1,16 @@
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from providers.inventory.service import InventoryService
+
+
+class Command(BaseCommand):
+    help = "Run the inventory service: keep every provider's inventory current until stopped."
+
+    def handle(self, **options):
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        InventoryService().run(stop)

@@ -1,0 +1,6 @@
+from providers.models.host import Host
+from providers.models.inventory import InventoryObject, VirtualMachine
+from providers.models.provider import Provider
+from providers.models.secret import Secret
+
+__all__ = ["Host", "InventoryObject", "Provider", "Secret", "VirtualMachine"]
