@@ -1,0 +1,26 @@
+from providers.adapters.base import Adapter
+from providers.adapters.vsphere.client import session
+from providers.adapters.vsphere.inventory import VSphereCollector
+
+
+class VSphereAdapter(Adapter):
+    type = "vsphere"
+    supports_warm = True
+    needs_conversion = True
+    form = "providers.adapters.vsphere.forms.VSphereProviderForm"
+    resources = {
+        "vms": "vm",
+        "datacenters": "datacenter",
+        "clusters": "cluster",
+        "hosts": "host",
+        "folders": "folder",
+        "networks": "network",
+        "datastores": "storage",
+    }
+
+    def test_connection(self) -> None:
+        with session(self.url, self.credentials):
+            pass
+
+    def collector(self) -> VSphereCollector:
+        return VSphereCollector(self.url, self.credentials)
