@@ -94,6 +94,7 @@ def make_record(port: int, ca: Path, cert: Path, manifest: dict, roles: dict, ma
         "vm_count": len(manifest["vms"]),
         "disks": disks,
         "test_vms": {role: {"name": name, "moref": by_name[name]["moref"]} for role, name in roles.items()},
+        "disk_write_url": f"{base}/lab/disk-write",
         "manifest": str(manifest_path),
         "spec": str(spec_path),
     }

@@ -19,6 +19,7 @@ from pathlib import Path
 import blake3
 import pytest
 from pyVim.connect import Disconnect, SmartConnect
+from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
 pytestmark = pytest.mark.lab
@@ -271,3 +272,72 @@ def test_ten_thousand_vms(private_lab_dir):
     assert len({vm["name"] for vm in vms.values()}) == 10_000
     assert sum(vm["summary.config.numVirtualDisks"] for vm in vms.values()) == len(record["disks"])
     print(f"lab up with 10,000 VMs: {up_seconds:.0f}s; PropertyCollector walk: {walk_seconds:.1f}s")
+
+
+def changed_areas(vm, snapshot, key, capacity, change_id):
+    """All areas of QueryChangedDiskAreas, following startOffset/length as a backup client does."""
+    areas, offset = [], 0
+    while offset < capacity:
+        info = vm.QueryChangedDiskAreas(snapshot=snapshot, deviceKey=key, startOffset=offset, changeId=change_id)
+        areas += [(a.start, a.length) for a in info.changedArea or []]
+        offset = info.startOffset + info.length
+    return areas
+
+
+def snapshot_change_id(snapshot, key):
+    [disk] = [d for d in snapshot.config.hardware.device if d.key == key]
+    return disk.backing.changeId
+
+
+def fetch_ranges(url, cookie, cafile, image, areas):
+    context = ssl.create_default_context(cafile=cafile)
+    for start, length in areas:
+        request = urllib.request.Request(url, headers={"Cookie": cookie, "Range": f"bytes={start}-{start + length - 1}"})
+        with urllib.request.urlopen(request, context=context, timeout=30) as resp:
+            image[start:start + length] = resp.read()
+
+
+def guest_write(record, cookie, **body):
+    request = urllib.request.Request(record["disk_write_url"], data=json.dumps(body).encode(), headers={
+        "Cookie": cookie, "Content-Type": "application/json"})
+    context = ssl.create_default_context(cafile=record["ca_file"])
+    with urllib.request.urlopen(request, context=context, timeout=30) as resp:
+        return json.loads(resp.read())["blake3"]
+
+
+def test_changed_block_tracking_supports_a_warm_copy(private_lab_dir):
+    """Full copy from snapshot 1 ('*'), guest writes, then only the changed areas up to snapshot 2."""
+    lab("up", private_lab_dir)
+    record = json.loads((private_lab_dir / "lab.json").read_text())["vsphere"]
+    si = pinned(record)
+    cookie, ca = si._stub.cookie, record["ca_file"]
+    vm = vim.VirtualMachine(record["test_vms"]["cbt_on"]["moref"], si._stub)
+    [disk] = [d for d in record["disks"] if d["vm_moref"] == vm._moId]
+    key, capacity = disk["key"], disk["capacity"]
+
+    WaitForTask(vm.CreateSnapshot_Task("warm-1", "", False, False))
+    first = vm.snapshot.currentSnapshot
+    allocated = changed_areas(vm, first, key, capacity, "*")
+    assert sum(n for _, n in allocated) == disk["allocated_bytes"]
+    image = bytearray(capacity)
+    fetch_ranges(disk["url"], cookie, ca, image, allocated)
+    assert blake3.blake3(bytes(image)).hexdigest() == disk["blake3"]
+
+    guest_write(record, cookie, vm=vm._moId, disk_key=key, offset=1 << 20, length=8192, seed="guest-1")
+    expected = guest_write(record, cookie, vm=vm._moId, disk_key=key, offset=capacity - (6 << 20),
+                           length=3 << 20, seed="guest-2")
+    assert expected != disk["blake3"]
+    WaitForTask(vm.CreateSnapshot_Task("warm-2", "", False, False))
+    second = vm.snapshot.currentSnapshot
+    delta = changed_areas(vm, second, key, capacity, snapshot_change_id(first, key))
+    assert delta == [(1 << 20, 8192), (capacity - (6 << 20), 3 << 20)]
+    fetch_ranges(disk["url"], cookie, ca, image, delta)
+    assert blake3.blake3(bytes(image)).hexdigest() == expected
+    assert changed_areas(vm, second, key, capacity, snapshot_change_id(second, key)) == []
+
+    with pytest.raises(vim.fault.FileFault):
+        vm.QueryChangedDiskAreas(snapshot=second, deviceKey=key, startOffset=0, changeId="52 00/1")
+    no_cbt = vim.VirtualMachine(record["test_vms"]["cbt_off"]["moref"], si._stub)
+    with pytest.raises(vim.fault.FileFault):
+        no_cbt.QueryChangedDiskAreas(snapshot=None, deviceKey=key, startOffset=0, changeId="*")
+    Disconnect(si)

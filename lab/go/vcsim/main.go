@@ -80,6 +80,10 @@ func main() {
 	s.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
 	s.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	requireLogin(s, *user, *password)
+	changes := newTracker(manifest.VMs, spec.VMs)
+	s.Context.Map.AddHandler(changes)
+	frontSDK(s, changes)
+	handleGuestWrites(s, changes, *user, *password)
 	server := s.NewServer()
 	log.Printf("serving %s", server.URL)
 
