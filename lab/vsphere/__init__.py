@@ -49,38 +49,59 @@ def up(ctx) -> dict:
     spec_path.write_text(json.dumps(spec))
 
     port = free_port()
-    proc = ctx.spawn("vsphere", [
-        binary, "-listen", f"{LOOPBACK}:{port}", "-cert", cert, "-key", key, "-username", USER,
-        "-password", PASSWORD, "-spec", spec_path, "-datastores", datastores, "-manifest", manifest_path,
-    ])
+    proc = ctx.spawn(
+        "vsphere",
+        [
+            binary,
+            "-listen",
+            f"{LOOPBACK}:{port}",
+            "-cert",
+            cert,
+            "-key",
+            key,
+            "-username",
+            USER,
+            "-password",
+            PASSWORD,
+            "-spec",
+            spec_path,
+            "-datastores",
+            datastores,
+            "-manifest",
+            manifest_path,
+        ],
+    )
     # Building 10,000 VMs takes a while; the port opens only once the inventory is complete.
     wait_for_port(port, timeout=900, proc=proc)
     manifest = json.loads(manifest_path.read_text())
     return make_record(port, ca, cert, manifest, roles, manifest_path, spec_path)
 
 
-def make_record(port: int, ca: Path, cert: Path, manifest: dict, roles: dict, manifest_path: Path,
-                spec_path: Path) -> dict:
+def make_record(
+    port: int, ca: Path, cert: Path, manifest: dict, roles: dict, manifest_path: Path, spec_path: Path
+) -> dict:
     base = f"https://{LOOPBACK}:{port}"
     by_name = {vm["name"]: vm for vm in manifest["vms"]}
     disks = []
     for vm in manifest["vms"]:
         for disk in vm["disks"]:
             datastore, _, rel = disk["flat_file"].partition("] ")
-            disks.append({
-                "vm": vm["name"],
-                "vm_moref": vm["moref"],
-                "datacenter": vm["datacenter"],
-                "datastore": disk["datastore"],
-                "key": disk["key"],
-                "path": disk["file"],
-                "flat_path": disk["flat_file"],
-                "url": f"{base}/folder/{quote(rel)}?dcPath={quote(vm['datacenter'])}&dsName={quote(disk['datastore'])}",
-                "capacity": disk["capacity"],
-                "blake3": disk["blake3"],
-                "allocated_bytes": disk["allocated_bytes"],
-                "shared": disk["shared"],
-            })
+            disks.append(
+                {
+                    "vm": vm["name"],
+                    "vm_moref": vm["moref"],
+                    "datacenter": vm["datacenter"],
+                    "datastore": disk["datastore"],
+                    "key": disk["key"],
+                    "path": disk["file"],
+                    "flat_path": disk["flat_file"],
+                    "url": f"{base}/folder/{quote(rel)}?dcPath={quote(vm['datacenter'])}&dsName={quote(disk['datastore'])}",
+                    "capacity": disk["capacity"],
+                    "blake3": disk["blake3"],
+                    "allocated_bytes": disk["allocated_bytes"],
+                    "shared": disk["shared"],
+                }
+            )
     return {
         "url": f"{base}/sdk",
         "host": LOOPBACK,

@@ -83,16 +83,46 @@ class _Macs:
 
 
 def _disk(vm: str, index: int, datastore: str, capacity: int, extents) -> dict:
-    return {"datastore": datastore, "capacity": capacity, "seed": f"mtvweb-lab/{vm}/disk{index}",
-            "extents": extents(capacity)}
+    return {
+        "datastore": datastore,
+        "capacity": capacity,
+        "seed": f"mtvweb-lab/{vm}/disk{index}",
+        "extents": extents(capacity),
+    }
 
 
-def _vm(name, dc="DC0", folder="", host="DC0_C0_H0", datastore="LocalDS_0", guest="rhel9_64Guest", cpus=2,
-        memory_mb=2048, firmware="bios", powered_on=False, cbt=False, snapshots=(), nics=(), disks=()):
-    return {"name": name, "datacenter": dc, "folder": folder, "host": host, "datastore": datastore,
-            "guest_id": guest, "cpus": cpus, "memory_mb": memory_mb, "firmware": firmware,
-            "powered_on": powered_on, "cbt": cbt, "snapshots": list(snapshots), "nics": list(nics),
-            "disks": list(disks)}
+def _vm(
+    name,
+    dc="DC0",
+    folder="",
+    host="DC0_C0_H0",
+    datastore="LocalDS_0",
+    guest="rhel9_64Guest",
+    cpus=2,
+    memory_mb=2048,
+    firmware="bios",
+    powered_on=False,
+    cbt=False,
+    snapshots=(),
+    nics=(),
+    disks=(),
+):
+    return {
+        "name": name,
+        "datacenter": dc,
+        "folder": folder,
+        "host": host,
+        "datastore": datastore,
+        "guest_id": guest,
+        "cpus": cpus,
+        "memory_mb": memory_mb,
+        "firmware": firmware,
+        "powered_on": powered_on,
+        "cbt": cbt,
+        "snapshots": list(snapshots),
+        "nics": list(nics),
+        "disks": list(disks),
+    }
 
 
 def test_vms(mac) -> dict[str, dict]:
@@ -104,33 +134,96 @@ def test_vms(mac) -> dict[str, dict]:
     def disks(vm, *sizes_mib, datastore="LocalDS_0"):
         return [_disk(vm, i, datastore, s * MiB, named_extents) for i, s in enumerate(sizes_mib)]
 
-    shared = {"datastore": "LocalDS_1", "capacity": 32 * MiB, "seed": "mtvweb-lab/shared/quorum",
-              "extents": named_extents(32 * MiB), "shared_file": SHARED_DISK}
+    shared = {
+        "datastore": "LocalDS_1",
+        "capacity": 32 * MiB,
+        "seed": "mtvweb-lab/shared/quorum",
+        "extents": named_extents(32 * MiB),
+        "shared_file": SHARED_DISK,
+    }
     two = "mtv-db-2disk-2nic"
     return {
-        "cbt_on": _vm("mtv-rhel9-cbt", folder="Production/Web", powered_on=True, cbt=True,
-                      nics=[nic()], disks=disks("mtv-rhel9-cbt", 48)),
-        "cbt_off": _vm("mtv-rhel8-nocbt", folder="Production/Web", host="DC0_C0_H1", guest="rhel8_64Guest",
-                       nics=[nic()], disks=disks("mtv-rhel8-nocbt", 32)),
-        "uefi": _vm("mtv-win2019-uefi", folder="Production", host="DC0_C1_H0", guest="windows2019srv_64Guest",
-                    cpus=4, memory_mb=8192, firmware="efi", powered_on=True,
-                    nics=[nic(kind="e1000e")], disks=disks("mtv-win2019-uefi", 64)),
-        "two_disks_two_nics": _vm(two, folder="Production/DB", host="DC0_C1_H1", cpus=4, memory_mb=4096,
-                                  nics=[nic(), nic("DPG-Prod")],
-                                  disks=[_disk(two, 0, "LocalDS_0", 48 * MiB, named_extents),
-                                         _disk(two, 1, "LocalDS_1", 32 * MiB, named_extents)]),
-        "invalid_name": _vm("Legacy_App.Server01", folder="Development", host="DC0_C2_H0", guest="centos7_64Guest",
-                            nics=[nic("DPG-Dev")], disks=disks("Legacy_App.Server01", 32)),
-        "shared_disk": _vm("mtv-cluster-node1", folder="Production/DB", host="DC0_C2_H1", powered_on=True,
-                           nics=[nic()], disks=[*disks("mtv-cluster-node1", 32), shared]),
-        "shared_disk_peer": _vm("mtv-cluster-node2", folder="Production/DB", host="DC0_C2_H2", powered_on=True,
-                                nics=[nic()], disks=[*disks("mtv-cluster-node2", 32), shared]),
-        "snapshots": _vm("mtv-app-snapshots", folder="Production/Web", host="DC0_C0_H2",
-                         snapshots=["before-patch", "after-patch"], nics=[nic("Backup Network")],
-                         disks=disks("mtv-app-snapshots", 40)),
-        "other_datacenter": _vm("mtv-dr-replica", dc="DC1", folder="DR/Replicas", host="DC1_C0_H0",
-                                datastore="LocalDS_2", nics=[nic("DPG-DR")],
-                                disks=disks("mtv-dr-replica", 32, datastore="LocalDS_2")),
+        "cbt_on": _vm(
+            "mtv-rhel9-cbt",
+            folder="Production/Web",
+            powered_on=True,
+            cbt=True,
+            nics=[nic()],
+            disks=disks("mtv-rhel9-cbt", 48),
+        ),
+        "cbt_off": _vm(
+            "mtv-rhel8-nocbt",
+            folder="Production/Web",
+            host="DC0_C0_H1",
+            guest="rhel8_64Guest",
+            nics=[nic()],
+            disks=disks("mtv-rhel8-nocbt", 32),
+        ),
+        "uefi": _vm(
+            "mtv-win2019-uefi",
+            folder="Production",
+            host="DC0_C1_H0",
+            guest="windows2019srv_64Guest",
+            cpus=4,
+            memory_mb=8192,
+            firmware="efi",
+            powered_on=True,
+            nics=[nic(kind="e1000e")],
+            disks=disks("mtv-win2019-uefi", 64),
+        ),
+        "two_disks_two_nics": _vm(
+            two,
+            folder="Production/DB",
+            host="DC0_C1_H1",
+            cpus=4,
+            memory_mb=4096,
+            nics=[nic(), nic("DPG-Prod")],
+            disks=[
+                _disk(two, 0, "LocalDS_0", 48 * MiB, named_extents),
+                _disk(two, 1, "LocalDS_1", 32 * MiB, named_extents),
+            ],
+        ),
+        "invalid_name": _vm(
+            "Legacy_App.Server01",
+            folder="Development",
+            host="DC0_C2_H0",
+            guest="centos7_64Guest",
+            nics=[nic("DPG-Dev")],
+            disks=disks("Legacy_App.Server01", 32),
+        ),
+        "shared_disk": _vm(
+            "mtv-cluster-node1",
+            folder="Production/DB",
+            host="DC0_C2_H1",
+            powered_on=True,
+            nics=[nic()],
+            disks=[*disks("mtv-cluster-node1", 32), shared],
+        ),
+        "shared_disk_peer": _vm(
+            "mtv-cluster-node2",
+            folder="Production/DB",
+            host="DC0_C2_H2",
+            powered_on=True,
+            nics=[nic()],
+            disks=[*disks("mtv-cluster-node2", 32), shared],
+        ),
+        "snapshots": _vm(
+            "mtv-app-snapshots",
+            folder="Production/Web",
+            host="DC0_C0_H2",
+            snapshots=["before-patch", "after-patch"],
+            nics=[nic("Backup Network")],
+            disks=disks("mtv-app-snapshots", 40),
+        ),
+        "other_datacenter": _vm(
+            "mtv-dr-replica",
+            dc="DC1",
+            folder="DR/Replicas",
+            host="DC1_C0_H0",
+            datastore="LocalDS_2",
+            nics=[nic("DPG-DR")],
+            disks=disks("mtv-dr-replica", 32, datastore="LocalDS_2"),
+        ),
     }
 
 
@@ -144,14 +237,29 @@ def bulk_vm(i: int, mac) -> dict:
     hosts, folders, networks = _hosts(dc), ["", *dc["vm_folders"]], _networks(dc)
     guest = GUESTS[i % len(GUESTS)]
     datastores = dc["datastores"]
-    nics = [{"network": networks[(i + k) % len(networks)], "mac": mac(), "type": "vmxnet3"}
-            for k in range(1 + i % 2)]
-    disks = [_disk(name, k, datastores[(i + k) % len(datastores)], (1 + (i + k) % 2) * MiB, bulk_extents)
-             for k in range(1 + i % 3)]
-    return _vm(name, dc=dc["name"], folder=folders[i % len(folders)], host=hosts[i % len(hosts)],
-               datastore=datastores[i % len(datastores)], guest=guest, cpus=1 + i % 4,
-               memory_mb=1024 * (1 + i % 8), firmware="efi" if guest.startswith("windows") and i % 2 else "bios",
-               powered_on=i % 3 != 0, cbt=i % 4 == 0, nics=nics, disks=disks)
+    nics = [
+        {"network": networks[(i + k) % len(networks)], "mac": mac(), "type": "vmxnet3"}
+        for k in range(1 + i % 2)
+    ]
+    disks = [
+        _disk(name, k, datastores[(i + k) % len(datastores)], (1 + (i + k) % 2) * MiB, bulk_extents)
+        for k in range(1 + i % 3)
+    ]
+    return _vm(
+        name,
+        dc=dc["name"],
+        folder=folders[i % len(folders)],
+        host=hosts[i % len(hosts)],
+        datastore=datastores[i % len(datastores)],
+        guest=guest,
+        cpus=1 + i % 4,
+        memory_mb=1024 * (1 + i % 8),
+        firmware="efi" if guest.startswith("windows") and i % 2 else "bios",
+        powered_on=i % 3 != 0,
+        cbt=i % 4 == 0,
+        nics=nics,
+        disks=disks,
+    )
 
 
 TEST_VM_ROLES = 9  # len(test_vms(...))

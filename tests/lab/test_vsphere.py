@@ -26,8 +26,16 @@ pytestmark = pytest.mark.lab
 
 ROOT = Path(__file__).resolve().parents[2]
 PC = vmodl.query.PropertyCollector
-VM_PROPS = ["name", "runtime.powerState", "runtime.host", "config.hardware.device", "config.firmware",
-            "config.changeTrackingEnabled", "snapshot", "parent"]
+VM_PROPS = [
+    "name",
+    "runtime.powerState",
+    "runtime.host",
+    "config.hardware.device",
+    "config.firmware",
+    "config.changeTrackingEnabled",
+    "snapshot",
+    "parent",
+]
 DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
@@ -63,8 +71,15 @@ def retrieve(si, obj_type, props):
     content = si.RetrieveContent()
     view = content.viewManager.CreateContainerView(content.rootFolder, [obj_type], True)
     spec = PC.FilterSpec(
-        objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[
-            PC.TraversalSpec(name="view", path="view", skip=False, type=vim.view.ContainerView)])],
+        objectSet=[
+            PC.ObjectSpec(
+                obj=view,
+                skip=True,
+                selectSet=[
+                    PC.TraversalSpec(name="view", path="view", skip=False, type=vim.view.ContainerView)
+                ],
+            )
+        ],
         propSet=[PC.PropertySpec(type=obj_type, pathSet=props)],
     )
     collector = content.propertyCollector
@@ -95,13 +110,22 @@ def test_record_describes_how_to_connect(vsphere_lab):
     served = ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate((vsphere_lab["host"], vsphere_lab["port"])))
     assert served == der
     assert vsphere_lab["vm_count"] == 16
-    assert {"cbt_on", "cbt_off", "uefi", "two_disks_two_nics", "invalid_name", "shared_disk", "snapshots"} <= set(
-        vsphere_lab["test_vms"])
+    assert {
+        "cbt_on",
+        "cbt_off",
+        "uefi",
+        "two_disks_two_nics",
+        "invalid_name",
+        "shared_disk",
+        "snapshots",
+    } <= set(vsphere_lab["test_vms"])
 
 
 def test_login_with_pinned_certificate_or_ca_and_wrong_password_fails(vsphere_lab):
-    for si in (pinned(vsphere_lab), connect(vsphere_lab, sslContext=ssl.create_default_context(
-            cafile=vsphere_lab["ca_file"]))):
+    for si in (
+        pinned(vsphere_lab),
+        connect(vsphere_lab, sslContext=ssl.create_default_context(cafile=vsphere_lab["ca_file"])),
+    ):
         assert si.content.about.apiType == "VirtualCenter"
         assert si.content.sessionManager.currentSession.userName == vsphere_lab["user"]
         Disconnect(si)
@@ -122,7 +146,9 @@ def test_inventory_lists_every_vm_with_recorded_disks_and_distinct_macs(vsphere_
         assert found.capacityInBytes == disk["capacity"], disk["path"]
         assert found.capacityInKB * 1024 == disk["capacity"]
     recorded = {(d["vm_moref"], d["path"]) for d in vsphere_lab["disks"]}
-    listed = {(ref, d.backing.fileName) for ref, vm in vms.items() for d in devices(vm, vim.vm.device.VirtualDisk)}
+    listed = {
+        (ref, d.backing.fileName) for ref, vm in vms.items() for d in devices(vm, vim.vm.device.VirtualDisk)
+    }
     assert listed == recorded
     macs = [nic.macAddress for vm in vms.values() for nic in devices(vm, vim.vm.device.VirtualEthernetCard)]
     assert len(macs) == len(set(macs)) > len(vms)
@@ -141,8 +167,11 @@ def test_test_vms_have_their_traits(vsphere_lab, vms):
     assert len(nics) == 2 and type(nics[0].backing) is not type(nics[1].backing)
     assert not DNS1123.match(vm["invalid_name"]["name"])
     shared = [
-        {d.backing.fileName for d in devices(vm[role], vim.vm.device.VirtualDisk)
-         if d.backing.sharing == "sharingMultiWriter"}
+        {
+            d.backing.fileName
+            for d in devices(vm[role], vim.vm.device.VirtualDisk)
+            if d.backing.sharing == "sharingMultiWriter"
+        }
         for role in ("shared_disk", "shared_disk_peer")
     ]
     assert len(shared[0]) == 1 and shared[0] == shared[1]
@@ -159,8 +188,11 @@ def test_inventory_has_the_shape_of_a_real_vcenter(si):
     assert len(datacenters) == 2
     assert len(clusters) >= 3 and all(len(c["host"]) >= 2 for c in clusters.values())
     vm_folders = {ref: f for ref, f in folders.items() if "VirtualMachine" in f["childType"]}
-    nested = [f for f in vm_folders.values() if f["parent"]._moId in vm_folders
-              and vm_folders[f["parent"]._moId]["name"] != "vm"]
+    nested = [
+        f
+        for f in vm_folders.values()
+        if f["parent"]._moId in vm_folders and vm_folders[f["parent"]._moId]["name"] != "vm"
+    ]
     assert nested, "expected VM folders inside VM folders"
     assert len(datastores) >= 2
     kinds = {type(n) for n in si.content.searchIndex.FindByInventoryPath("DC0/network").childEntity}
@@ -173,7 +205,9 @@ def read_folder(url, cookie, cafile, chunk=4 << 20):
     context = ssl.create_default_context(cafile=cafile)
     digest, offset, total = blake3.blake3(), 0, None
     while total is None or offset < total:
-        request = urllib.request.Request(url, headers={"Cookie": cookie, "Range": f"bytes={offset}-{offset + chunk - 1}"})
+        request = urllib.request.Request(
+            url, headers={"Cookie": cookie, "Range": f"bytes={offset}-{offset + chunk - 1}"}
+        )
         with urllib.request.urlopen(request, context=context, timeout=30) as resp:
             assert resp.status == 206
             total = int(resp.headers["Content-Range"].rsplit("/", 1)[1])
@@ -206,8 +240,11 @@ def test_recorded_disks_are_sparse_with_distinct_content(vsphere_lab):
 
 def fetch_status(url, cafile, headers):
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                    context=ssl.create_default_context(cafile=cafile), timeout=10) as resp:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers),
+            context=ssl.create_default_context(cafile=cafile),
+            timeout=10,
+        ) as resp:
             return resp.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -226,16 +263,24 @@ def test_folder_requires_a_live_session_or_basic_credentials(vsphere_lab):
     assert fetch_status(disk["url"], ca, {**ranged, "Cookie": cookie}) == 401
     basic = urllib.request.HTTPBasicAuthHandler()
     basic.add_password("VMware HTTP server", disk["url"], vsphere_lab["user"], vsphere_lab["password"])
-    opener = urllib.request.build_opener(basic, urllib.request.HTTPSHandler(
-        context=ssl.create_default_context(cafile=ca)))
+    opener = urllib.request.build_opener(
+        basic, urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=ca))
+    )
     with opener.open(urllib.request.Request(disk["url"], headers=ranged), timeout=10) as resp:
         assert resp.status == 206 and len(resp.read()) == 512
 
 
 def lab(command, lab_dir, *args, timeout=900):
     env = {**os.environ, "MTVWEB_LAB_DIR": str(lab_dir)}
-    out = subprocess.run([sys.executable, "-m", "lab", command, "--parts", "vsphere", *args], cwd=ROOT, env=env,
-                         check=True, stdout=subprocess.PIPE, text=True, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, "-m", "lab", command, "--parts", "vsphere", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+    )
     return out.stdout
 
 
@@ -278,7 +323,9 @@ def changed_areas(vm, snapshot, key, capacity, change_id):
     """All areas of QueryChangedDiskAreas, following startOffset/length as a backup client does."""
     areas, offset = [], 0
     while offset < capacity:
-        info = vm.QueryChangedDiskAreas(snapshot=snapshot, deviceKey=key, startOffset=offset, changeId=change_id)
+        info = vm.QueryChangedDiskAreas(
+            snapshot=snapshot, deviceKey=key, startOffset=offset, changeId=change_id
+        )
         areas += [(a.start, a.length) for a in info.changedArea or []]
         offset = info.startOffset + info.length
     return areas
@@ -292,14 +339,19 @@ def snapshot_change_id(snapshot, key):
 def fetch_ranges(url, cookie, cafile, image, areas):
     context = ssl.create_default_context(cafile=cafile)
     for start, length in areas:
-        request = urllib.request.Request(url, headers={"Cookie": cookie, "Range": f"bytes={start}-{start + length - 1}"})
+        request = urllib.request.Request(
+            url, headers={"Cookie": cookie, "Range": f"bytes={start}-{start + length - 1}"}
+        )
         with urllib.request.urlopen(request, context=context, timeout=30) as resp:
-            image[start:start + length] = resp.read()
+            image[start : start + length] = resp.read()
 
 
 def guest_write(record, cookie, **body):
-    request = urllib.request.Request(record["disk_write_url"], data=json.dumps(body).encode(), headers={
-        "Cookie": cookie, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        record["disk_write_url"],
+        data=json.dumps(body).encode(),
+        headers={"Cookie": cookie, "Content-Type": "application/json"},
+    )
     context = ssl.create_default_context(cafile=record["ca_file"])
     with urllib.request.urlopen(request, context=context, timeout=30) as resp:
         return json.loads(resp.read())["blake3"]
@@ -324,8 +376,9 @@ def test_changed_block_tracking_supports_a_warm_copy(private_lab_dir):
     assert blake3.blake3(bytes(image)).hexdigest() == disk["blake3"]
 
     guest_write(record, cookie, vm=vm._moId, disk_key=key, offset=1 << 20, length=8192, seed="guest-1")
-    expected = guest_write(record, cookie, vm=vm._moId, disk_key=key, offset=capacity - (6 << 20),
-                           length=3 << 20, seed="guest-2")
+    expected = guest_write(
+        record, cookie, vm=vm._moId, disk_key=key, offset=capacity - (6 << 20), length=3 << 20, seed="guest-2"
+    )
     assert expected != disk["blake3"]
     WaitForTask(vm.CreateSnapshot_Task("warm-2", "", False, False))
     second = vm.snapshot.currentSnapshot

@@ -5,10 +5,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"flag"
+	"io"
 	"log"
 	"net/url"
 	"os"
@@ -35,6 +37,7 @@ func main() {
 	workers := flag.Int("workers", runtime.NumCPU(), "disk writers")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the build phase here")
 	flag.Parse()
+	log.SetOutput(quietLog{os.Stderr})
 	if *specFile == "" || *dsRoot == "" || *manifestFile == "" || *password == "" || *certFile == "" {
 		log.Fatal("-spec, -datastores, -manifest, -password, -cert and -key are required")
 	}
@@ -85,7 +88,7 @@ func main() {
 	frontSDK(s, changes)
 	handleGuestWrites(s, changes, *user, *password)
 	server := s.NewServer()
-	log.Printf("serving %s", server.URL)
+	log.Printf("serving https://%s/sdk", server.URL.Host)
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
@@ -138,4 +141,15 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// quietLog drops vcsim's routine "FileAlreadyExists" lines: it probes for free disk file
+// names (vm.vmdk, vm_1.vmdk, ...) and logs every taken one, thousands of lines per build.
+type quietLog struct{ w io.Writer }
+
+func (q quietLog) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("*types.FileAlreadyExists")) {
+		return len(p), nil
+	}
+	return q.w.Write(p)
 }
