@@ -1,6 +1,11 @@
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import naturaltime
 
 from providers.models import Provider
+
+
+def count(kind):
+    return tables.Column(accessor=f"counts__{kind}", default=0, orderable=False)
 
 
 class ProviderTable(tables.Table):
@@ -9,8 +14,19 @@ class ProviderTable(tables.Table):
     type = tables.Column()
     status = tables.TemplateColumn(template_name="providers/status_cell.html")
     url = tables.Column(verbose_name="Endpoint")
+    vms = count("vm")
+    hosts = count("host")
+    networks = count("network")
+    storage = count("storage")
+    last_refresh = tables.Column(verbose_name="Inventory updated")
 
     class Meta:
         model = Provider
-        fields = ["name", "namespace", "type", "status", "url"]
+        fields = ["name", "namespace", "type", "status", "url", "vms", "hosts", "networks", "storage", "last_refresh"]
         empty_text = "No providers yet."
+
+    def render_vms(self, value):
+        return value
+
+    def render_last_refresh(self, value):
+        return naturaltime(value)

@@ -1,7 +1,16 @@
+from django.urls import path
+
 from mtvweb.urlhelpers import crud_urls
-from providers import views
+from providers import views, views_inventory
 
 app_name = "providers"
 urlpatterns = crud_urls(
     "provider", views.ProviderListView, views.ProviderView, views.ProviderEditView, views.ProviderDeleteView
-)
+) + [
+    path("thumbprint/", views.ThumbprintView.as_view(), name="thumbprint"),
+    path("<int:pk>/refresh/", views.ProviderRefreshView.as_view(), name="provider_refresh"),
+    path("<int:pk>/test/", views.ProviderTestView.as_view(), name="provider_test"),
+    path("<int:pk>/status/", views_inventory.ProviderStatusView.as_view(), name="provider_status"),
+    path("<int:pk>/hosts/<str:host_id>/", views_inventory.HostSettingView.as_view(), name="host_setting"),
+    path("<int:pk>/<str:tab>/", views_inventory.ProviderInventoryView.as_view(), name="provider_inventory"),
+]

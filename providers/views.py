@@ -1,24 +1,124 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views import View
+
 from mtvweb.views import generic
+from providers.adapters import ProviderError, adapter_for, form_class
+from providers.adapters.vsphere.client import fetch_thumbprint
 from providers.filters import ProviderFilter
-from providers.forms import ProviderForm
 from providers.models import Provider
 from providers.tables import ProviderTable
+from providers.views_inventory import tabs_for
+
+PROVIDERS = Provider.objects.all()
 
 
 class ProviderListView(generic.ObjectListView):
-    queryset = Provider.objects.all()
+    queryset = PROVIDERS
     table = ProviderTable
     filterset = ProviderFilter
+    template_name = "providers/provider_list.html"
+    refresh_seconds = 3
 
 
 class ProviderView(generic.ObjectView):
-    queryset = Provider.objects.all()
+    queryset = PROVIDERS
+
+    def extra_context(self, obj):
+        return {"tab": "details", "tabs": tabs_for(obj), "credential_keys": sorted(obj.credentials())}
 
 
 class ProviderEditView(generic.ObjectEditView):
-    queryset = Provider.objects.all()
-    form = ProviderForm
+    """Create or edit a provider with its type's form; without ?type= on create, pick a type first."""
+
+    queryset = PROVIDERS
+    template_name = "providers/provider_edit.html"
+
+    def provider_type(self, obj, data=None):
+        if obj.pk:
+            return obj.type
+        requested = (data or {}).get("type") or self.request.GET.get("type", "")
+        if requested not in Provider.Type.values:
+            return None
+        return requested
+
+    def make_form(self, obj, data=None):
+        kind = self.provider_type(obj, data)
+        if kind is None:
+            return None
+        self.form = form_class(kind)
+        return super().make_form(obj, data)
+
+    def render_form(self, request, obj, form, status=200):
+        if form is None:
+            return render(request, "providers/provider_type_choice.html", {"types": Provider.Type.choices})
+        return super().render_form(request, obj, form, status)
+
+    def post(self, request, pk=None):
+        obj = self.get_object(pk)
+        if self.make_form(obj, request.POST) is None:
+            return self.render_form(request, obj, None, status=422)
+        return super().post(request, pk)
 
 
 class ProviderDeleteView(generic.ObjectDeleteView):
-    queryset = Provider.objects.all()
+    queryset = PROVIDERS
+
+
+class ProviderActionView(generic.ObjectPermissionMixin, View):
+    """POST-only actions on one provider that need the right to change it."""
+
+    queryset = PROVIDERS
+
+    def get_provider(self, pk):
+        provider = get_object_or_404(self.restricted("view"), pk=pk)
+        if not self.can("change", provider):
+            raise PermissionDenied(f"You may view {provider} but not change it.")
+        return provider
+
+
+class ProviderRefreshView(ProviderActionView):
+    def post(self, request, pk):
+        provider = self.get_provider(pk)
+        Provider.objects.filter(pk=provider.pk).update(refresh_requested=timezone.now())
+        messages.info(request, f"Reloading the inventory of {provider}.")
+        return generic.redirect(request, provider.get_absolute_url())
+
+
+class ProviderTestView(ProviderActionView):
+    def post(self, request, pk):
+        provider = self.get_provider(pk)
+        try:
+            adapter_for(provider).test_connection()
+        except ProviderError as exc:
+            Provider.objects.filter(pk=provider.pk).update(
+                status=Provider.Status.CONNECTION_FAILED, status_message=exc.message)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Connected to {provider}.")
+            if provider.status == Provider.Status.CONNECTION_FAILED:
+                Provider.objects.filter(pk=provider.pk).update(refresh_requested=timezone.now())
+        return generic.redirect(request, provider.get_absolute_url())
+
+
+class ThumbprintView(generic.ObjectPermissionMixin, View):
+    """Read the certificate a vCenter URL presents, for the user to confirm its thumbprint."""
+
+    queryset = PROVIDERS
+
+    def post(self, request):
+        if not self.can("add") and not self.can("change"):
+            raise PermissionDenied("Only provider admins may fetch certificates.")
+        url = request.POST.get("url", "")
+        if not url.startswith("https://"):
+            raise Http404("Enter the https:// URL first.")
+        try:
+            result = fetch_thumbprint(url)
+        except ProviderError as exc:
+            return render(request, "providers/thumbprint.html", {"error": exc.message})
+        if request.htmx:
+            return render(request, "providers/thumbprint.html", result)
+        return JsonResponse(result)

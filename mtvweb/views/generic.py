@@ -71,6 +71,7 @@ class ObjectListView(ObjectPermissionMixin, View):
     template_name = "generic/object_list.html"
     partial_template_name = "generic/object_table.html"
     per_page = 50
+    refresh_seconds = None  # reload the table this often (from the current URL, keeping filters and sort)
 
     def get(self, request):
         qs = self.restricted()
@@ -89,6 +90,7 @@ class ObjectListView(ObjectPermissionMixin, View):
             "filterset": filterset,
             "can_add": self.can("add"),
             "add_url": self.url("_add"),
+            "refresh_seconds": self.refresh_seconds,
         }
         template = self.partial_template_name if is_partial_request(request) else self.template_name
         return render(request, template, context)

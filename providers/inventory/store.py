@@ -61,11 +61,11 @@ class InventoryStore:
 
     def _write(self, items: list[Item]) -> set[tuple[str, str]]:
         """Insert new and update changed items; return the (kind, uid) of all of them."""
-        seen = set()
+        latest = {(item.kind, item.uid): item for item in items}  # an item reported twice: its last report wins
+        seen = set(latest)
         by_kind: dict[str, list[Item]] = {}
-        for item in items:
+        for item in latest.values():
             by_kind.setdefault(item.kind, []).append(item)
-            seen.add((item.kind, item.uid))
         changed = False
         with transaction.atomic():
             for kind, group in by_kind.items():
