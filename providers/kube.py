@@ -43,7 +43,9 @@ def _tune(configuration: client.Configuration) -> client.Configuration:
 def host_configuration() -> client.Configuration:
     configuration = client.Configuration()
     if settings.MTVWEB_KUBECONFIG:
-        config.load_kube_config(config_file=settings.MTVWEB_KUBECONFIG, client_configuration=configuration)
+        config.load_kube_config(
+            config_file=settings.MTVWEB_KUBECONFIG, client_configuration=configuration, persist_config=False
+        )
     elif in_cluster():
         config.load_incluster_config(client_configuration=configuration)
     else:
@@ -57,11 +59,12 @@ def host_api_client() -> client.ApiClient:
     return client.ApiClient(host_configuration())
 
 
-def remote_configuration(url: str, token: str, cacert: str | None = None, insecure: bool = False) -> client.Configuration:
+def remote_configuration(
+    url: str, token: str, cacert: str | None = None, insecure: bool = False
+) -> client.Configuration:
     configuration = client.Configuration()
     configuration.host = url.rstrip("/")
-    configuration.api_key = {"authorization": token}
-    configuration.api_key_prefix = {"authorization": "Bearer"}
+    configuration.api_key = {"BearerToken": f"Bearer {token}"}
     configuration.verify_ssl = not insecure
     if cacert and not insecure:
         configuration.ca_cert_data = cacert
