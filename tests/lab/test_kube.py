@@ -359,6 +359,52 @@ def test_foreign_image_stays_pending_with_image_pull_error(kube_lab, core):
     assert "only the mtvweb image" in state.message
 
 
+def test_loopback_nfs_volume_is_the_local_directory_read_only(kube_lab, core, tmp_path):
+    ns = kube_lab["user_namespace"]
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "vm.ovf").write_text("<Envelope/>")
+    script = (
+        "import os\n"
+        "print(open('/ova/vm.ovf').read())\n"
+        "try:\n"
+        "    open('/ova/new', 'w')\n"
+        "except OSError as exc:\n"
+        "    print('write refused', exc.errno)\n"
+    )
+    name = unique("nfs")
+    make_pod(
+        core,
+        ns,
+        name,
+        ["python", "-c", script],
+        volumeMounts=[{"name": "ova", "mountPath": "/ova"}],
+        volumes=[{"name": "ova", "nfs": {"server": "127.0.0.1", "path": str(tmp_path / "export")}}],
+    )
+    pod = wait_pod_phase(core, ns, name)
+    log = core.read_namespaced_pod_log(name, ns)
+    assert pod.status.phase == "Succeeded", log
+    assert log.split("\n")[:2] == ["<Envelope/>", "write refused 30"]  # EROFS
+    assert not (tmp_path / "export" / "new").exists()
+
+    failures = {}
+    for server, path in (
+        ("127.0.0.1", str(tmp_path / "missing")),
+        ("nfs.example.com", str(tmp_path / "export")),
+    ):
+        name = unique("nfs-fail")
+        volume = {"name": "ova", "nfs": {"server": server, "path": path}}
+        make_pod(
+            core, ns, name, ["true"], volumeMounts=[{"name": "ova", "mountPath": "/ova"}], volumes=[volume]
+        )
+        failures[server] = wait_for(
+            lambda n=name: [m for _, reason, m in events_for(core, ns, n) if reason == "FailedMount"],
+            what=f"FailedMount event of {name}",
+        )[0]
+        assert core.read_namespaced_pod(name, ns).status.phase == "Pending"
+    assert f"access denied by server while mounting 127.0.0.1:{tmp_path / 'missing'}" in failures["127.0.0.1"]
+    assert "Connection timed out while mounting nfs.example.com:" in failures["nfs.example.com"]
+
+
 def test_job_controller_runs_pods_to_completion(kube_lab, admin):
     ns, name = kube_lab["user_namespace"], unique("hook")
     batch = client.BatchV1Api(admin)

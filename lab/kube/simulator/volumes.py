@@ -3,7 +3,8 @@
 Secret, ConfigMap, downwardAPI and projected volumes (including the bound service-account
 token the ServiceAccount admission plugin injects as `kube-api-access-*`) become files
 under the Pod's directory; emptyDir a directory; PVCs resolve to the path the lab's
-provisioner recorded on the bound PersistentVolume.
+provisioner recorded on the bound PersistentVolume; an NFS volume served by the loopback
+address is that local directory (the sandbox cannot serve or mount NFS, lab/ova/README.md).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class VolumeBuilder:
             return HostVolume(target)
         if "persistentVolumeClaim" in volume:
             return self._claim(volume["persistentVolumeClaim"])
+        if "nfs" in volume:
+            return _nfs(name, volume["nfs"])
         if "hostPath" in volume:
             path = Path(volume["hostPath"]["path"])
             if volume["hostPath"].get("type") == "DirectoryOrCreate":
@@ -157,6 +160,28 @@ class VolumeBuilder:
             self.pod["spec"].get("serviceAccountName") or "default", meta["namespace"], {"spec": spec}
         )
         return response.status.token
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _nfs(name: str, source: dict) -> HostVolume:
+    """`server:path` with a loopback server is the local directory `path`, always read-only (the
+    lab's OVA share is hard-linked to a cache). Failures read like a kubelet's mount errors."""
+    server, path = source["server"], source["path"]
+    mounting = f"mount.nfs: {{}} while mounting {server}:{path}"
+    if server not in LOOPBACK:
+        raise VolumeNotReady(
+            f'volume "{name}": mount failed: exit status 32, output: '
+            + mounting.format("Connection timed out")
+            + " (the lab serves NFS only from 127.0.0.1)"
+        )
+    if not Path(path).is_dir():
+        raise VolumeNotReady(
+            f'volume "{name}": mount failed: exit status 32, output: '
+            + mounting.format("access denied by server")
+        )
+    return HostVolume(Path(path), read_only=True)
 
 
 def _select(data: dict[str, bytes], items: list[dict] | None, mode: int, what: str, optional: bool) -> dict:
