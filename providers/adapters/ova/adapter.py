@@ -1,0 +1,38 @@
+import time
+
+from providers.adapters.base import Adapter, ProviderError
+from providers.adapters.ova.client import ShareScanner, parse_share_url
+from providers.adapters.ova.inventory import OvaCollector
+
+# A scan made by test_connection() serves the first load if it is at most this old.
+REUSE_SCAN_SECONDS = 60.0
+
+
+class OvaAdapter(Adapter):
+    type = "ova"
+    supports_warm = False  # an exported appliance has no changed-block tracking: cold only
+    needs_conversion = True  # vSphere guests need virt-v2v (drivers, boot) like vSphere sources
+    form = "providers.adapters.ova.forms.OvaProviderForm"
+    resources = {"vms": "vm", "networks": "network", "storages": "storage", "problems": "other"}
+
+    def __init__(self, provider):
+        super().__init__(provider)
+        self.last_scan: tuple[float, dict] | None = None
+
+    def scanner(self) -> ShareScanner:
+        try:
+            share = parse_share_url(self.url)
+        except ValueError as exc:
+            raise ProviderError(f"The share URL {self.url!r} is not usable: {exc}", retryable=False) from None
+        labels = {"mtvweb.io/provider": str(self.provider.uid)} if self.provider.pk else {}
+        return ShareScanner(share, labels=labels)
+
+    def test_connection(self) -> None:
+        """Scan the share once: proves the cluster can mount and read it (and feeds the first load)."""
+        self.last_scan = (time.monotonic(), self.scanner().scan())
+
+    def collector(self) -> OvaCollector:
+        first = None
+        if self.last_scan and time.monotonic() - self.last_scan[0] < REUSE_SCAN_SECONDS:
+            first = self.last_scan[1]
+        return OvaCollector(self.scanner(), self.provider.name, first_scan=first)
