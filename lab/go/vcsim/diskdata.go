@@ -26,7 +26,9 @@ func seedStream(seed string) *blake3.OutputReader {
 // writeDisk fills a (vcsim-created, empty) flat file: data extents get the seed's bytes,
 // "zero" extents get written zeros, the rest stays a hole up to the capacity. It returns the
 // BLAKE3 of the whole raw image (holes read as zeros) and the bytes written.
-func writeDisk(localPath string, spec DiskSpec) (string, int64, error) {
+// buf is the caller's scratch space of `chunk` bytes (one per worker: 20,000 disks must not
+// mean 20,000 fresh 1 MiB buffers).
+func writeDisk(localPath string, spec DiskSpec, buf []byte) (string, int64, error) {
 	extents := append([]ExtentSpec(nil), spec.Extents...)
 	sort.Slice(extents, func(i, j int) bool { return extents[i].Offset < extents[j].Offset })
 	f, err := os.OpenFile(localPath, os.O_RDWR|os.O_CREATE, 0o644)
@@ -39,7 +41,6 @@ func writeDisk(localPath string, spec DiskSpec) (string, int64, error) {
 	}
 	image := blake3.New(32, nil)
 	stream := seedStream(spec.Seed)
-	buf := make([]byte, chunk)
 	var pos, written int64
 	for _, e := range extents {
 		if e.Offset < pos || e.Offset+e.Length > spec.Capacity || e.Length <= 0 {
@@ -108,8 +109,9 @@ func writeDisks(vms []VMInfo, specs []VMSpec, workers int) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := make([]byte, chunk)
 			for job := range queue {
-				sum, written, err := writeDisk(job.info.LocalPath, job.spec)
+				sum, written, err := writeDisk(job.info.LocalPath, job.spec, buf)
 				if err != nil {
 					errs <- err
 					continue

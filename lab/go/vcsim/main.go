@@ -67,13 +67,14 @@ func main() {
 		}
 		_ = pprof.StartCPUProfile(f)
 	}
-	gcPercent := debug.SetGCPercent(400) // building allocates a lot of short-lived garbage
+	gcPercent := debug.SetGCPercent(200) // building allocates a lot of short-lived garbage
 	manifest, err := build(context.Background(), model.Service, spec, *dsRoot, *workers)
 	if err != nil {
 		log.Fatal(err)
 	}
 	pprof.StopCPUProfile()
 	debug.SetGCPercent(gcPercent)
+	debug.FreeOSMemory()
 	if err := writeJSON(*manifestFile, manifest); err != nil {
 		log.Fatal(err)
 	}
