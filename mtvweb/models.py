@@ -59,6 +59,37 @@ class NamespaceRole(models.Model):
         return f"{self.user} is {self.role} in {self.namespace}"
 
 
+class ApiToken(models.Model):
+    """A personal token for the REST API (`Authorization: Bearer <token>`). Only a hash is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, help_text="The first characters, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+        """Create a token; the key is returned once and never stored."""
+        import secrets
+
+        key = secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, prefix=key[:8], key_hash=cls.hash(key)), key
+
+
 class ControllerSettings(models.Model):
     """The settings of the guide's §4.3 / §3.3, one row; the engine reads `ControllerSettings.current()`."""
 

@@ -12,4 +12,7 @@ urlpatterns = [
     path("providers/", include("providers.urls")),
     path("", include("mappings.urls")),
     path("plans/", include("plans.urls")),
+    # The inventory service's routes (Forklift's paths; guide §5.2, §6.3).
+    path("inventory/", include("providers.api.urls")),
+    path("api/", include("mtvweb.api.urls")),
 ]

@@ -66,6 +66,8 @@ class VSphereCollector(Collector):
                     removed[moid] = KIND.get(type_name, "")
                     changed.discard(moid)
                     continue
+                if object_update.kind == "modify" and moid not in self.tree.objects:
+                    continue  # a late change to an object that has already left
                 props = dict(self.tree.objects.get(moid, (type_name, {}))[1])
                 for change in object_update.changeSet:
                     if change.op in ("remove", "indirectRemove"):

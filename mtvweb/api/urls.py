@@ -1,0 +1,10 @@
+from django.urls import path
+
+from mtvweb.api.views import openapi
+from providers.api import providers
+
+urlpatterns = [
+    path("openapi.yaml", openapi, name="openapi"),
+    path("providers/", providers.ProviderListAPI.as_view(), name="api-providers"),
+    path("providers/<int:pk>/", providers.ProviderDetailAPI.as_view(), name="api-provider"),
+]

@@ -1,0 +1,259 @@
+"""Talking to a KubeVirt cluster with the kubernetes client, and saying clearly why it did not work.
+
+A provider with neither URL nor token is the host cluster (providers.kube.host_api_client);
+otherwise the URL, the service account token and the CA certificate (or "skip certificate
+validation") from its Secret are used. Every API error a user can cause becomes a
+ProviderError whose message says what to do; tokens never appear in messages.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import urllib3
+from django.conf import settings
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+from providers import kube
+from providers.adapters.base import ProviderError
+
+# Seconds: connecting, and reading one ordinary (non-watch) response.
+TIMEOUT = (10, 30)
+KUBEVIRT = ("kubevirt.io", "v1", "virtualmachines")
+SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
+TOKEN_HELP = (
+    "Create a token for a service account with the cluster-admin role (guide §4.4.1.5), for example "
+    "`oc create token <service-account> -n <namespace> --duration=8760h`, and save the provider again."
+)
+
+
+def is_insecure(credentials: dict) -> bool:
+    return str(credentials.get("insecureSkipVerify", "")).lower() == "true"
+
+
+def describe(url: str) -> str:
+    """How messages name the cluster."""
+    if url:
+        return f"the API server at {url}"
+    return f"the host cluster ({settings.MTVWEB_KUBECONFIG or 'in-cluster service account'})"
+
+
+def open_api(url: str, credentials: dict) -> client.ApiClient:
+    """An ApiClient for the provider's cluster: the host cluster when the URL is empty."""
+    if not url:
+        try:
+            return kube.host_api_client()
+        except kube.HostClusterNotConfigured as exc:
+            raise ProviderError(
+                f"{exc} Or enter the URL and token of the cluster for this provider.", retryable=False
+            ) from None
+        except (ConfigException, OSError, ValueError) as exc:
+            raise ProviderError(f"Cannot read the host cluster's configuration: {exc}. Fix MTVWEB_KUBECONFIG.") from None
+    token = credentials.get("token", "")
+    if not token:
+        raise ProviderError(
+            "Enter the service account bearer token for this cluster, or leave both URL and token empty to use "
+            "the cluster mtvweb runs on.",
+            retryable=False,
+        )
+    return kube.api_client(url, token, credentials.get("cacert") or None, is_insecure(credentials))
+
+
+def server_message(exc: ApiException) -> str:
+    """The `message` of the Status the API server sent, or the HTTP reason."""
+    try:
+        return json.loads(exc.body or "{}").get("message") or exc.reason or ""
+    except (ValueError, AttributeError):
+        return exc.reason or ""
+
+
+def connection_reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return "the host name does not resolve"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return "the connection was refused or the host is unreachable"
+    if isinstance(reason, urllib3.exceptions.TimeoutError | TimeoutError):
+        return "no answer (timed out)"
+    if isinstance(reason, urllib3.exceptions.ProtocolError):
+        return "the server closed the connection (is it an https:// URL of a Kubernetes API server?)"
+    return str(reason) or reason.__class__.__name__
+
+
+def certificate_problem(exc: BaseException) -> ssl.SSLError | None:
+    reason = getattr(exc, "reason", None) or exc
+    while reason is not None and not isinstance(reason, ssl.SSLError):
+        reason = reason.args[0] if getattr(reason, "args", None) and isinstance(reason.args[0], BaseException) else None
+    return reason
+
+
+@contextmanager
+def api_errors(url: str, action: str):
+    """Turn what the kubernetes client raises while doing `action` into an actionable ProviderError."""
+    where = describe(url)
+    try:
+        yield
+    except ApiException as exc:
+        raise api_error(url, action, exc) from None
+    except urllib3.exceptions.HTTPError as exc:
+        problem = certificate_problem(exc)
+        if isinstance(problem, ssl.SSLCertVerificationError):
+            raise ProviderError(
+                f"The certificate of {where} is not trusted ({problem.verify_message}). Paste the cluster's CA "
+                "certificate (the service-ca / ingress CA, e.g. from the kube-root-ca.crt ConfigMap) into "
+                "\"CA certificate\", or choose \"Skip certificate validation\".",
+                retryable=False,
+            ) from None
+        if problem is not None:
+            raise ProviderError(f"TLS with {where} failed: {problem}. Check the URL and the CA certificate.") from None
+        raise ProviderError(
+            f"Cannot reach {where}: {connection_reason(exc)}. Check the URL (e.g. https://api.cluster.example.com:6443) "
+            "and that its port is open from mtvweb."
+        ) from None
+    except ssl.SSLError as exc:  # a CA certificate the TLS library cannot load
+        raise ProviderError(f"The CA certificate for {where} cannot be used: {exc}. Paste it in PEM format.",
+                            retryable=False) from None
+
+
+def api_error(url: str, action: str, exc: ApiException) -> ProviderError:
+    where = describe(url)
+    message = server_message(exc)
+    if exc.status == 401:
+        return ProviderError(
+            f"{where[0].upper()}{where[1:]} refused the token (401 Unauthorized): it is wrong or has expired. "
+            + TOKEN_HELP,
+            retryable=False,
+        )
+    if exc.status == 403:
+        return ProviderError(
+            f"The token may not {action} on {where}: {message}. Grant that permission, or use a service account "
+            "with the cluster-admin role (guide §4.4.1.5).",
+            retryable=False,
+        )
+    return ProviderError(f"{where[0].upper()}{where[1:]} answered {exc.status} {exc.reason} to {action}: {message}")
+
+
+def check_version(api: client.ApiClient, url: str) -> str:
+    """The server's Kubernetes version; refuses servers that are not a Kubernetes API."""
+    has_path = bool(url) and urlsplit(url).path.strip("/") != ""
+    try:
+        with api_errors(url, "read the server version"):
+            return client.VersionApi(api).get_code(_request_timeout=TIMEOUT).git_version
+    except ProviderError as error:
+        status = getattr(error.__context__, "status", None)
+        if has_path and status in (403, 404):
+            parts = urlsplit(url)
+            raise ProviderError(
+                f"There is no Kubernetes API at {url}. The URL is the API server's address without a path, "
+                f"for example {parts.scheme}://{parts.netloc}.",
+                retryable=False,
+            ) from None
+        if status == 404:
+            raise ProviderError(f"There is no Kubernetes API at {url}: /version was not found. Use the API server's "
+                                "URL, e.g. https://api.cluster.example.com:6443.", retryable=False) from None
+        raise
+    except (ValueError, TypeError, AttributeError):  # 200, but not a Kubernetes version document
+        raise ProviderError(
+            f"{url} answered, but not like a Kubernetes API server. Use the API server's URL, "
+            "e.g. https://api.cluster.example.com:6443.",
+            retryable=False,
+        ) from None
+
+
+def whoami(api: client.ApiClient, url: str) -> str:
+    """The user name the API server sees for these credentials (SelfSubjectReview)."""
+    review = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
+    try:
+        with api_errors(url, "find out who the token belongs to"):
+            result = client.AuthenticationV1Api(api).create_self_subject_review(review, _request_timeout=TIMEOUT)
+    except ProviderError:
+        return ""
+    return (result.status.user_info.username or "") if result.status and result.status.user_info else ""
+
+
+def service_account_namespace(username: str) -> str:
+    """`system:serviceaccount:<namespace>:<name>` → namespace; "" for other users."""
+    if username.startswith(SERVICE_ACCOUNT_PREFIX):
+        return username[len(SERVICE_ACCOUNT_PREFIX):].split(":", 1)[0]
+    return ""
+
+
+def check_kubevirt(api: client.ApiClient, url: str) -> None:
+    """The cluster serves KubeVirt VirtualMachines and the token may list them somewhere."""
+    objects = client.CustomObjectsApi(api)
+    group, version, plural = KUBEVIRT
+    try:
+        objects.list_cluster_custom_object(group, version, plural, limit=1, _request_timeout=TIMEOUT)
+        return
+    except ApiException as exc:
+        if exc.status == 404:
+            raise ProviderError(
+                f"{describe(url)[0].upper()}{describe(url)[1:]} has no KubeVirt API (kubevirt.io/v1 VirtualMachines). "
+                "Install OpenShift Virtualization on that cluster.",
+                retryable=False,
+            ) from None
+        if exc.status != 403:
+            raise api_error(url, "list VirtualMachines", exc) from None
+    # Not at the cluster scope: a namespace-limited service account still works in its namespace.
+    namespace = service_account_namespace(whoami(api, url))
+    if not namespace:
+        raise api_error(url, "list VirtualMachines at the cluster scope", exc_forbidden(objects, url))
+    with api_errors(url, f"list VirtualMachines in namespace {namespace}"):
+        objects.list_namespaced_custom_object(group, version, namespace, plural, limit=1, _request_timeout=TIMEOUT)
+
+
+def exc_forbidden(objects: client.CustomObjectsApi, url: str) -> ApiException:
+    group, version, plural = KUBEVIRT
+    try:
+        objects.list_cluster_custom_object(group, version, plural, limit=1, _request_timeout=TIMEOUT)
+    except ApiException as exc:
+        return exc
+    return ApiException(status=403, reason="Forbidden")
+
+
+def check(api: client.ApiClient, url: str) -> None:
+    """What test_connection proves: reachable, trusted, a Kubernetes API, token accepted, KubeVirt readable."""
+    check_version(api, url)
+    check_kubevirt(api, url)
+
+
+# --- power (a KubeVirt source VM is stopped for a cold migration and its state restored after) ---
+
+
+def _vm(api, url, namespace, name) -> dict:
+    group, version, plural = KUBEVIRT
+    with api_errors(url, f"read VirtualMachine {namespace}/{name}"):
+        return client.CustomObjectsApi(api).get_namespaced_custom_object(
+            group, version, namespace, plural, name, _request_timeout=TIMEOUT
+        )
+
+
+def power_state(api, url: str, namespace: str, name: str) -> str:
+    """"On" when the VM runs or is meant to run, else "Off" (Forklift's words for KubeVirt VMs)."""
+    from providers.adapters.openshift.vm import power_state as of_record
+
+    return of_record(_vm(api, url, namespace, name))
+
+
+def _set_running(api, url: str, namespace: str, name: str, on: bool, run_strategy: str) -> None:
+    spec = _vm(api, url, namespace, name).get("spec", {})
+    # KubeVirt refuses `running` and `runStrategy` together: change whichever the VM uses.
+    patch = {"spec": {"running": on}} if "running" in spec else {"spec": {"runStrategy": run_strategy}}
+    group, version, plural = KUBEVIRT
+    with api_errors(url, f"{'start' if on else 'stop'} VirtualMachine {namespace}/{name}"):
+        client.CustomObjectsApi(api).patch_namespaced_custom_object(
+            group, version, namespace, plural, name, patch, _request_timeout=TIMEOUT
+        )
+
+
+def power_off(api, url: str, namespace: str, name: str) -> None:
+    _set_running(api, url, namespace, name, False, "Halted")
+
+
+def power_on(api, url: str, namespace: str, name: str, run_strategy: str = "Always") -> None:
+    _set_running(api, url, namespace, name, True, run_strategy)

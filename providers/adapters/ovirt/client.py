@@ -1,0 +1,153 @@
+"""Connecting to an oVirt / RHV engine with ovirtsdk4, and saying clearly why it did not work.
+
+Credentials use Forklift's secret keys: user, password, cacert (the engine CA in PEM) and
+insecureSkipVerify ("true" to skip certificate checks). The SDK wants the CA as a file, so a
+pasted certificate is written to a private temporary file for the life of the connection.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import ovirtsdk4 as sdk
+from ovirtsdk4 import types
+
+from providers.adapters.base import ProviderError
+
+TIMEOUT = 20  # seconds for one request while testing a connection
+INVENTORY_TIMEOUT = 300  # listing thousands of VMs with their devices in one request takes a while
+API_PATH = "/ovirt-engine/api"
+CA_PATH = "/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA"
+
+
+def ca_url(url: str) -> str:
+    """Where the engine serves its CA certificate (guide §2.5)."""
+    return f"https://{urlsplit(url).netloc}{CA_PATH}"
+
+
+def insecure(credentials: dict) -> bool:
+    return str(credentials.get("insecureSkipVerify", "")).lower() == "true"
+
+
+class OvirtClient:
+    """One authenticated SDK connection; use as a context manager or call close()."""
+
+    def __init__(self, url: str, credentials: dict, timeout: int = TIMEOUT):
+        self.url = url.rstrip("/")
+        self.host = urlsplit(self.url).netloc
+        self._ca_file = None
+        skip_verify = insecure(credentials)
+        if not skip_verify and credentials.get("cacert"):
+            self._ca_file = write_ca(credentials["cacert"])
+        self.connection = sdk.Connection(
+            url=self.url, username=credentials.get("user", ""), password=credentials.get("password", ""),
+            insecure=skip_verify, ca_file=self._ca_file, timeout=timeout, log=None, debug=False,
+        )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.connection.close(logout=True)
+        except Exception:  # noqa: BLE001 - logging out of a dead session is not worth an error
+            pass
+        if self._ca_file:
+            os.unlink(self._ca_file)
+            self._ca_file = None
+
+    @property
+    def system(self):
+        return self.connection.system_service()
+
+    def test(self) -> types.Api:
+        """Log in and read the API root; raise ProviderError saying what to fix."""
+        with self.translated():
+            api = self.system.get()
+        if api.product_info is None:
+            raise ProviderError(
+                f"{self.url} answered, but not like an oVirt engine API. The URL must end with {API_PATH}, "
+                f"for example https://{self.host}{API_PATH}.", retryable=False)
+        return api
+
+    # Power actions the migration uses; each raises ProviderError on refusal.
+    def vm_status(self, vm_id: str) -> str:
+        with self.translated():
+            return self.system.vms_service().vm_service(vm_id).get().status.value
+
+    def start_vm(self, vm_id: str) -> None:
+        with self.translated():
+            self.system.vms_service().vm_service(vm_id).start()
+
+    def power_off_vm(self, vm_id: str) -> None:
+        with self.translated():
+            self.system.vms_service().vm_service(vm_id).stop()
+
+    def shutdown_vm(self, vm_id: str) -> None:
+        with self.translated():
+            self.system.vms_service().vm_service(vm_id).shutdown()
+
+    @contextmanager
+    def translated(self):
+        """Turn SDK errors into ProviderErrors whose message tells the user what to do."""
+        try:
+            yield
+        except sdk.Error as exc:
+            raise explain(exc, self.url, self.host) from None
+
+
+def write_ca(pem: str) -> str:
+    descriptor, path = tempfile.mkstemp(prefix="mtvweb-ovirt-ca-", suffix=".pem")
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(pem if pem.endswith("\n") else pem + "\n")
+    return path
+
+
+def explain(exc: sdk.Error, url: str, host: str) -> ProviderError:
+    text = str(exc)
+    if isinstance(exc, sdk.AuthError):
+        return ProviderError(
+            f"The engine at {host} refused the user name or password. Check both (the user name includes its "
+            "profile, for example admin@internal) and save the provider again.", retryable=False)
+    if "(60," in text or "SSL certificate" in text:
+        if "subject name" in text or "does not match" in text:
+            return ProviderError(
+                f"The engine's certificate does not name {urlsplit(url).hostname}. Use the host name the "
+                "certificate was issued for in the URL, or choose \"Skip certificate validation\".",
+                retryable=False)
+        return ProviderError(
+            f"The certificate of {host} is not signed by the CA certificate given. Download the engine CA from "
+            f"{ca_url(url)} (or, if the engine uses a third-party certificate, its Apache CA), paste it as the "
+            "CA certificate, or choose \"Skip certificate validation\".", retryable=False)
+    if "isn't the expected XML" in text or exc.code == 404:
+        return ProviderError(
+            f"There is no oVirt API at {url}. The URL must end with {API_PATH}, for example "
+            f"https://{host}{API_PATH}.", retryable=False)
+    if exc.code in (401, 403):
+        return ProviderError(
+            f"The user may log in to {host} but is not allowed to read the inventory ({exc.code}). Give it a "
+            "role with read access to the data centers, for example SuperUser or an admin role.", retryable=False)
+    if isinstance(exc, sdk.ConnectionError) or "(7," in text or "(6," in text or "(28," in text:
+        reason = "the host name does not resolve" if "(6," in text else (
+            "no answer (timed out)" if "(28," in text else "the connection failed")
+        return ProviderError(
+            f"Cannot reach the engine at {host}: {reason}. Check the URL and that port "
+            f"{urlsplit(url).port or 443} is open from mtvweb.")
+    if "(52," in text or "(35," in text:
+        return ProviderError(
+            f"{host} did not speak HTTPS. Use the engine's https:// URL, for example https://{host}{API_PATH}.",
+            retryable=False)
+    return ProviderError(f"The engine at {host} answered with an error: {fault_text(exc)}")
+
+
+def fault_text(exc: sdk.Error) -> str:
+    fault = getattr(exc, "fault", None)
+    if fault is not None and (fault.detail or fault.reason):
+        return (fault.detail or fault.reason).strip("[]")
+    return str(exc)

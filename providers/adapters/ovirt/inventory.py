@@ -1,0 +1,165 @@
+"""oVirt inventory: a full load, then the engine's event log (`events?from=<last id>`) tells which
+VMs changed, and only those are read again — in batches, with their devices in the same request.
+
+The engine has no change feed for everything: storage domain usage and most network changes
+raise no event, so the small collections (data centers, clusters, hosts, networks, profiles,
+storage domains) are also read again every SMALL_REFRESH_SECONDS; the store keeps only what
+changed. When the event log cannot be trusted — more events than one page holds, or ids that
+went backwards because the engine started over — everything is loaded again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from providers.adapters.base import Collector, Item, ProviderError
+from providers.adapters.ovirt import records
+from providers.adapters.ovirt.client import INVENTORY_TIMEOUT, OvirtClient
+from providers.adapters.ovirt.tree import Tree
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 1.0
+SMALL_REFRESH_SECONDS = 30.0
+RESTART_CHECK_SECONDS = 10.0
+EVENT_PAGE = 1000  # a fuller page than this means events may have been missed: reload
+VM_BATCH = 50  # VMs read again per request (`search=id=a or id=b …`)
+# Events that change objects but name no VM (engine AuditLogType codes).
+CLUSTER_EVENTS = {809, 811, 813}
+HOST_EVENTS = {42, 43, 44}
+DATACENTER_EVENTS = {950, 952, 954}
+PROFILE_EVENTS = {1122, 1124, 1126, 10120, 10122, 10124}
+DISK_EVENTS = {2014, 2021, 2042, 1031, 1032, 1033, 1034}
+
+
+class Reload(Exception):
+    """The event log has a gap; only a full load is safe."""
+
+
+class OvirtCollector(Collector):
+    def __init__(self, url: str, credentials: dict):
+        self.url = url
+        self.credentials = credentials
+        self.client: OvirtClient | None = None
+        self.tree = Tree()
+        self.last_event = 0
+        self.small_refreshed = 0.0
+        self.restart_checked = 0.0
+
+    def connect(self) -> OvirtClient:
+        if self.client is None:
+            self.client = OvirtClient(self.url, self.credentials, timeout=INVENTORY_TIMEOUT)
+        return self.client
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def call(self, fn):
+        """Run fn(system service); a lost engine becomes a ProviderError (the watcher reconnects)."""
+        client = self.connect()
+        with client.translated():
+            return fn(client.system)
+
+    # --- full load --------------------------------------------------------------------------
+
+    def load(self):
+        self.tree = Tree()
+        # Take the event position first: whatever changes while the load runs is replayed after it.
+        self.last_event = self.newest_event_id()
+        yield from self.refresh_small()
+        disks = self.call(lambda s: s.disks_service().list())
+        yield from self.tree.put_disks([records.disk(d) for d in disks])
+        vms = self.call(lambda s: s.vms_service().list(follow=records.VM_FOLLOW))
+        yield from self.tree.put_vms([self.vm_record(v) for v in vms])
+        self.restart_checked = time.monotonic()
+
+    def refresh_small(self) -> list[Item]:
+        """Read the small collections; return the items that changed (and the VMs they touch)."""
+        self.small_refreshed = time.monotonic()
+        lists = self.call(lambda s: (
+            s.data_centers_service().list(),
+            s.clusters_service().list(),
+            s.hosts_service().list(follow="nics,network_attachments"),
+            s.networks_service().list(),
+            s.vnic_profiles_service().list(),
+            s.storage_domains_service().list(),
+            s.disk_profiles_service().list(),
+        ))
+        builders = [records.datacenter, records.cluster, records.host, records.network, records.nic_profile,
+                    records.storage_domain, records.disk_profile]
+        kinds = ["datacenter", "cluster", "host", "network", "nicprofile", "storage", "diskprofile"]
+        return self.tree.put_small({kind: [build(o) for o in objects]
+                                    for kind, build, objects in zip(kinds, builders, lists, strict=True)})
+
+    def vm_record(self, vm) -> dict:
+        """The VM's record; its followed disks go to the tree first (they may be newer than the disk list)."""
+        for attachment in vm.disk_attachments or []:
+            if attachment.disk is not None and attachment.disk.provisioned_size is not None:
+                self.tree.disks[attachment.disk.id] = records.disk(attachment.disk)
+        return records.vm(vm)
+
+    # --- following changes ------------------------------------------------------------------
+
+    def follow(self, sink, stop: threading.Event) -> None:
+        try:
+            while not stop.wait(POLL_SECONDS):
+                try:
+                    self.poll(sink)
+                except Reload as exc:
+                    log.info("oVirt %s: %s; loading everything again", self.url, exc)
+                    sink.replace(self.load())
+        finally:
+            self.close()
+
+    def poll(self, sink) -> None:
+        events = self.call(lambda s: s.events_service().list(from_=self.last_event, max=EVENT_PAGE))
+        if len(events) >= EVENT_PAGE:
+            raise Reload(f"more than {EVENT_PAGE} events since the last look")
+        if events:
+            self.last_event = max(self.last_event, *(int(e.id) for e in events))
+            self.apply(sink, events)
+        elif time.monotonic() - self.restart_checked > RESTART_CHECK_SECONDS:
+            self.restart_checked = time.monotonic()
+            if self.newest_event_id() < self.last_event:
+                raise Reload("the engine's event ids went backwards (the engine started over)")
+        if time.monotonic() - self.small_refreshed > SMALL_REFRESH_SECONDS:
+            sink.upsert(self.refresh_small())
+
+    def apply(self, sink, events) -> None:
+        codes = {e.code for e in events}
+        vm_ids = {e.vm.id for e in events if e.vm is not None and e.vm.id}
+        changed: list[Item] = []
+        if codes & (CLUSTER_EVENTS | HOST_EVENTS | DATACENTER_EVENTS | PROFILE_EVENTS):
+            changed += self.refresh_small()
+        if codes & DISK_EVENTS:
+            disks = self.call(lambda s: s.disks_service().list())
+            changed += self.tree.put_disks([records.disk(d) for d in disks], complete=True)
+        if vm_ids:
+            found, gone = self.read_vms(sorted(vm_ids))
+            changed += self.tree.put_vms(found)
+            if gone:
+                sink.remove("vm", self.tree.remove_vms(gone))
+        if changed:
+            sink.upsert(changed)
+
+    def read_vms(self, ids: list[str]) -> tuple[list[dict], list[str]]:
+        """The current records of these VMs, and the ids the engine no longer has."""
+        found = []
+        for start in range(0, len(ids), VM_BATCH):
+            batch = ids[start:start + VM_BATCH]
+            query = " or ".join(f"id={vm_id}" for vm_id in batch)
+            vms = self.call(lambda s, q=query: s.vms_service().list(search=q, follow=records.VM_FOLLOW))
+            found += [self.vm_record(v) for v in vms]
+        seen = {r["id"] for r in found}
+        return found, [vm_id for vm_id in ids if vm_id not in seen]
+
+    def newest_event_id(self) -> int:
+        newest = self.call(lambda s: s.events_service().list(max=1))
+        return int(newest[0].id) if newest else 0
+
+
+def lost(url: str, exc: Exception) -> ProviderError:
+    return ProviderError(f"Lost the connection to the engine at {url}: {exc}. Reconnecting.")
