@@ -2,7 +2,7 @@
 
 Runs inside a Pod that mounts the provider's NFS share at /ova, without Django and with the
 standard library only. Prints ONE JSON document (one line) on stdout, read back from the
-Pod's log by providers/adapters/ova/client.py:
+Pod's log by providers/adapters/ova/client.py (with --compress: gzipped, base64, prefixed):
 
     {"format": 1, "root": "/ova", "elapsed_seconds": 0.4,
      "entries": {"<path relative to the share>": {"status": "vm" | "error" | "ignored", "size": bytes, ...}}}
@@ -25,6 +25,8 @@ If the root itself cannot be read the document holds `fatal` instead and the exi
 from __future__ import annotations
 
 import argparse
+import base64
+import gzip
 import json
 import os
 import re
@@ -38,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 FORMAT = 1
+COMPRESSED = "gzip+base64:"
 OVA_MAX_DEPTH = 2
 OVF_MAX_DEPTH = 3
 MAX_DESCRIPTOR = 16 << 20
@@ -479,12 +482,18 @@ def scan(root: str) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mtvweb.pods.ova_scan", description=__doc__.split("\n\n")[0])
     parser.add_argument("root", help="where the share is mounted, e.g. /ova")
+    parser.add_argument("--compress", action="store_true",
+                        help=f"print {COMPRESSED}<base64 of the gzipped document> (a share of thousands of VMs "
+                             "stays far below the kubelet's log rotation size)")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.root) or not os.access(args.root, os.R_OK | os.X_OK):
         reason = "is not a directory" if not os.path.isdir(args.root) else f"cannot be read by uid {os.getuid()}"
         print(json.dumps({"format": FORMAT, "root": args.root, "fatal": f"the share's mount point {args.root} {reason}"}))
         return 2
-    print(json.dumps(scan(args.root), separators=(",", ":")), flush=True)
+    document = json.dumps(scan(args.root), separators=(",", ":"))
+    if args.compress:
+        document = COMPRESSED + base64.b64encode(gzip.compress(document.encode(), 6)).decode()
+    print(document, flush=True)
     return 0
 
 

@@ -10,6 +10,8 @@ the log through the API server and deletes the Pod.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import logging
 import re
@@ -28,6 +30,7 @@ from providers.kube import HostClusterNotConfigured, host_api_client
 
 log = logging.getLogger(__name__)
 MOUNT = "/ova"
+COMPRESSED = "gzip+base64:"  # what mtvweb.pods.ova_scan --compress prints before its document
 DEFAULT_NAMESPACE = "openshift-mtv"
 START_TIMEOUT = 90.0  # Pending longer than this (unschedulable, slow pull) is reported
 RUN_TIMEOUT = 900.0  # a scan reads headers only; even a share of thousands of OVAs is done well before
@@ -110,7 +113,7 @@ class ShareScanner:
                 "containers": [{
                     "name": "scan",
                     "image": settings.MTVWEB_IMAGE,
-                    "command": ["python", "-m", "mtvweb.pods.ova_scan", MOUNT],
+                    "command": ["python", "-m", "mtvweb.pods.ova_scan", "--compress", MOUNT],
                     "volumeMounts": [{"name": "share", "mountPath": MOUNT, "readOnly": True}],
                     "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "1Gi"}},
                     "terminationMessagePolicy": "FallbackToLogsOnError",
@@ -200,8 +203,11 @@ class ShareScanner:
     def _result(self, pod, output: str) -> dict:
         lines = [line for line in output.splitlines() if line.strip()]
         try:
-            document = json.loads(lines[-1]) if lines else None
-        except ValueError:
+            last = lines[-1] if lines else "null"
+            if last.startswith(COMPRESSED):
+                last = gzip.decompress(base64.b64decode(last[len(COMPRESSED):]))
+            document = json.loads(last)
+        except (ValueError, OSError, EOFError):
             document = None
         if isinstance(document, dict) and document.get("fatal"):
             raise ProviderError(f"The share {self.share.url} was mounted but cannot be read: {document['fatal']}. "
