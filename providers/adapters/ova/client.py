@@ -193,12 +193,15 @@ class ShareScanner:
         if events:
             raise ProviderError(_mount_problem(self.share, events[-1].message or ""))
 
-    @staticmethod
-    def _pending_reason(pod) -> str:
+    def _pending_reason(self, pod) -> str:
         for condition in pod.status.conditions or []:
-            if condition.status == "False" and condition.message:
-                return f"{condition.reason}: {condition.message}"
-        return "it is still Pending (no node could run it yet)."
+            if condition.type == "PodScheduled" and condition.status == "False":
+                return f"no node can run it ({condition.reason}: {condition.message})."
+        # Scheduled but not started: the kubelet is still mounting the share (an unreachable
+        # NFS server makes mount.nfs hang for minutes before the kubelet reports it).
+        return (f"its node is still mounting {self.share.url}. The NFS server {self.share.server} may be "
+                "unreachable from the cluster's nodes or very slow: check the server name or address and that "
+                "NFS (port 2049) is open from the nodes to the server.")
 
     def _result(self, pod, output: str) -> dict:
         lines = [line for line in output.splitlines() if line.strip()]
