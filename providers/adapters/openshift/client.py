@@ -43,6 +43,10 @@ def describe(url: str) -> str:
     return f"the host cluster ({settings.MTVWEB_KUBECONFIG or 'in-cluster service account'})"
 
 
+def capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def open_api(url: str, credentials: dict) -> client.ApiClient:
     """An ApiClient for the provider's cluster: the host cluster when the URL is empty."""
     if not url:
@@ -125,7 +129,7 @@ def api_error(url: str, action: str, exc: ApiException) -> ProviderError:
     message = server_message(exc)
     if exc.status == 401:
         return ProviderError(
-            f"{where[0].upper()}{where[1:]} refused the token (401 Unauthorized): it is wrong or has expired. "
+            f"{capitalized(where)} refused the token (401 Unauthorized): it is wrong or has expired. "
             + TOKEN_HELP,
             retryable=False,
         )
@@ -135,34 +139,29 @@ def api_error(url: str, action: str, exc: ApiException) -> ProviderError:
             "with the cluster-admin role (guide §4.4.1.5).",
             retryable=False,
         )
-    return ProviderError(f"{where[0].upper()}{where[1:]} answered {exc.status} {exc.reason} to {action}: {message}")
+    return ProviderError(f"{capitalized(where)} answered {exc.status} {exc.reason} to {action}: {message}")
 
 
 def check_version(api: client.ApiClient, url: str) -> str:
     """The server's Kubernetes version; refuses servers that are not a Kubernetes API."""
-    has_path = bool(url) and urlsplit(url).path.strip("/") != ""
+    parts = urlsplit(url)
+    wrong_url = ProviderError(
+        f"There is no Kubernetes API at {url}. Use the API server's URL without a path, for example "
+        f"{parts.scheme or 'https'}://{parts.netloc or 'api.cluster.example.com:6443'}.",
+        retryable=False,
+    )
     try:
         with api_errors(url, "read the server version"):
-            return client.VersionApi(api).get_code(_request_timeout=TIMEOUT).git_version
-    except ProviderError as error:
-        status = getattr(error.__context__, "status", None)
-        if has_path and status in (403, 404):
-            parts = urlsplit(url)
-            raise ProviderError(
-                f"There is no Kubernetes API at {url}. The URL is the API server's address without a path, "
-                f"for example {parts.scheme}://{parts.netloc}.",
-                retryable=False,
-            ) from None
-        if status == 404:
-            raise ProviderError(f"There is no Kubernetes API at {url}: /version was not found. Use the API server's "
-                                "URL, e.g. https://api.cluster.example.com:6443.", retryable=False) from None
-        raise
+            try:
+                return client.VersionApi(api).get_code(_request_timeout=TIMEOUT).git_version
+            except ApiException as exc:
+                # /version is readable by every user; refusing it means the URL has a wrong path
+                # (403 for a non-admin, 404 otherwise). 401 is the token's fault and reported as such.
+                if exc.status == 404 or (exc.status == 403 and parts.path.strip("/")):
+                    raise wrong_url from None
+                raise
     except (ValueError, TypeError, AttributeError):  # 200, but not a Kubernetes version document
-        raise ProviderError(
-            f"{url} answered, but not like a Kubernetes API server. Use the API server's URL, "
-            "e.g. https://api.cluster.example.com:6443.",
-            retryable=False,
-        ) from None
+        raise wrong_url from None
 
 
 def whoami(api: client.ApiClient, url: str) -> str:
@@ -187,33 +186,23 @@ def check_kubevirt(api: client.ApiClient, url: str) -> None:
     """The cluster serves KubeVirt VirtualMachines and the token may list them somewhere."""
     objects = client.CustomObjectsApi(api)
     group, version, plural = KUBEVIRT
-    try:
-        objects.list_cluster_custom_object(group, version, plural, limit=1, _request_timeout=TIMEOUT)
-        return
-    except ApiException as exc:
-        if exc.status == 404:
-            raise ProviderError(
-                f"{describe(url)[0].upper()}{describe(url)[1:]} has no KubeVirt API (kubevirt.io/v1 VirtualMachines). "
-                "Install OpenShift Virtualization on that cluster.",
-                retryable=False,
-            ) from None
-        if exc.status != 403:
-            raise api_error(url, "list VirtualMachines", exc) from None
-    # Not at the cluster scope: a namespace-limited service account still works in its namespace.
-    namespace = service_account_namespace(whoami(api, url))
-    if not namespace:
-        raise api_error(url, "list VirtualMachines at the cluster scope", exc_forbidden(objects, url))
+    with api_errors(url, "list VirtualMachines at the cluster scope"):
+        try:
+            objects.list_cluster_custom_object(group, version, plural, limit=1, _request_timeout=TIMEOUT)
+            return
+        except ApiException as exc:
+            if exc.status == 404:
+                raise ProviderError(
+                    f"{capitalized(describe(url))} has no KubeVirt API (kubevirt.io/v1 VirtualMachines). "
+                    "Install OpenShift Virtualization on that cluster.",
+                    retryable=False,
+                ) from None
+            # Not at the cluster scope: a namespace-limited service account still works in its namespace.
+            namespace = service_account_namespace(whoami(api, url)) if exc.status == 403 else ""
+            if not namespace:
+                raise
     with api_errors(url, f"list VirtualMachines in namespace {namespace}"):
         objects.list_namespaced_custom_object(group, version, namespace, plural, limit=1, _request_timeout=TIMEOUT)
-
-
-def exc_forbidden(objects: client.CustomObjectsApi, url: str) -> ApiException:
-    group, version, plural = KUBEVIRT
-    try:
-        objects.list_cluster_custom_object(group, version, plural, limit=1, _request_timeout=TIMEOUT)
-    except ApiException as exc:
-        return exc
-    return ApiException(status=403, reason="Forbidden")
 
 
 def check(api: client.ApiClient, url: str) -> None:

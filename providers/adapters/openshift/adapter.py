@@ -1,0 +1,31 @@
+from providers.adapters.base import Adapter
+from providers.adapters.openshift.client import check, open_api
+from providers.adapters.openshift.inventory import OpenShiftCollector
+from providers.models import Provider
+
+
+class OpenShiftAdapter(Adapter):
+    """OpenShift Virtualization / KubeVirt, as a source (cold only, no conversion) and as the target."""
+
+    type = "openshift"
+    supports_warm = False
+    needs_conversion = False
+    form = "providers.adapters.openshift.forms.OpenShiftProviderForm"
+    resources = {
+        "vms": "vm",
+        "namespaces": "folder",
+        "storageclasses": "storage",
+        "networkattachmentdefinitions": "network",
+    }
+
+    def test_connection(self) -> None:
+        with open_api(self.url, self.credentials) as api:
+            check(api, self.url)
+
+    def collector(self) -> OpenShiftCollector:
+        return OpenShiftCollector(self.url, self.credentials, announce=self.announce)
+
+    def announce(self, text: str) -> None:
+        """Say on the Ready provider what its inventory lacks (e.g. a namespace-limited token)."""
+        if self.provider.pk:
+            Provider.objects.filter(pk=self.provider.pk).update(status_message=text)
