@@ -306,7 +306,7 @@ def read_ova(path: str) -> tuple[dict, bool, int]:
         with tarfile.open(path, "r:") as tar:
             for member in tar:
                 if member.isfile():
-                    members.setdefault(member.name.lstrip("./") or member.name, (member.offset_data, member.size))
+                    members.setdefault(member.name.removeprefix("./"), (member.offset_data, member.size))
     except tarfile.ReadError:
         if not members:
             raise Broken("invalid-archive", "the file is not a tar archive (an .ova must be an uncompressed tar "
@@ -442,16 +442,24 @@ def walk(root: str, errors: dict) -> list[str]:
 
 def scan_package(root: str, rel: str, crowded_folders: set) -> Result:
     depth = rel.count("/") + 1
+    is_ova = rel.lower().endswith(".ova")
+    size = None
     try:
-        if rel.lower().endswith(".ova"):
+        size = os.path.getsize(os.path.join(root, rel))
+        if is_ova:
             return scan_ova(root, rel, depth > OVA_MAX_DEPTH)
         too_deep = depth > OVF_MAX_DEPTH
         return scan_ovf(root, rel, too_deep, not too_deep and str(PurePosixPath(rel).parent) in crowded_folders)
     except Broken as exc:
-        return Result(error(exc, os.path.getsize(os.path.join(root, rel))))
+        if is_ova and depth > OVA_MAX_DEPTH:  # not read anyway: too deep is what the user must know
+            return Result(ignored("ova-too-deep", size))
+        return Result(error(exc, size))
     except OSError as exc:
         return Result(error(Broken("unreadable", f"reading the file failed ({exc.strerror}): check that it is "
-                                   f"readable to the scanner (uid {os.getuid()}) on the NFS server."), 0))
+                                   f"readable to the scanner (uid {os.getuid()}) on the NFS server."), size))
+    except Exception as exc:  # noqa: BLE001 - one odd file must not cost the whole share its inventory
+        return Result(error(Broken("unreadable", f"the scanner could not read it ({type(exc).__name__}: {exc}). "
+                                   f"{RE_EXPORT}"), size))
 
 
 def scan(root: str) -> dict:

@@ -1,5 +1,6 @@
 """OVA providers against the lab's share, read by the scanner Pod on the lab's cluster."""
 
+import json
 import os
 import shutil
 import threading
@@ -11,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from kubernetes import client, config
 
+from mtvweb.pods import ova_scan
 from providers.adapters import ProviderError, adapter_for
 from providers.adapters.ova.client import ShareScanner, parse_share_url
 from providers.adapters.ova.records import STORAGE_ID
@@ -114,6 +116,21 @@ def test_scanner_pods_are_deleted_after_each_scan(ova_lab, core):
         return not [p for p in pods if not p.metadata.deletion_timestamp]
 
     wait_for(gone, timeout=10, what="scanner Pods deleted")
+
+
+def test_scanner_stops_at_an_unusable_mount_point(tmp_path, capsys):
+    (tmp_path / "not-a-folder").write_text("")
+    assert ova_scan.main([str(tmp_path / "not-a-folder")]) == 2
+    assert json.loads(capsys.readouterr().out)["fatal"].endswith("/not-a-folder is not a directory")
+
+
+def test_scanner_reports_a_too_deep_archive_as_too_deep_even_when_broken(tmp_path, ova_lab):
+    share = private_share(tmp_path, ova_lab, "broken-not-a-tar.ova")
+    (share / "a" / "b").mkdir(parents=True)
+    os.link(share / "broken-not-a-tar.ova", share / "a" / "b" / "deep.ova")
+    entries = ova_scan.scan(str(share))["entries"]
+    assert entries["a/b/deep.ova"]["reason"] == "ova-too-deep"
+    assert entries["broken-not-a-tar.ova"]["error"] == "invalid-archive"
 
 
 # --- the provider form ------------------------------------------------------------------------

@@ -153,7 +153,10 @@ class ShareScanner:
         name = core.create_namespaced_pod(self.namespace, self.pod_body()).metadata.name
         try:
             pod = self._wait(core, name, started)
-            output = core.read_namespaced_pod_log(name, self.namespace, container="scan")
+            # Raw bytes: the client would otherwise json.loads() a log that is a JSON document and hand
+            # back its Python repr.
+            response = core.read_namespaced_pod_log(name, self.namespace, container="scan", _preload_content=False)
+            output = response.data.decode("utf-8", "replace")
             return self._result(pod, output)
         finally:
             try:

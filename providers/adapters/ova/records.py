@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from providers.adapters.base import Item
 
@@ -61,7 +62,7 @@ def vm_item(relative: str, size: int, vm: dict) -> Item:
     disks = [disk_record(vm_id, d) for d in vm["disks"]]
     data = {
         "id": vm_id,
-        "name": vm["name"],
+        "name": vm["name"] or PurePosixPath(relative).stem,  # a descriptor without Name: its file's name
         "uuid": vm_id,
         "ovaPath": relative,
         "ovaSize": size,
@@ -99,7 +100,7 @@ def vm_item(relative: str, size: int, vm: dict) -> Item:
         "networks": [{"kind": "Network", "id": stable_id("network", name), "name": name} for name in names],
         "nvram": {"filePath": vm["nvram"]["path"], "member": vm["nvram"]["member"]} if vm["nvram"] else None,
     }
-    return Item(kind="vm", uid=vm_id, name=vm["name"], data=data, path="/" + relative)
+    return Item(kind="vm", uid=vm_id, name=data["name"], data=data, path="/" + relative)
 
 
 def problem_item(relative: str, entry: dict) -> Item:
