@@ -83,39 +83,39 @@ class OpenStackClient:
             try:
                 versions = discover.get_version_data(self.session, self.url, authenticated=False)
             except ks.NotFound:
-                raise ProviderError(f"Nothing answers at {self.url} (HTTP 404): the path is wrong; {RC_HINT}.") from None
+                raise ProviderError(f"Nothing answers at {self.url} (HTTP 404): the path is wrong; {RC_HINT}.", retryable=False) from None
             except (ks.DiscoveryFailure, ks.HttpError):
                 versions = []
         found = [str(v.get("id", "")) for v in versions]
         if not any(v.startswith("v3") for v in found):
             what = f"it serves API {', '.join(found)}" if found else "it does not describe a Keystone API"
-            raise ProviderError(f"{self.url} is not a Keystone v3 endpoint ({what}); {RC_HINT}.")
+            raise ProviderError(f"{self.url} is not a Keystone v3 endpoint ({what}); {RC_HINT}.", retryable=False)
 
     def check_identity(self) -> None:
         access, c = self.access, self.credentials
         if not access.project_id:
             raise ProviderError("The credentials give a token without a project. Issue a project-scoped token "
-                                "(or use credentials bound to a project): the inventory is read per project.")
+                                "(or use credentials bound to a project): the inventory is read per project.", retryable=False)
         method = auth.method_of(c)
         if method == auth.TOKEN_WITH_USER_ID and c.get("userID") and c["userID"] != access.user_id:
             raise ProviderError(f"The token belongs to user ID {access.user_id}, not {c['userID']}: enter the "
-                                "user ID that `openstack token issue` printed with the token.")
+                                "user ID that `openstack token issue` printed with the token.", retryable=False)
         if method == auth.TOKEN_WITH_USER_NAME and c.get("username") and c["username"] != access.username:
             raise ProviderError(f"The token belongs to user {access.username}, not {c['username']}: enter the "
-                                "user name the token was issued to.")
+                                "user name the token was issued to.", retryable=False)
 
     def pick_region(self) -> str:
         endpoints = self.access.service_catalog.get_endpoints(service_type="compute", interface="public")
         regions = sorted({e.get("region_id") or e.get("region") for e in endpoints.get("compute", [])} - {None})
         if not regions:
             raise ProviderError("The service catalog of this project has no compute (Nova) endpoint: the "
-                                "account cannot see any VMs here.")
+                                "account cannot see any VMs here.", retryable=False)
         if self.region and self.region not in regions:
             raise ProviderError(f"Region “{self.region}” has no compute endpoint. Regions in the catalog: "
-                                f"{', '.join(regions)}.")
+                                f"{', '.join(regions)}.", retryable=False)
         if not self.region and len(regions) > 1:
             raise ProviderError(f"This cloud has several regions ({', '.join(regions)}): enter the region "
-                                "name of the VMs to migrate.")
+                                "name of the VMs to migrate.", retryable=False)
         return self.region or regions[0]
 
     @property
