@@ -8,6 +8,7 @@ pasted certificate is written to a private temporary file for the life of the co
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -40,7 +41,8 @@ class OvirtClient:
         self.host = urlsplit(self.url).netloc
         self._ca_file = None
         skip_verify = insecure(credentials)
-        if not skip_verify and credentials.get("cacert"):
+        self.ca_given = not skip_verify and bool(credentials.get("cacert"))
+        if self.ca_given:
             self._ca_file = write_ca(credentials["cacert"])
         self.connection = sdk.Connection(
             url=self.url, username=credentials.get("user", ""), password=credentials.get("password", ""),
@@ -68,6 +70,9 @@ class OvirtClient:
 
     def test(self) -> types.Api:
         """Log in and read the API root; raise ProviderError saying what to fix."""
+        if urlsplit(self.url).scheme != "https":
+            raise ProviderError(f"Use an https:// URL, for example https://{self.host}{API_PATH}: the engine "
+                                "serves its API over TLS.", retryable=False)
         with self.translated():
             api = self.system.get()
         if api.product_info is None:
@@ -99,7 +104,7 @@ class OvirtClient:
         try:
             yield
         except sdk.Error as exc:
-            raise explain(exc, self.url, self.host) from None
+            raise explain(exc, self.url, self.host, self.ca_given) from None
 
 
 def write_ca(pem: str) -> str:
@@ -109,22 +114,42 @@ def write_ca(pem: str) -> str:
     return path
 
 
-def explain(exc: sdk.Error, url: str, host: str) -> ProviderError:
+CURL_ERROR = re.compile(r"\(\s*(?:<[^>]*>,\s*)?(\d+),\s*'([^']*)'\)")
+CONNECT_FAILED = {6: "the host name does not resolve", 7: "the connection was refused", 28: "no answer (timed out)"}
+DROPPED = {35, 52, 55, 56}  # TLS handshake failure, empty reply, send/receive failure
+
+
+def explain(exc: sdk.Error, url: str, host: str, ca_given: bool = True) -> ProviderError:
     text = str(exc)
+    match = CURL_ERROR.search(text)
+    curl_code, curl_text = (int(match[1]), match[2]) if match else (0, "")
     if isinstance(exc, sdk.AuthError):
         return ProviderError(
             f"The engine at {host} refused the user name or password. Check both (the user name includes its "
             "profile, for example admin@internal) and save the provider again.", retryable=False)
-    if "(60," in text or "SSL certificate" in text:
-        if "subject name" in text or "does not match" in text:
+    if curl_code in (51, 60):
+        if "subject name" in curl_text or "does not match" in curl_text:
             return ProviderError(
                 f"The engine's certificate does not name {urlsplit(url).hostname}. Use the host name the "
                 "certificate was issued for in the URL, or choose \"Skip certificate validation\".",
                 retryable=False)
+        trusted_by = "the CA certificate given" if ca_given else "a CA this system trusts"
         return ProviderError(
-            f"The certificate of {host} is not signed by the CA certificate given. Download the engine CA from "
+            f"The certificate of {host} is not signed by {trusted_by}. Download the engine CA from "
             f"{ca_url(url)} (or, if the engine uses a third-party certificate, its Apache CA), paste it as the "
             "CA certificate, or choose \"Skip certificate validation\".", retryable=False)
+    if curl_code in CONNECT_FAILED:
+        return ProviderError(
+            f"Cannot reach the engine at {host}: {CONNECT_FAILED[curl_code]}. Check the URL and that port "
+            f"{urlsplit(url).port or 443} is open from mtvweb.")
+    if curl_code == 35 and "wrong version number" in curl_text:
+        return ProviderError(
+            f"{host} did not speak HTTPS. Use the engine's https:// URL, for example https://{host}{API_PATH}.",
+            retryable=False)
+    if curl_code in DROPPED:
+        return ProviderError(
+            f"The connection to the engine at {host} was dropped ({curl_text}). Check that the engine is up and "
+            "reachable from mtvweb; the inventory reconnects by itself.")
     if "isn't the expected XML" in text or exc.code == 404:
         return ProviderError(
             f"There is no oVirt API at {url}. The URL must end with {API_PATH}, for example "
@@ -133,16 +158,8 @@ def explain(exc: sdk.Error, url: str, host: str) -> ProviderError:
         return ProviderError(
             f"The user may log in to {host} but is not allowed to read the inventory ({exc.code}). Give it a "
             "role with read access to the data centers, for example SuperUser or an admin role.", retryable=False)
-    if isinstance(exc, sdk.ConnectionError) or "(7," in text or "(6," in text or "(28," in text:
-        reason = "the host name does not resolve" if "(6," in text else (
-            "no answer (timed out)" if "(28," in text else "the connection failed")
-        return ProviderError(
-            f"Cannot reach the engine at {host}: {reason}. Check the URL and that port "
-            f"{urlsplit(url).port or 443} is open from mtvweb.")
-    if "(52," in text or "(35," in text:
-        return ProviderError(
-            f"{host} did not speak HTTPS. Use the engine's https:// URL, for example https://{host}{API_PATH}.",
-            retryable=False)
+    if curl_code:
+        return ProviderError(f"Talking to the engine at {host} failed: {curl_text} (curl error {curl_code}).")
     return ProviderError(f"The engine at {host} answered with an error: {fault_text(exc)}")
 
 

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 
-from providers.adapters.base import Collector, Item, ProviderError
+from providers.adapters.base import Collector, Item
 from providers.adapters.ovirt import records
 from providers.adapters.ovirt.client import INVENTORY_TIMEOUT, OvirtClient
 from providers.adapters.ovirt.tree import Tree
@@ -66,15 +66,20 @@ class OvirtCollector(Collector):
     # --- full load --------------------------------------------------------------------------
 
     def load(self):
-        self.tree = Tree()
-        # Take the event position first: whatever changes while the load runs is replayed after it.
-        self.last_event = self.newest_event_id()
-        yield from self.refresh_small()
-        disks = self.call(lambda s: s.disks_service().list())
-        yield from self.tree.put_disks([records.disk(d) for d in disks])
-        vms = self.call(lambda s: s.vms_service().list(follow=records.VM_FOLLOW))
-        yield from self.tree.put_vms([self.vm_record(v) for v in vms])
-        self.restart_checked = time.monotonic()
+        try:
+            self.tree = Tree()
+            # Take the event position first: whatever changes while the load runs is replayed after it.
+            self.last_event = self.newest_event_id()
+            yield from self.refresh_small()
+            disks = self.call(lambda s: s.disks_service().list())
+            yield from self.tree.put_disks([records.disk(d) for d in disks])
+            vms = self.call(lambda s: s.vms_service().list(follow=records.LOAD_FOLLOW))
+            yield from self.put_vms(vms)
+            self.tree.drain_removed()  # a full load replaces everything anyway
+            self.restart_checked = time.monotonic()
+        except BaseException:
+            self.close()
+            raise
 
     def refresh_small(self) -> list[Item]:
         """Read the small collections; return the items that changed (and the VMs they touch)."""
@@ -91,15 +96,14 @@ class OvirtCollector(Collector):
         builders = [records.datacenter, records.cluster, records.host, records.network, records.nic_profile,
                     records.storage_domain, records.disk_profile]
         kinds = ["datacenter", "cluster", "host", "network", "nicprofile", "storage", "diskprofile"]
-        return self.tree.put_small({kind: [build(o) for o in objects]
+        return self.tree.put_small({kind: [build(o) for o in objects if o.id]
                                     for kind, build, objects in zip(kinds, builders, lists, strict=True)})
 
-    def vm_record(self, vm) -> dict:
-        """The VM's record; its followed disks go to the tree first (they may be newer than the disk list)."""
-        for attachment in vm.disk_attachments or []:
-            if attachment.disk is not None and attachment.disk.provisioned_size is not None:
-                self.tree.disks[attachment.disk.id] = records.disk(attachment.disk)
-        return records.vm(vm)
+    def put_vms(self, vms) -> list[Item]:
+        """VMs read with their disks embedded: the disks first (they may be newer than the disk list)."""
+        disks = [records.disk(a.disk) for v in vms for a in v.disk_attachments or []
+                 if a.disk is not None and a.disk.provisioned_size is not None]
+        return self.tree.put_disks(disks) + self.tree.put_vms([records.vm(v) for v in vms])
 
     # --- following changes ------------------------------------------------------------------
 
@@ -127,6 +131,8 @@ class OvirtCollector(Collector):
                 raise Reload("the engine's event ids went backwards (the engine started over)")
         if time.monotonic() - self.small_refreshed > SMALL_REFRESH_SECONDS:
             sink.upsert(self.refresh_small())
+        for kind, uids in self.tree.drain_removed().items():
+            sink.remove(kind, uids)
 
     def apply(self, sink, events) -> None:
         codes = {e.code for e in events}
@@ -138,28 +144,22 @@ class OvirtCollector(Collector):
             disks = self.call(lambda s: s.disks_service().list())
             changed += self.tree.put_disks([records.disk(d) for d in disks], complete=True)
         if vm_ids:
-            found, gone = self.read_vms(sorted(vm_ids))
-            changed += self.tree.put_vms(found)
+            found = self.read_vms(sorted(vm_ids))
+            changed += self.put_vms(found)
+            gone = vm_ids - {v.id for v in found}
             if gone:
-                sink.remove("vm", self.tree.remove_vms(gone))
+                sink.remove("vm", self.tree.remove_vms(sorted(gone)))
         if changed:
             sink.upsert(changed)
 
-    def read_vms(self, ids: list[str]) -> tuple[list[dict], list[str]]:
-        """The current records of these VMs, and the ids the engine no longer has."""
+    def read_vms(self, ids: list[str]) -> list:
+        """These VMs as the engine has them now (the ones it no longer has are missing)."""
         found = []
         for start in range(0, len(ids), VM_BATCH):
-            batch = ids[start:start + VM_BATCH]
-            query = " or ".join(f"id={vm_id}" for vm_id in batch)
-            vms = self.call(lambda s, q=query: s.vms_service().list(search=q, follow=records.VM_FOLLOW))
-            found += [self.vm_record(v) for v in vms]
-        seen = {r["id"] for r in found}
-        return found, [vm_id for vm_id in ids if vm_id not in seen]
+            query = " or ".join(f"id={vm_id}" for vm_id in ids[start:start + VM_BATCH])
+            found += self.call(lambda s, q=query: s.vms_service().list(search=q, follow=records.VM_FOLLOW))
+        return found
 
     def newest_event_id(self) -> int:
         newest = self.call(lambda s: s.events_service().list(max=1))
         return int(newest[0].id) if newest else 0
-
-
-def lost(url: str, exc: Exception) -> ProviderError:
-    return ProviderError(f"Lost the connection to the engine at {url}: {exc}. Reconnecting.")

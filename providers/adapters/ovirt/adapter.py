@@ -1,0 +1,35 @@
+from providers.adapters.base import Adapter
+from providers.adapters.ovirt.client import OvirtClient
+from providers.adapters.ovirt.inventory import OvirtCollector
+
+
+class OvirtAdapter(Adapter):
+    """oVirt / Red Hat Virtualization: warm migration through incremental backup, no guest conversion."""
+
+    type = "ovirt"
+    supports_warm = True
+    needs_conversion = False
+    form = "providers.adapters.ovirt.forms.OvirtProviderForm"
+    # Forklift's collections (pkg/controller/provider/web/ovirt) → stored kinds. Disks and profiles have
+    # kinds of their own: VMs embed them, and plans look them up by id.
+    resources = {
+        "vms": "vm",
+        "datacenters": "datacenter",
+        "clusters": "cluster",
+        "hosts": "host",
+        "networks": "network",
+        "nicprofiles": "nicprofile",
+        "storagedomains": "storage",
+        "diskprofiles": "diskprofile",
+        "disks": "disk",
+    }
+
+    def test_connection(self) -> None:
+        with OvirtClient(self.url, self.credentials) as client:
+            client.test()
+
+    def client(self) -> OvirtClient:
+        return OvirtClient(self.url, self.credentials)
+
+    def collector(self) -> OvirtCollector:
+        return OvirtCollector(self.url, self.credentials)
