@@ -14,7 +14,9 @@ reported at once, not after three silent retries).
 from __future__ import annotations
 
 import os
+import warnings
 
+import urllib3
 from django.conf import settings
 from kubernetes import client, config
 
@@ -68,6 +70,10 @@ def remote_configuration(
     configuration.verify_ssl = not insecure
     if cacert and not insecure:
         configuration.ca_cert_data = cacert
+    if insecure:
+        # The admin chose to skip certificate validation for this cluster (the provider form says
+        # so); a warning on every request would only bury the logs.
+        warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
     return _tune(configuration)
 
 

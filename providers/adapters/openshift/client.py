@@ -145,11 +145,11 @@ def api_error(url: str, action: str, exc: ApiException) -> ProviderError:
 def check_version(api: client.ApiClient, url: str) -> str:
     """The server's Kubernetes version; refuses servers that are not a Kubernetes API."""
     parts = urlsplit(url)
-    wrong_url = ProviderError(
-        f"There is no Kubernetes API at {url}. Use the API server's URL without a path, for example "
-        f"{parts.scheme or 'https'}://{parts.netloc or 'api.cluster.example.com:6443'}.",
-        retryable=False,
-    )
+    if parts.path.strip("/"):
+        advice = f"Use the API server's URL without a path, for example {parts.scheme}://{parts.netloc}."
+    else:
+        advice = "Use the API server's URL, usually https://api.<cluster>.<domain>:6443 (not the web console's)."
+    wrong_url = ProviderError(f"There is no Kubernetes API at {url or describe(url)}. {advice}", retryable=False)
     try:
         with api_errors(url, "read the server version"):
             try:

@@ -10,6 +10,7 @@ small summaries and folded into the VM records (disk sizes, MACs, node).
 from __future__ import annotations
 
 import json
+import math
 
 from kubernetes.utils import parse_quantity
 
@@ -33,7 +34,7 @@ def quantity(value) -> int | None:
         number = parse_quantity(value)
     except (ValueError, TypeError):
         return None
-    return int(-(-number // 1))
+    return math.ceil(number)
 
 
 def trimmed(obj: dict) -> dict:
