@@ -368,6 +368,23 @@ def test_changes_arrive_by_polling_without_a_full_reload(openstack_lab):
     assert not errors
 
 
+@pytest.mark.django_db
+def test_power_actions_wait_for_the_state_and_explain_a_conflict(openstack_lab):
+    client = adapter_for(make_provider(openstack_lab)).client()
+    server_id = openstack_lab["test_vms"]["good"]["id"]
+    client.power_off(server_id)
+    try:
+        client.wait_for_status(server_id, "SHUTOFF", timeout=30, poll=0.1)
+        with pytest.raises(ProviderError) as refused:
+            client.power_off(server_id)
+        assert refused.value.message.startswith(f"OpenStack answered HTTP 409 when trying to stop VM {server_id}: "
+                                                f"Cannot 'stop' instance {server_id} while it is in vm_state stopped")
+    finally:
+        client.power_on(server_id)
+        client.wait_for_status(server_id, "ACTIVE", timeout=30, poll=0.1)
+    assert client.server_status(server_id) == "ACTIVE"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_revoked_token_stops_following_with_what_to_do(openstack_lab):
     lab = openstack_lab

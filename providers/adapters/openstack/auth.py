@@ -46,7 +46,8 @@ OPTIONAL_KEYS = {"regionName"}
 def method_of(credentials: dict) -> str:
     auth_type = (credentials.get("authType") or "password").lower()
     if auth_type == "token":
-        return TOKEN_WITH_USER_ID if credentials.get("userID") or credentials.get("projectID") else TOKEN_WITH_USER_NAME
+        with_id = credentials.get("userID") or credentials.get("projectID")
+        return TOKEN_WITH_USER_ID if with_id else TOKEN_WITH_USER_NAME
     if auth_type == "applicationcredential":
         return APP_CREDENTIAL_ID if credentials.get("applicationCredentialID") else APP_CREDENTIAL_NAME
     return PASSWORD

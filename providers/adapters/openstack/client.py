@@ -73,40 +73,44 @@ class OpenStackClient:
     def sign_in(self) -> None:
         """Check that the URL is Keystone v3, get a token, and check its scope and the region."""
         self.check_keystone_url()
-        with self.translated("signing in to Keystone (POST /v3/auth/tokens)"):
+        with self.translated("sign in to Keystone"):
             self.access = self.session.auth.get_access(self.session)
         self.check_identity()
         self.region = self.pick_region()
 
     def check_keystone_url(self) -> None:
-        with self.translated("reading the Keystone version document"):
+        with self.translated("read the Keystone version document"):
             try:
                 versions = discover.get_version_data(self.session, self.url, authenticated=False)
             except ks.NotFound:
-                raise ProviderError(f"Nothing answers at {self.url} (HTTP 404): the path is wrong; {RC_HINT}.", retryable=False) from None
+                raise ProviderError(f"Nothing answers at {self.url} (HTTP 404): the path is wrong; {RC_HINT}.",
+                                    retryable=False) from None
             except (ks.DiscoveryFailure, ks.HttpError):
                 versions = []
         found = [str(v.get("id", "")) for v in versions]
         if not any(v.startswith("v3") for v in found):
             what = f"it serves API {', '.join(found)}" if found else "it does not describe a Keystone API"
-            raise ProviderError(f"{self.url} is not a Keystone v3 endpoint ({what}); {RC_HINT}.", retryable=False)
+            raise ProviderError(f"{self.url} is not a Keystone v3 endpoint ({what}); {RC_HINT}.",
+                                retryable=False)
 
     def check_identity(self) -> None:
         access, c = self.access, self.credentials
         if not access.project_id:
-            raise ProviderError("The credentials give a token without a project. Issue a project-scoped token "
-                                "(or use credentials bound to a project): the inventory is read per project.", retryable=False)
+            raise ProviderError("The credentials give a token without a project. Issue a project-scoped "
+                                "token (or use credentials bound to a project): the inventory is read per "
+                                "project.", retryable=False)
         method = auth.method_of(c)
         if method == auth.TOKEN_WITH_USER_ID and c.get("userID") and c["userID"] != access.user_id:
-            raise ProviderError(f"The token belongs to user ID {access.user_id}, not {c['userID']}: enter the "
-                                "user ID that `openstack token issue` printed with the token.", retryable=False)
+            raise ProviderError(f"The token belongs to user ID {access.user_id}, not {c['userID']}: enter "
+                                "the user ID that `openstack token issue` printed with the token.",
+                                retryable=False)
         if method == auth.TOKEN_WITH_USER_NAME and c.get("username") and c["username"] != access.username:
-            raise ProviderError(f"The token belongs to user {access.username}, not {c['username']}: enter the "
-                                "user name the token was issued to.", retryable=False)
+            raise ProviderError(f"The token belongs to user {access.username}, not {c['username']}: enter "
+                                "the user name the token was issued to.", retryable=False)
 
     def pick_region(self) -> str:
-        endpoints = self.access.service_catalog.get_endpoints(service_type="compute", interface="public")
-        regions = sorted({e.get("region_id") or e.get("region") for e in endpoints.get("compute", [])} - {None})
+        catalog = self.access.service_catalog.get_endpoints(service_type="compute", interface="public")
+        regions = sorted({r for e in catalog.get("compute", []) if (r := e.get("region_id") or e.get("region"))})
         if not regions:
             raise ProviderError("The service catalog of this project has no compute (Nova) endpoint: the "
                                 "account cannot see any VMs here.", retryable=False)
@@ -144,7 +148,7 @@ class OpenStackClient:
 
     def microversion(self, service: str) -> str | None:
         if service == "compute" and service not in self._microversions:
-            with self.translated("negotiating the compute API version"):
+            with self.translated("negotiate the compute API version"):
                 self._microversions[service] = sdk_utils.maximum_supported_microversion(
                     self.connection.compute, COMPUTE_MICROVERSION)
         return self._microversions.get(service)
@@ -161,7 +165,7 @@ class OpenStackClient:
         try:
             return self.get_json(service, path, what)
         except ProviderError as exc:
-            if "HTTP 404" in exc.message:
+            if getattr(exc, "http_status", None) == 404:
                 return None
             raise
 

@@ -79,16 +79,18 @@ def translated(url: str, credentials: dict, what: str, project: str = ""):
     except (ks.ConnectFailure, ks.ConnectTimeout) as exc:
         raise ProviderError(connect_message(url, exc)) from None
     except ks.EndpointNotFound as exc:
-        raise ProviderError(f"The service catalog has no endpoint for {what}: {server_detail(exc)}. "
+        raise ProviderError(f"The service catalog has no endpoint to {what}: {server_detail(exc)}. "
                             "Check the region name.") from None
     except sdk.ServiceDisabledException as exc:
-        raise ProviderError(f"The service catalog has no endpoint for {what} ({server_detail(exc)}). "
+        raise ProviderError(f"The service catalog has no endpoint to {what} ({server_detail(exc)}). "
                             "Check the region name.") from None
     except (ks.HttpError, sdk.HttpException) as exc:
-        raise ProviderError(http_message(url, credentials, what, project, exc),
-                            retryable=http_status(exc) not in (401, 403)) from None
+        error = ProviderError(http_message(url, credentials, what, project, exc),
+                              retryable=http_status(exc) not in (401, 403))
+        error.http_status = http_status(exc)
+        raise error from None
     except ks.ClientException as exc:
-        raise ProviderError(f"Talking to OpenStack failed while {what}: {exc.__class__.__name__}: "
+        raise ProviderError(f"OpenStack failed when trying to {what}: {exc.__class__.__name__}: "
                             f"{server_detail(exc)}") from None
 
 
@@ -100,6 +102,6 @@ def http_message(url: str, credentials: dict, what: str, project: str, exc: Exce
         scope = f" in project {project}" if project else ""
         return (f"The account signed in but is not allowed to {what}{scope} (HTTP 403). Give it the member or "
                 "reader role on the project (guide §2.6).")
-    if status == 404 and "token" in what:
+    if status == 404 and what.startswith("sign in"):
         return f"Nothing answers at {url} (HTTP 404): the path is wrong; {RC_HINT}."
-    return f"OpenStack answered HTTP {status} while {what}: {detail or exc.__class__.__name__}."
+    return f"OpenStack answered HTTP {status} when trying to {what}: {detail or exc.__class__.__name__}."

@@ -51,7 +51,8 @@ class OpenStackProviderForm(ProviderForm):
     user_id = text("User ID", "The user_id printed by `openstack token issue`.")
     project_id = text("Project ID", "The project_id printed by `openstack token issue` (OS_PROJECT_ID).")
     project_name = text("Project", "The project whose VMs to migrate (OS_PROJECT_NAME).")
-    domain_name = text("Domain name", "The domain of the user and the project (OS_USER_DOMAIN_NAME), e.g. Default.")
+    domain_name = text("Domain name", "The domain of the user and the project (OS_USER_DOMAIN_NAME), "
+                       "e.g. Default.")
     application_credential_id = text("Application credential ID")
     application_credential_name = text("Application credential name")
     application_credential_secret = text("Application credential secret")
@@ -65,14 +66,16 @@ class OpenStackProviderForm(ProviderForm):
 
     class Meta(ProviderForm.Meta):
         labels = {"url": "URL"}
-        help_texts = {"url": f"The Keystone (identity) v3 endpoint, OS_AUTH_URL in your RC file, e.g. {URL_EXAMPLE}."}
+        help_texts = {"url": f"The Keystone (identity) v3 endpoint, OS_AUTH_URL in your RC file, "
+                             f"e.g. {URL_EXAMPLE}."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         stored = self.instance.credentials() if self.instance.pk else {}
         if stored:
             self.fields["auth_method"].initial = auth.method_of(stored)
-            self.fields["insecure_skip_verify"].initial = str(stored.get("insecureSkipVerify")).lower() == "true"
+            insecure = str(stored.get("insecureSkipVerify")).lower() == "true"
+            self.fields["insecure_skip_verify"].initial = insecure
         method = self.current_method()
         for name in self.method_fields[method]:
             field = self.fields[name]
@@ -112,7 +115,8 @@ class OpenStackProviderForm(ProviderForm):
         url = (self.cleaned_data.get("url") or "").strip().rstrip("/")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValidationError(f"Enter the Keystone URL with http:// or https:// and a host, e.g. {URL_EXAMPLE}.")
+            raise ValidationError(f"Enter the Keystone URL with http:// or https:// and a host, "
+                                  f"e.g. {URL_EXAMPLE}.")
         if parts.path.endswith("/v2.0"):
             raise ValidationError(f"Keystone v2.0 is not supported: use the v3 endpoint, e.g. {URL_EXAMPLE}.")
         if not parts.path.endswith("/v3"):

@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from providers.adapters.base import ChangeSink, Collector, Item
 from providers.adapters.openstack.client import OpenStackClient
-from providers.adapters.openstack.records import RecordBuilder, Snapshot
+from providers.adapters.openstack.records import RecordBuilder
+from providers.adapters.openstack.snapshot import Snapshot
 
 GONE = {"DELETED", "SOFT_DELETED"}
 WORKERS = 4
@@ -102,25 +103,30 @@ class OpenStackCollector(Collector):
         self.read_missing_images()
 
     def read_parallel(self, full: bool) -> tuple[list, dict]:
+        """Changed servers (all when `full`) and every cheap collection, read concurrently."""
         client = self.client
-        client.connection  # noqa: B018 - sign in once before the threads share the session
-        project = client.access.project_id
+        client.microversion("compute")  # sign in and negotiate once, before the threads share the session
         since = {} if full or not self.watermark else {"changes-since": self.watermark}
+
+        def listing(service, path, key, params=None):
+            return lambda: list(client.paged(service, path, key, f"list {key.replace('_', ' ')}", params))
+
         jobs = {
-            "volumes": lambda: list(client.paged("block_storage", "/volumes/detail", "volumes", "list volumes")),
-            "ports": lambda: list(client.paged("network", "/ports", "ports", "list ports", {"project_id": project})),
-            "networks": lambda: list(client.paged("network", "/networks", "networks", "list networks")),
-            "subnets": lambda: list(client.paged("network", "/subnets", "subnets", "list subnets")),
-            "flavors": lambda: list(client.paged("compute", "/flavors/detail", "flavors", "list flavors")),
-            "volume_types": lambda: client.get_json("block_storage", "/types", "list volume types")["volume_types"],
+            "servers": listing("compute", "/servers/detail", "servers", since),
+            "volumes": listing("block_storage", "/volumes/detail", "volumes"),
+            "ports": listing("network", "/ports", "ports", {"project_id": client.access.project_id}),
+            "networks": listing("network", "/networks", "networks"),
+            "subnets": listing("network", "/subnets", "subnets"),
+            "flavors": listing("compute", "/flavors/detail", "flavors"),
+            "volume_types": lambda: client.get_json("block_storage", "/types", "list volume types")[
+                "volume_types"],
         }
         if full:
-            jobs["images"] = lambda: list(client.paged("image", "/images", "images", "list images"))
+            jobs["images"] = listing("image", "/images", "images")
         with ThreadPoolExecutor(WORKERS) as pool:
-            servers = pool.submit(lambda: list(client.paged("compute", "/servers/detail", "servers",
-                                                            "list servers", since)))
             futures = {name: pool.submit(job) for name, job in jobs.items()}
-            return servers.result(), {name: f.result() for name, f in futures.items()}
+            results = {name: future.result() for name, future in futures.items()}
+        return results.pop("servers"), results
 
     def apply(self, rest: dict) -> None:
         snap, client = self.snap, self.client
@@ -144,15 +150,20 @@ class OpenStackCollector(Collector):
         """Nova embeds extra specs from microversion 2.61; older ones need a call per flavor (cached)."""
         result = by_id(flavors)
         for flavor in result.values():
-            if "extra_specs" not in flavor:
-                known = self.snap.flavors.get(flavor["id"], {})
-                flavor["extra_specs"] = known.get("extra_specs") if "extra_specs" in known else self.client.get_json(
-                    "compute", f"/flavors/{flavor['id']}/os-extra_specs", "read flavor extra specs")["extra_specs"]
+            if "extra_specs" in flavor:
+                continue
+            known = self.snap.flavors.get(flavor["id"], {})
+            if "extra_specs" in known:
+                flavor["extra_specs"] = known["extra_specs"]
+            else:
+                path = f"/flavors/{flavor['id']}/os-extra_specs"
+                specs = self.client.get_json("compute", path, "read flavor extra specs")
+                flavor["extra_specs"] = specs["extra_specs"]
         return result
 
     def read_missing_images(self) -> None:
         """Images that a server or volume refers to but that were created after the last full read."""
-        wanted = {(s.get("image") or {}).get("id") for s in self.snap.servers.values() if isinstance(s.get("image"), dict)}
+        wanted = {s["image"].get("id") for s in self.snap.servers.values() if isinstance(s.get("image"), dict)}
         wanted |= {(v.get("volume_image_metadata") or {}).get("image_id") for v in self.snap.volumes.values()}
         for image_id in wanted - set(self.snap.images) - self.absent_images - {None, ""}:
             found = self.client.get_optional("image", f"/images/{image_id}", f"read image {image_id}")
