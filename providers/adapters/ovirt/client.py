@@ -18,7 +18,7 @@ from ovirtsdk4 import types
 
 from providers.adapters.base import ProviderError
 
-TIMEOUT = 20  # seconds for one request while testing a connection
+TIMEOUT = 20  # seconds for one request while testing a connection or following changes
 INVENTORY_TIMEOUT = 300  # listing thousands of VMs with their devices in one request takes a while
 API_PATH = "/ovirt-engine/api"
 CA_PATH = "/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA"
@@ -39,15 +39,21 @@ class OvirtClient:
     def __init__(self, url: str, credentials: dict, timeout: int = TIMEOUT):
         self.url = url.rstrip("/")
         self.host = urlsplit(self.url).netloc
+        self.timeout = timeout
+        self.reachable = True  # no logout attempt once the engine stopped answering
         self._ca_file = None
         skip_verify = insecure(credentials)
         self.ca_given = not skip_verify and bool(credentials.get("cacert"))
         if self.ca_given:
             self._ca_file = write_ca(credentials["cacert"])
-        self.connection = sdk.Connection(
-            url=self.url, username=credentials.get("user", ""), password=credentials.get("password", ""),
-            insecure=skip_verify, ca_file=self._ca_file, timeout=timeout, log=None, debug=False,
-        )
+        try:
+            self.connection = sdk.Connection(
+                url=self.url, username=credentials.get("user", ""), password=credentials.get("password", ""),
+                insecure=skip_verify, ca_file=self._ca_file, timeout=timeout, log=None, debug=False,
+            )
+        except Exception:
+            self.close()
+            raise
 
     def __enter__(self):
         return self
@@ -56,10 +62,12 @@ class OvirtClient:
         self.close()
 
     def close(self) -> None:
-        try:
-            self.connection.close(logout=True)
-        except Exception:  # noqa: BLE001 - logging out of a dead session is not worth an error
-            pass
+        connection, self.connection = getattr(self, "connection", None), None
+        if connection is not None:
+            try:
+                connection.close(logout=self.reachable)
+            except Exception:  # noqa: BLE001 - logging out of a dead session is not worth an error
+                pass
         if self._ca_file:
             os.unlink(self._ca_file)
             self._ca_file = None
@@ -104,7 +112,9 @@ class OvirtClient:
         try:
             yield
         except sdk.Error as exc:
-            raise explain(exc, self.url, self.host, self.ca_given) from None
+            error = explain(exc, self.url, self.host, self.ca_given)
+            self.reachable = not error.retryable
+            raise error from None
 
 
 def write_ca(pem: str) -> str:

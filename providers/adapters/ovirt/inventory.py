@@ -16,13 +16,14 @@ import time
 
 from providers.adapters.base import Collector, Item
 from providers.adapters.ovirt import records
-from providers.adapters.ovirt.client import INVENTORY_TIMEOUT, OvirtClient
+from providers.adapters.ovirt.client import INVENTORY_TIMEOUT, TIMEOUT, OvirtClient
 from providers.adapters.ovirt.tree import Tree
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 SMALL_REFRESH_SECONDS = 30.0
 RESTART_CHECK_SECONDS = 10.0
+DISK_RELIST_SECONDS = 10.0  # image transfers raise events with no VM: re-list disks at most this often
 EVENT_PAGE = 1000  # a fuller page than this means events may have been missed: reload
 VM_BATCH = 50  # VMs read again per request (`search=id=a or id=b …`)
 # Events that change objects but name no VM (engine AuditLogType codes).
@@ -41,25 +42,27 @@ class OvirtCollector(Collector):
     def __init__(self, url: str, credentials: dict):
         self.url = url
         self.credentials = credentials
-        self.client: OvirtClient | None = None
+        self.clients: dict[int, OvirtClient] = {}  # by request timeout: long for full lists, short for polls
         self.tree = Tree()
         self.last_event = 0
         self.small_refreshed = 0.0
         self.restart_checked = 0.0
+        self.disks_stale = False
+        self.disks_listed = 0.0
 
-    def connect(self) -> OvirtClient:
-        if self.client is None:
-            self.client = OvirtClient(self.url, self.credentials, timeout=INVENTORY_TIMEOUT)
-        return self.client
+    def connect(self, timeout: int = TIMEOUT) -> OvirtClient:
+        if timeout not in self.clients:
+            self.clients[timeout] = OvirtClient(self.url, self.credentials, timeout=timeout)
+        return self.clients[timeout]
 
     def close(self) -> None:
-        if self.client is not None:
-            self.client.close()
-            self.client = None
+        for client in self.clients.values():
+            client.close()
+        self.clients.clear()
 
-    def call(self, fn):
+    def call(self, fn, timeout: int = TIMEOUT):
         """Run fn(system service); a lost engine becomes a ProviderError (the watcher reconnects)."""
-        client = self.connect()
+        client = self.connect(timeout)
         with client.translated():
             return fn(client.system)
 
@@ -69,11 +72,10 @@ class OvirtCollector(Collector):
         try:
             self.tree = Tree()
             # Take the event position first: whatever changes while the load runs is replayed after it.
-            self.last_event = self.newest_event_id()
-            yield from self.refresh_small()
-            disks = self.call(lambda s: s.disks_service().list())
-            yield from self.tree.put_disks([records.disk(d) for d in disks])
-            vms = self.call(lambda s: s.vms_service().list(follow=records.LOAD_FOLLOW))
+            self.last_event = self.newest_event_id(INVENTORY_TIMEOUT)
+            yield from self.refresh_small(INVENTORY_TIMEOUT)
+            yield from self.relist_disks(INVENTORY_TIMEOUT)
+            vms = self.call(lambda s: s.vms_service().list(follow=records.LOAD_FOLLOW), INVENTORY_TIMEOUT)
             yield from self.put_vms(vms)
             self.tree.drain_removed()  # a full load replaces everything anyway
             self.restart_checked = time.monotonic()
@@ -81,7 +83,7 @@ class OvirtCollector(Collector):
             self.close()
             raise
 
-    def refresh_small(self) -> list[Item]:
+    def refresh_small(self, timeout: int = TIMEOUT) -> list[Item]:
         """Read the small collections; return the items that changed (and the VMs they touch)."""
         self.small_refreshed = time.monotonic()
         lists = self.call(lambda s: (
@@ -92,12 +94,17 @@ class OvirtCollector(Collector):
             s.vnic_profiles_service().list(),
             s.storage_domains_service().list(),
             s.disk_profiles_service().list(),
-        ))
+        ), timeout)
         builders = [records.datacenter, records.cluster, records.host, records.network, records.nic_profile,
                     records.storage_domain, records.disk_profile]
         kinds = ["datacenter", "cluster", "host", "network", "nicprofile", "storage", "diskprofile"]
         return self.tree.put_small({kind: [build(o) for o in objects if o.id]
                                     for kind, build, objects in zip(kinds, builders, lists, strict=True)})
+
+    def relist_disks(self, timeout: int = INVENTORY_TIMEOUT) -> list[Item]:
+        self.disks_stale, self.disks_listed = False, time.monotonic()
+        disks = self.call(lambda s: s.disks_service().list(), timeout)
+        return self.tree.put_disks([records.disk(d) for d in disks if d.id], complete=True)
 
     def put_vms(self, vms) -> list[Item]:
         """VMs read with their disks embedded: the disks first (they may be newer than the disk list)."""
@@ -129,6 +136,8 @@ class OvirtCollector(Collector):
             self.restart_checked = time.monotonic()
             if self.newest_event_id() < self.last_event:
                 raise Reload("the engine's event ids went backwards (the engine started over)")
+        if self.disks_stale and time.monotonic() - self.disks_listed > DISK_RELIST_SECONDS:
+            sink.upsert(self.relist_disks())
         if time.monotonic() - self.small_refreshed > SMALL_REFRESH_SECONDS:
             sink.upsert(self.refresh_small())
         for kind, uids in self.tree.drain_removed().items():
@@ -140,15 +149,14 @@ class OvirtCollector(Collector):
         changed: list[Item] = []
         if codes & (CLUSTER_EVENTS | HOST_EVENTS | DATACENTER_EVENTS | PROFILE_EVENTS):
             changed += self.refresh_small()
-        if codes & DISK_EVENTS:
-            disks = self.call(lambda s: s.disks_service().list())
-            changed += self.tree.put_disks([records.disk(d) for d in disks], complete=True)
+        self.disks_stale |= bool(codes & DISK_EVENTS)
         if vm_ids:
             found = self.read_vms(sorted(vm_ids))
             changed += self.put_vms(found)
             gone = vm_ids - {v.id for v in found}
             if gone:
                 sink.remove("vm", self.tree.remove_vms(sorted(gone)))
+                self.disks_stale = True  # their disks may have gone with them
         if changed:
             sink.upsert(changed)
 
@@ -160,6 +168,6 @@ class OvirtCollector(Collector):
             found += self.call(lambda s, q=query: s.vms_service().list(search=q, follow=records.VM_FOLLOW))
         return found
 
-    def newest_event_id(self) -> int:
-        newest = self.call(lambda s: s.events_service().list(max=1))
+    def newest_event_id(self, timeout: int = TIMEOUT) -> int:
+        newest = self.call(lambda s: s.events_service().list(max=1), timeout)
         return int(newest[0].id) if newest else 0
