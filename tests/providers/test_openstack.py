@@ -369,6 +369,27 @@ def test_changes_arrive_by_polling_without_a_full_reload(openstack_lab):
 
 
 @pytest.mark.django_db
+def test_a_volume_attached_without_nova_noticing_is_taken_from_cinder(openstack_lab):
+    """Nova need not bump a server's `updated` on attach, so `changes-since` misses it; Cinder, re-read
+    every poll, shows it. The lab cannot attach volumes, so Cinder's answer is edited in the snapshot."""
+    lab = openstack_lab
+    collector = adapter_for(make_provider(lab)).collector()
+    collector.load()
+    good = lab["test_vms"]["good"]
+    spare = next(v for v in lab["volumes"] if v["name"] == "spare-volume")
+    volumes = collector.snap.volumes  # as the next poll would read it
+    volumes[spare["id"]] = {**volumes[spare["id"]], "status": "in-use", "attachments": [
+        {"server_id": good["id"], "device": "/dev/vdb", "attachment_id": "attached-by-test"}]}
+    handed = []
+    sink = type("Sink", (), {"upsert": lambda self, items: handed.extend(items), "remove": lambda *a: None})()
+    collector.report_changes(sink)
+    assert sorted((i.kind, i.name) for i in handed) == [("vm", good["name"]), ("volume", "spare-volume")]
+    vm = next(i for i in handed if i.kind == "vm")
+    assert [(d["id"], d["device"]) for d in vm.data["disks"]] == [(good["volumes"][0], "/dev/vda"),
+                                                                  (spare["id"], "/dev/vdb")]
+
+
+@pytest.mark.django_db
 def test_power_actions_wait_for_the_state_and_explain_a_conflict(openstack_lab):
     client = adapter_for(make_provider(openstack_lab)).client()
     server_id = openstack_lab["test_vms"]["good"]["id"]

@@ -8,9 +8,11 @@ objects: building a Resource costs ~4.5 ms of CPU per server, 23 s for 5,000 ser
 
 from __future__ import annotations
 
+import atexit
 import hashlib
-import os
+import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,15 +35,21 @@ COMPUTE_MICROVERSION = "2.79"
 SERVICES = {"compute": "compute", "block_storage": "block-storage", "image": "image", "network": "network"}
 
 
+_ca_dir: Path | None = None
+_ca_lock = threading.Lock()
+
+
 def ca_file(pem: str) -> str:
-    """A file holding the CA certificate (public data) for requests' `verify`, shared by content."""
-    directory = Path(tempfile.gettempdir()) / "mtvweb-openstack-ca"
-    directory.mkdir(exist_ok=True)
-    path = directory / f"{hashlib.sha256(pem.encode()).hexdigest()[:32]}.pem"
-    if not path.exists():
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(pem)
-        partial.replace(path)
+    """A file holding the CA certificate for requests' `verify`, one per distinct PEM, in a directory
+    private to this process (a shared one would let another local user swap in their own CA)."""
+    global _ca_dir
+    with _ca_lock:
+        if _ca_dir is None:
+            _ca_dir = Path(tempfile.mkdtemp(prefix="mtvweb-ca-"))
+            atexit.register(shutil.rmtree, _ca_dir, ignore_errors=True)
+        path = _ca_dir / f"{hashlib.sha256(pem.encode()).hexdigest()[:32]}.pem"
+        if not path.exists():
+            path.write_text(pem)
     return str(path)
 
 

@@ -20,7 +20,8 @@ from providers.adapters.openstack.vm_record import vm_item
 class RecordBuilder:
     """Builds the Items of a snapshot, reusing the Item of a volume or server whose inputs did not
     change since the previous build: without that a poll re-creates thousands of equal records,
-    and their garbage collection is most of its cost."""
+    and their garbage collection is most of its cost. Inputs are compared by value, so a snapshot's
+    dicts are replaced by each read, never edited in place."""
 
     def __init__(self):
         self.memo: dict[tuple[str, str], tuple] = {}
