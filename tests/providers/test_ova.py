@@ -272,9 +272,21 @@ def test_follow_reports_a_lost_share(tmp_path, ova_lab):
     provider = make_provider(f"127.0.0.1:{share}")
     collector = load(provider, interval=0.5)
     shutil.rmtree(share)
-    with pytest.raises(ProviderError, match="refused to mount"):
-        collector.follow(InventoryStore(provider), threading.Event())
-    connection.close()
+    stop, raised = threading.Event(), []
+
+    def follow():
+        try:
+            collector.follow(InventoryStore(provider), stop)
+        except ProviderError as exc:
+            raised.append(exc.message)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    thread.join(30)
+    stop.set()
+    assert raised and "refused to mount" in raised[0]
 
 
 @pytest.mark.django_db
