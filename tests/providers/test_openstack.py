@@ -104,7 +104,6 @@ def other_ca_pem() -> str:
 
 METHODS = ["password", "token_user_id", "token_user_name", "application_credential_id",
            "application_credential_name"]
-SECRET_KEYS = {"password", "token", "applicationCredentialSecret"}
 
 
 @pytest.mark.django_db
@@ -188,7 +187,7 @@ def test_bad_input_is_refused_with_what_to_fix(admin_client, openstack_lab, case
     assert response.status_code == 422
     assert message.format(**values) in body, body[body.find("alert"):][:1500]
     for secret in (openstack_lab["password"], openstack_lab["token"], openstack_lab["application_credential"]["secret"]):
-        assert secret not in body.replace(ca_pem(openstack_lab), "")
+        assert secret not in body
     assert not Provider.objects.exists() and not Secret.objects.exists()
 
 
