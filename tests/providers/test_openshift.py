@@ -199,6 +199,11 @@ def make_vm(custom, ns, body):
     return custom.create_namespaced_custom_object(*KUBEVIRT, ns, "virtualmachines", body)
 
 
+def vm_status(custom, ns, name):
+    return custom.get_namespaced_custom_object(*KUBEVIRT, ns, "virtualmachines", name).get("status", {}).get(
+        "printableStatus")
+
+
 def claim_bound(core, ns, name):
     claim = core.read_namespaced_persistent_volume_claim(name, ns)
     return claim.status.phase == "Bound" and claim.status.capacity
@@ -449,24 +454,31 @@ def test_changes_arrive_through_watches_without_a_reload(host_cluster, core, cus
         make_vm(custom, namespace, vm_body(
             "late-vm", "Always", interfaces=[{"name": "nic0", "macAddress": "02:00:00:00:20:01", "bridge": {}}],
             networks=[{"name": "nic0", "multus": {"networkName": "late-net"}}], memory={"guest": "256Mi"}))
-        vm, seconds_vm = wait_for(lambda: vms.filter(name="late-vm", power_state="On", host_uid__gt="").first())
+        vm, seconds_vm = wait_for(lambda: vms.filter(name="late-vm", power_state="On").first())
         assert vm.data["nics"][0]["network"]["id"] == nad.uid and vm.data["memoryMB"] == 256
+        # The node it runs on comes from the VMI, once the lab's KubeVirt has started it.
+        node = wait_for(lambda: running_instance(custom, namespace, "late-vm"), timeout=60)[0]["status"]["nodeName"]
+        _, seconds_vmi = wait_for(lambda: vms.filter(uid=vm.uid, host_uid=node).exists())
 
         openshift.power_off(api, "", namespace, "late-vm")
+        wait_for(lambda: vm_status(custom, namespace, "late-vm") == "Stopped", timeout=60)  # the lab's KubeVirt
         _, seconds_off = wait_for(lambda: vms.filter(uid=vm.uid, power_state="Off", host_uid="").exists())
         assert openshift.power_state(api, "", namespace, "late-vm") == "Off"
+        assert vms.get(uid=vm.uid).data["runStrategy"] == "Halted"
         custom.patch_namespaced_custom_object(*KUBEVIRT, namespace, "virtualmachines", "late-vm", {
             "spec": {"template": {"spec": {"domain": {"memory": {"guest": "2Gi"}}}}}})
         _, seconds_update = wait_for(lambda: vms.get(uid=vm.uid).data["memoryMB"] == 2048)
         openshift.power_on(api, "", namespace, "late-vm")
+        wait_for(lambda: vm_status(custom, namespace, "late-vm") == "Running", timeout=60)
         wait_for(lambda: vms.filter(uid=vm.uid, power_state="On").exists())
+        assert vms.get(uid=vm.uid).data["runStrategy"] == "Always"
 
         custom.delete_namespaced_custom_object(*KUBEVIRT, namespace, "virtualmachines", "late-vm")
         _, seconds_delete = wait_for(lambda: not vms.filter(uid=vm.uid).exists())
         custom.delete_namespaced_custom_object(*NAD, namespace, "network-attachment-definitions", "late-net")
         wait_for(lambda: not objects.filter(uid=nad.uid).exists())
         assert not errors and not loads
-        assert max(seconds_nad, seconds_vm, seconds_off, seconds_update, seconds_delete) < 5
+        assert max(seconds_nad, seconds_vm, seconds_vmi, seconds_off, seconds_update, seconds_delete) < 5
         # Nothing else was rewritten.
         assert dict(objects.filter(kind="storage").values_list("uid", "revision")) == classes_before
     api.close()
@@ -521,3 +533,73 @@ def test_namespace_limited_token_sees_its_namespace_and_says_what_is_missing(kub
             assert not vms.filter(name="elsewhere").exists() and not errors
     finally:
         custom.delete_namespaced_custom_object(*KUBEVIRT, own, "virtualmachines", name)
+
+
+# --- a lost cluster ------------------------------------------------------------------------
+
+
+class Relay:
+    """A TCP relay in front of the API server that a test can cut and restore."""
+
+    def __init__(self, target_port):
+        import socket
+
+        self.socket = socket
+        self.target_port = target_port
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.open, self.connections = threading.Event(), []
+        self.open.set()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                downstream, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.open.is_set():
+                downstream.close()
+                continue
+            upstream = self.socket.create_connection(("127.0.0.1", self.target_port))
+            self.connections += [downstream, upstream]
+            for a, b in ((downstream, upstream), (upstream, downstream)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    def pipe(self, source, sink):
+        with contextlib.suppress(OSError):
+            while self.open.is_set() and (chunk := source.recv(65536)):
+                sink.sendall(chunk)
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.close()
+
+    def cut(self):
+        self.open.clear()
+        for s in self.connections:
+            with contextlib.suppress(OSError):
+                s.shutdown(self.socket.SHUT_RDWR)
+        self.connections = []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lost_cluster_goes_connection_failed_and_recovers_by_itself(kube_lab, custom, inventory_service):
+    relay = Relay(int(kube_lab["server"].rsplit(":", 1)[1]))
+    url = f"https://127.0.0.1:{relay.port}"
+    provider = Provider(type="openshift", namespace="team-a", name="relayed", url=url)
+    provider.set_credentials({"token": kube_lab["user_token"], "cacert": open(kube_lab["ca_file"]).read()})
+    provider.save()
+    status = lambda: Provider.objects.get(pk=provider.pk)  # noqa: E731
+    wait_for(lambda: status().status == "Ready", timeout=60)
+    relay.cut()
+    failed, seconds = wait_for(lambda: (p := status()).status == "ConnectionFailed" and p, timeout=60)
+    assert f"the API server at {url}" in failed.status_message and "Reconnecting" in failed.status_message
+    assert seconds < 15
+    relay.open.set()
+    wait_for(lambda: status().status == "Ready", timeout=90)
+    name = f"back-{uuid.uuid4().hex[:6]}"
+    make_nad(custom, kube_lab["user_namespace"], name)
+    try:
+        wait_for(lambda: InventoryObject.objects.filter(provider=provider, kind="network", name=name).exists())
+    finally:
+        custom.delete_namespaced_custom_object(*NAD, kube_lab["user_namespace"], "network-attachment-definitions", name)

@@ -27,7 +27,8 @@ from providers.adapters.openshift.kinds import Kind, list_all
 log = logging.getLogger(__name__)
 # The server ends each watch after this long; the thread then watches again from where it was.
 WATCH_SECONDS = 240
-RETRIES = 3
+# Interruptions retried in place (after 1 s, 2 s) before the source counts as lost.
+RETRIES = 2
 
 
 class Gone(Exception):
@@ -76,7 +77,7 @@ class Watcher(threading.Thread):
                 if failures > RETRIES:
                     return self.fail(exc)
                 log.info("watch of %s interrupted (%s); resuming", self.kind.resource, exc)
-                self.stop.wait(min(2**failures, 10))
+                self.stop.wait(2 ** (failures - 1))
 
     def watch(self) -> None:
         response = self.list_function(
