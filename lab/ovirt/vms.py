@@ -236,8 +236,8 @@ class Catalog:
             display={"type": "spice", "monitors": 2, "allow_override": False, "smartcard_enabled": True,
                      "copy_paste_enabled": True, "file_transfer_enabled": True, "disconnect_action": "LOCK_SCREEN"},
             storage_error_resume_behaviour="kill", numa_tune_mode="strict", custom_cpu_model="Skylake-Server",
-            bios={"type": "q35_sea_bios", "boot_menu": {"enabled": True}},
         )
+        tuned["bios"]["boot_menu"]["enabled"] = True
         tuned["memory_policy"]["ballooning"] = True
         tuned["cpu"]["cpu_tune"] = {"vcpu_pins": [{"vcpu": 0, "cpu_set": "0-1"}, {"vcpu": 1, "cpu_set": "2-3"}]}
         self.disk(tuned, "mtv-tuned_Disk1", 64, bootable=True, uses_scsi_reservation=True)

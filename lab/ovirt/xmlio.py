@@ -82,6 +82,9 @@ class Writer:
                 self.reference(key, value, follow)
                 return
             attrs = f" id={quoteattr(str(value['id']))}" if "id" in value else ""
+            if set(value) == {"id"}:
+                self.out.append(f"<{key}{attrs}/>")  # the engine writes id-only links as empty elements
+                return
             self.out.append(f"<{key}{attrs}>")
             for k, v in value.items():
                 if k != "id":
