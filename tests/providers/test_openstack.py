@@ -295,6 +295,22 @@ def test_full_load_matches_the_lab(openstack_lab):
     assert set(adapter_for(provider).resources.values()) == stored_kinds, "every collection has its records"
 
 
+@pytest.mark.django_db
+def test_the_inventory_api_serves_forklifts_openstack_collections(admin_client, openstack_lab):
+    lab = openstack_lab
+    provider = make_provider(lab)
+    load(provider)
+    base = f"/inventory/providers/openstack/{provider.uid}"
+    volume_types = admin_client.get(f"{base}/volumetypes?detail=1").json()
+    assert {t["name"] for t in volume_types} == {t["name"] for t in lab["volume_types"]}
+    assert {n["name"] for n in admin_client.get(f"{base}/networks").json()} == {"public", "private", "storage-net"}
+    good = lab["test_vms"]["good"]
+    vm = admin_client.get(f"{base}/vms/{good['id']}").json()
+    assert vm["path"] == f"/{lab['project_name']}/vm-good" and vm["disks"][0]["id"] == good["volumes"][0]
+    workload = admin_client.get(f"{base}/workloads/{good['id']}").json()["input"]
+    assert workload["flavor"]["name"] == "m1.small" and workload["volumes"][0]["status"] == "in-use"
+
+
 @contextlib.contextmanager
 def following(provider, collector):
     """Run the collector's follow loop in a thread, recording what it hands the store."""
