@@ -45,12 +45,12 @@ class ProviderEditView(generic.ObjectEditView):
             return None
         return requested
 
-    def make_form(self, obj, data=None):
+    def make_form(self, obj, data=None, files=None):
         kind = self.provider_type(obj, data)
         if kind is None:
             return None
         self.form = form_class(kind)
-        return super().make_form(obj, data)
+        return super().make_form(obj, data, files)
 
     def render_form(self, request, obj, form, status=200):
         if form is None:
@@ -59,7 +59,7 @@ class ProviderEditView(generic.ObjectEditView):
 
     def post(self, request, pk=None):
         obj = self.get_object(pk)
-        if self.make_form(obj, request.POST) is None:
+        if self.make_form(obj, request.POST, request.FILES) is None:
             return self.render_form(request, obj, None, status=422)
         return super().post(request, pk)
 

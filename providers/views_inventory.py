@@ -7,6 +7,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from mtvweb.views import generic
+from providers.adapters import adapter_class
 from providers.inventory_filters import VMFilter
 from providers.inventory_tables import InventoryObjectTable, StorageTable, VMTable
 from providers.models import Host, InventoryObject, Provider, VirtualMachine
@@ -57,13 +58,17 @@ class ProviderInventoryView(ProviderPartMixin, View):
             "uid", "name", "path", "power_state", "host_uid", "concern_level", "concern_count", "concerns", "data")
         filterset = VMFilter(request.GET, queryset=vms, provider=provider)
         hosts = dict(InventoryObject.objects.filter(provider=provider, kind="host").values_list("uid", "name"))
-        table = VMTable(filterset.qs, host_names=hosts, order_by=request.GET.get("sort", "name"))
+        table = VMTable(filterset.qs, adapter=adapter_class(provider.type), host_names=hosts,
+                        order_by=request.GET.get("sort", "name"))
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         return table, filterset
 
     def object_table(self, request, provider, kind):
         objects = InventoryObject.objects.filter(provider=provider, kind=kind)
-        table = (StorageTable if kind == "storage" else InventoryObjectTable)(objects)
+        if kind == "storage":
+            table = StorageTable(objects, adapter=adapter_class(provider.type))
+        else:
+            table = InventoryObjectTable(objects)
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         return table
 

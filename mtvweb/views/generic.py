@@ -135,9 +135,9 @@ class ObjectEditView(ObjectPermissionMixin, View):
             raise PermissionDenied(f"You may view {obj} but not change it.")
         return obj
 
-    def make_form(self, obj, data=None):
+    def make_form(self, obj, data=None, files=None):
         action = "change" if obj.pk else "add"
-        return self.form(data, instance=obj, user=self.request.user, namespaces=namespaces_allowed(
+        return self.form(data, files, instance=obj, user=self.request.user, namespaces=namespaces_allowed(
             self.request.user, self.model, action))
 
     def render_form(self, request, obj, form, status=200):
@@ -152,7 +152,7 @@ class ObjectEditView(ObjectPermissionMixin, View):
     def post(self, request, pk=None):
         obj = self.get_object(pk)
         creating = obj.pk is None
-        form = self.make_form(obj, request.POST)
+        form = self.make_form(obj, request.POST, request.FILES)
         if not form.is_valid():
             return self.render_form(request, obj, form, status=422)
         with transaction.atomic():

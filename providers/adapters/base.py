@@ -44,6 +44,20 @@ class Item:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class VMSummary:
+    cpus: int
+    memory_bytes: int
+    disk_bytes: list[int]
+    nics: int
+
+
+@dataclass
+class StorageSummary:
+    capacity: int
+    free: int
+
+
 class ChangeSink(Protocol):
     def upsert(self, items: Iterable[Item]) -> None: ...
     def remove(self, kind: str, uids: Iterable[str]) -> None: ...
@@ -87,6 +101,15 @@ class Adapter:
         self.url = provider.url
         self.settings = provider.settings or {}
         self.credentials = provider.credentials()
+
+    @staticmethod
+    def vm_summary(data: dict) -> "VMSummary":
+        """What the VM table shows of a VM record in this type's field names."""
+        raise NotImplementedError
+
+    @staticmethod
+    def storage_summary(data: dict) -> "StorageSummary":
+        raise NotImplementedError
 
     def test_connection(self) -> None:
         """Raise ProviderError with an actionable message when the source cannot be used."""

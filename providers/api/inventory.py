@@ -123,13 +123,18 @@ class WorkloadView(InventoryView):
 
 
 def workload(provider, vm) -> dict:
+    """The VM with its host and cluster records in place of their ids: the host carries its
+    cluster (vSphere's shape); a VM that names its cluster itself (oVirt) gets it at the top."""
     record = object_record(provider, "workloads", vm)
-    objects = {(o.kind, o.uid): o for o in InventoryObject.objects.filter(
+    related = {(o.kind, o.uid): o for o in InventoryObject.objects.filter(
         provider=provider, kind__in=["host", "cluster"], uid__in=[vm.host_uid, vm.cluster_uid])}
-    host = objects.get(("host", vm.host_uid))
+    cluster = related.get(("cluster", vm.cluster_uid))
+    cluster_record = object_record(provider, "clusters", cluster) if cluster else None
+    host = related.get(("host", vm.host_uid))
     if host is not None:
         record["host"] = object_record(provider, "hosts", host)
-        cluster = objects.get(("cluster", vm.cluster_uid))
-        if cluster is not None:
-            record["host"]["cluster"] = object_record(provider, "clusters", cluster)
+        if cluster_record:
+            record["host"]["cluster"] = cluster_record
+    if cluster_record and isinstance(record.get("cluster"), str):
+        record["cluster"] = cluster_record
     return record

@@ -41,9 +41,11 @@ class InventoryObject(InventoryBase):
         FOLDER = "folder"
         NETWORK = "network"
         STORAGE = "storage"
-        # Type-specific kinds the API also serves (nicprofiles, flavors, images, namespaces…)
-        OTHER = "other"
 
+
+    # The kinds above are the ones every type shares and the console shows; an adapter may
+    # store more of its own (oVirt's nicprofile and disk, OpenStack's flavor and image…),
+    # named in its `resources` for the inventory API.
     kind = models.CharField(max_length=32)
 
     class Meta:

@@ -21,6 +21,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from providers import kube
 from providers.adapters.base import ProviderError
+from providers.adapters.openshift.vm import power_state as vm_power_state
 
 # Seconds: connecting, and reading one ordinary (non-watch) response.
 TIMEOUT = (10, 30)
@@ -90,10 +91,11 @@ def connection_reason(exc: BaseException) -> str:
 
 
 def certificate_problem(exc: BaseException) -> ssl.SSLError | None:
-    reason = getattr(exc, "reason", None) or exc
-    while reason is not None and not isinstance(reason, ssl.SSLError):
-        reason = reason.args[0] if getattr(reason, "args", None) and isinstance(reason.args[0], BaseException) else None
-    return reason
+    """The TLS error behind a urllib3 failure (MaxRetryError → urllib3 SSLError → ssl.SSLError), if any."""
+    cause = getattr(exc, "reason", None) or exc
+    if isinstance(cause, urllib3.exceptions.SSLError) and cause.args and isinstance(cause.args[0], ssl.SSLError):
+        return cause.args[0]
+    return cause if isinstance(cause, ssl.SSLError) else None
 
 
 @contextmanager
@@ -109,8 +111,8 @@ def api_errors(url: str, action: str):
         if isinstance(problem, ssl.SSLCertVerificationError):
             raise ProviderError(
                 f"The certificate of {where} is not trusted ({problem.verify_message}). Paste the cluster's CA "
-                "certificate (the service-ca / ingress CA, e.g. from the kube-root-ca.crt ConfigMap) into "
-                "\"CA certificate\", or choose \"Skip certificate validation\".",
+                "certificate (`ca.crt` of the kube-root-ca.crt ConfigMap in any namespace) into \"CA certificate\", "
+                "or choose \"Skip certificate validation\".",
                 retryable=False,
             ) from None
         if problem is not None:
@@ -224,9 +226,7 @@ def _vm(api, url, namespace, name) -> dict:
 
 def power_state(api, url: str, namespace: str, name: str) -> str:
     """"On" when the VM runs or is meant to run, else "Off" (Forklift's words for KubeVirt VMs)."""
-    from providers.adapters.openshift.vm import power_state as of_record
-
-    return of_record(_vm(api, url, namespace, name))
+    return vm_power_state(_vm(api, url, namespace, name))
 
 
 def _set_running(api, url: str, namespace: str, name: str, on: bool, run_strategy: str) -> None:

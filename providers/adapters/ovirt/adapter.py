@@ -1,4 +1,4 @@
-from providers.adapters.base import Adapter
+from providers.adapters.base import Adapter, StorageSummary, VMSummary
 from providers.adapters.ovirt.client import OvirtClient
 from providers.adapters.ovirt.inventory import OvirtCollector
 
@@ -23,6 +23,17 @@ class OvirtAdapter(Adapter):
         "diskprofiles": "diskprofile",
         "disks": "disk",
     }
+
+    @staticmethod
+    def vm_summary(data: dict) -> VMSummary:
+        cpus = data.get("cpuSockets", 1) * data.get("cpuCores", 1) * data.get("cpuThreads", 1)
+        disks = [(a.get("disk") or {}).get("provisionedSize", 0) for a in data.get("diskAttachments", [])]
+        return VMSummary(cpus=cpus, memory_bytes=data.get("memory", 0), disk_bytes=disks,
+                         nics=len(data.get("nics", [])))
+
+    @staticmethod
+    def storage_summary(data: dict) -> StorageSummary:
+        return StorageSummary(capacity=data.get("available", 0) + data.get("used", 0), free=data.get("available", 0))
 
     def test_connection(self) -> None:
         with OvirtClient(self.url, self.credentials) as client:

@@ -16,6 +16,8 @@ from pyVmomi import vim
 from providers.adapters.base import ProviderError
 
 TIMEOUT = 20
+# Collecting a large inventory can keep one call busy for minutes on vCenter's side.
+COLLECT_TIMEOUT = 900
 
 
 def split_url(url: str) -> tuple[str, int, str]:
@@ -83,7 +85,7 @@ def ssl_context(insecure: bool, thumbprint: str = "") -> ssl.SSLContext:
     return context
 
 
-def connect(url: str, credentials: dict):
+def connect(url: str, credentials: dict, timeout: int = TIMEOUT):
     """Log in; return the ServiceInstance. Raises ProviderError saying what to fix."""
     host, port, path = split_url(url)
     thumbprint = normalize_thumbprint(credentials.get("thumbprint", ""))
@@ -91,7 +93,7 @@ def connect(url: str, credentials: dict):
     try:
         return SmartConnect(
             host=host, port=port, path=path, user=credentials.get("user", ""), pwd=credentials.get("password", ""),
-            sslContext=ssl_context(insecure, thumbprint), httpConnectionTimeout=TIMEOUT,
+            sslContext=ssl_context(insecure, thumbprint), httpConnectionTimeout=timeout,
         )
     except vim.fault.InvalidLogin:
         raise ProviderError(

@@ -13,7 +13,7 @@ import threading
 from pyVmomi import vim, vmodl
 
 from providers.adapters.base import Collector, ProviderError
-from providers.adapters.vsphere.client import connect
+from providers.adapters.vsphere.client import COLLECT_TIMEOUT, connect
 from providers.adapters.vsphere.properties import PATHS, plain
 from providers.adapters.vsphere.records import KIND, Tree, item
 
@@ -40,7 +40,7 @@ class VSphereCollector(Collector):
         self.collector = None
 
     def open(self) -> None:
-        si = connect(self.url, self.credentials)
+        si = connect(self.url, self.credentials, timeout=COLLECT_TIMEOUT)
         content = si.RetrieveContent()
         view = content.viewManager.CreateContainerView(content.rootFolder, list(PATHS), True)
         self.collector = content.propertyCollector.CreatePropertyCollector()
