@@ -321,7 +321,7 @@ def test_host_provider_is_added_once_when_a_host_cluster_is_configured(settings,
 
 
 @pytest.mark.django_db
-def test_host_inventory_lists_storage_classes_profiles_networks_and_namespaces(host_cluster, kube_lab):
+def test_host_inventory_lists_storage_classes_profiles_networks_and_namespaces(host_cluster, kube_lab, admin_client):
     host = ensure_host_provider()
     load(host)
     objects = InventoryObject.objects.filter(provider=host)
@@ -340,6 +340,13 @@ def test_host_inventory_lists_storage_classes_profiles_networks_and_namespaces(h
     assert set(kube_lab["namespaces"]) <= set(folders)
     assert networks["mtv-user/vlan-100"].parent_uid == folders["mtv-user"]
     assert networks["mtv-user/vlan-100"].data["cniType"] == "cnv-bridge"
+    # The inventory API serves them at Forklift's collection names.
+    base = f"/inventory/providers/openshift/{host.uid}"
+    served = admin_client.get(f"{base}/storageclasses?detail=1").json()
+    assert {s["name"]: s["claimPropertySets"] for s in served} == {n: d["claimPropertySets"] for n, d in classes.items()}
+    assert {n["path"] for n in admin_client.get(f"{base}/networkattachmentdefinitions").json()} == {
+        f"/{p}" for p in networks}
+    assert {n["name"] for n in admin_client.get(f"{base}/namespaces").json()} == set(folders)
     # The migration network choice lists the cluster's NADs.
     form = OpenShiftProviderForm(instance=host, namespaces=None)
     assert {"openshift-mtv/migration-net", "default/br-ext"} <= {v for v, _ in form.fields["transfer_network"].choices}
