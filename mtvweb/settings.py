@@ -65,6 +65,8 @@ MTVWEB_ENCRYPTION_KEYS = _encryption_keys()
 
 # The cluster mtvweb runs against (the "host" provider): a kubeconfig path, or in-cluster config.
 MTVWEB_KUBECONFIG = os.environ.get("MTVWEB_KUBECONFIG", "")
+# The namespace mtvweb runs its own Pods in (scanners, and anything not tied to a plan).
+MTVWEB_NAMESPACE = os.environ.get("MTVWEB_NAMESPACE", "openshift-mtv")
 # The image transfer, conversion and scanner Pods run.
 MTVWEB_IMAGE = os.environ.get("MTVWEB_IMAGE", "quay.io/mtvweb/mtvweb:latest")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]

@@ -29,6 +29,10 @@ class ProviderForm(NamespacedForm):
     # form fields whose values are credentials but not secret (e.g. user name): stored in the Secret, shown back
     credential_fields: dict[str, str] = {}
     test_connection = True
+    # Fields whose change re-renders the form (e.g. OpenStack's authentication type shows other fields).
+    rerender_on: list[str] = []
+    # Fields that may travel in the URL when the form is re-rendered (never secrets).
+    rerender_keep = ["name", "namespace", "url"]
 
     class Meta:
         model = Provider

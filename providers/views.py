@@ -50,7 +50,23 @@ class ProviderEditView(generic.ObjectEditView):
         if kind is None:
             return None
         self.form = form_class(kind)
-        return super().make_form(obj, data, files)
+        form = super().make_form(obj, data, files)
+        if data is None:
+            self.prepare_rerender(form, kind)
+        return form
+
+    def prepare_rerender(self, form, kind):
+        """A change of a `rerender_on` field fetches the form again with the non-secret values so far."""
+        for name in form.rerender_on + form.rerender_keep:
+            if name in self.request.GET:
+                form.initial[name] = self.request.GET[name]
+        keep = ",".join(f"[name={name}]" for name in form.rerender_on + form.rerender_keep)
+        for name in form.rerender_on:
+            form.fields[name].widget.attrs.update({
+                "hx-get": f"{self.request.path}?type={kind}", "hx-include": keep, "hx-trigger": "change",
+                "hx-target": "[data-testid=provider-form]", "hx-select": "[data-testid=provider-form]",
+                "hx-swap": "outerHTML",
+            })
 
     def render_form(self, request, obj, form, status=200):
         if form is None:

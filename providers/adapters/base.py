@@ -104,12 +104,15 @@ class Adapter:
 
     @staticmethod
     def vm_summary(data: dict) -> "VMSummary":
-        """What the VM table shows of a VM record in this type's field names."""
-        raise NotImplementedError
+        """What the VM table shows of a VM record; these are the names most types share
+        (cpuCount, memoryMB, disks[].capacity, nics); a type with others overrides this."""
+        return VMSummary(cpus=data.get("cpuCount") or 0, memory_bytes=(data.get("memoryMB") or 0) * 2**20,
+                         disk_bytes=[d.get("capacity") or 0 for d in data.get("disks") or []],
+                         nics=len(data.get("nics") or []))
 
     @staticmethod
     def storage_summary(data: dict) -> "StorageSummary":
-        raise NotImplementedError
+        return StorageSummary(capacity=data.get("capacity") or 0, free=data.get("free") or 0)
 
     def test_connection(self) -> None:
         """Raise ProviderError with an actionable message when the source cannot be used."""

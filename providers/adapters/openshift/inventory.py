@@ -37,6 +37,7 @@ from providers.adapters.openshift.objects import (
     claim_summary,
     data_volume_summary,
     instance_summary,
+    instancetype_summary,
     key,
     nad_item,
     namespace_item,
@@ -45,7 +46,8 @@ from providers.adapters.openshift.objects import (
 from providers.adapters.openshift.vm import Lookup, VMBuilder
 from providers.adapters.openshift.watching import Change, Watcher
 
-SUMMARIES = {"claims": claim_summary, "data_volumes": data_volume_summary, "instances": instance_summary}
+SUMMARIES = {"claims": claim_summary, "data_volumes": data_volume_summary, "instances": instance_summary,
+             "instancetypes": instancetype_summary, "cluster_instancetypes": instancetype_summary}
 SERVED = {"namespaces": "folder", "storage_classes": "storage", "nads": "network", "vms": "vm"}
 BATCH = 5000
 
@@ -58,8 +60,7 @@ class OpenShiftCollector(Collector):
         self.api: client.ApiClient | None = None
         # kind name → {(namespace, name): object, or its summary for SUMMARIES kinds}
         self.known: dict[str, dict] = {k.name: {} for k in kinds.ALL}
-        self.lookup = Lookup(claims=self.known["claims"], data_volumes=self.known["data_volumes"],
-                             instances=self.known["instances"])
+        self.lookup = Lookup(**{name: self.known[name] for name in SUMMARIES})
         self.depends: dict[tuple, set] = defaultdict(set)  # ("claims", ns, name) → VM keys
         self.vm_depends: dict[tuple, set] = {}
         self.scopes: dict[str, dict[str | None, str]] = {}  # kind name → {namespace or None: resourceVersion}

@@ -41,10 +41,16 @@ DATA_VOLUMES = Kind("data_volumes", "datavolumes.cdi.kubevirt.io", True,
                     "cdi.kubevirt.io", "v1beta1", "datavolumes", optional=True)
 INSTANCES = Kind("instances", "virtualmachineinstances.kubevirt.io", True,
                  "kubevirt.io", "v1", "virtualmachineinstances", optional=True)
+INSTANCETYPES = Kind("instancetypes", "virtualmachineinstancetypes.instancetype.kubevirt.io", True,
+                     "instancetype.kubevirt.io", "v1beta1", "virtualmachineinstancetypes", optional=True)
+CLUSTER_INSTANCETYPES = Kind("cluster_instancetypes", "virtualmachineclusterinstancetypes.instancetype.kubevirt.io",
+                             False, "instancetype.kubevirt.io", "v1beta1", "virtualmachineclusterinstancetypes",
+                             optional=True)
 VMS = Kind("vms", "virtualmachines.kubevirt.io", True, "kubevirt.io", "v1", "virtualmachines", optional=True)
 
 # In dependency order: what a record refers to is known before the record is built.
-ALL = [NAMESPACES, STORAGE_PROFILES, STORAGE_CLASSES, NADS, CLAIMS, DATA_VOLUMES, INSTANCES, VMS]
+ALL = [NAMESPACES, STORAGE_PROFILES, STORAGE_CLASSES, NADS, CLAIMS, DATA_VOLUMES, INSTANCES, INSTANCETYPES,
+       CLUSTER_INSTANCETYPES, VMS]
 
 
 def lister(api: client.ApiClient, kind: Kind, namespace: str | None = None) -> Callable:

@@ -155,3 +155,8 @@ def instance_summary(obj: dict) -> dict:
         ],
         "guestOS": (status.get("guestOSInfo") or {}).get("prettyName", ""),
     }
+
+
+def instancetype_summary(obj: dict) -> dict:
+    spec = obj.get("spec", {})
+    return {"cpus": (spec.get("cpu") or {}).get("guest"), "memory": quantity((spec.get("memory") or {}).get("guest"))}

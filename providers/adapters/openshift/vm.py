@@ -31,6 +31,8 @@ class Lookup:
     claims: dict = field(default_factory=dict)
     data_volumes: dict = field(default_factory=dict)
     instances: dict = field(default_factory=dict)
+    instancetypes: dict = field(default_factory=dict)
+    cluster_instancetypes: dict = field(default_factory=dict)
     nads: dict = field(default_factory=dict)  # (namespace, name) → uid
     storage_classes: dict = field(default_factory=dict)  # name → uid
     namespaces: dict = field(default_factory=dict)  # name → uid
@@ -107,6 +109,11 @@ class VMBuilder:
         devices = domain.get("devices") or {}
         instance = lookup.instances.get((self.namespace, self.name))
         cpus, cores = cpu_count(domain)
+        memory = memory_mb(domain)
+        sized = self.instancetype(spec.get("instancetype"))
+        if sized is not None:  # KubeVirt refuses CPU and memory in the VM when an instancetype sets them
+            cpus, cores = sized.get("cpus"), None
+            memory = None if sized.get("memory") is None else -(-sized["memory"] // (1024 * 1024))
         bootloader = (domain.get("firmware") or {}).get("bootloader") or {}
         nics = self.nics(devices.get("interfaces") or [], template.get("networks") or [], instance)
         networks = []
@@ -120,7 +127,7 @@ class VMBuilder:
             "runStrategy": run_strategy(spec),
             "cpuCount": cpus,
             "coresPerSocket": cores,
-            "memoryMB": memory_mb(domain),
+            "memoryMB": memory,
             "firmware": "efi" if "efi" in bootloader else "bios",
             "secureBoot": bool((bootloader.get("efi") or {}).get("secureBoot", "efi" in bootloader)),
             "machineType": (domain.get("machine") or {}).get("type", ""),
@@ -146,6 +153,17 @@ class VMBuilder:
             parent_kind="folder" if namespace_uid else "", parent_uid=namespace_uid,
             power_state=data["powerState"], host_uid=data["host"], folder_uid=namespace_uid,
         )
+
+    def instancetype(self, ref: dict | None) -> dict | None:
+        """The CPU and memory of the instancetype the VM refers to (cluster-wide unless kind says otherwise)."""
+        if not ref or not ref.get("name"):
+            return None
+        if (ref.get("kind") or "").lower() == "virtualmachineinstancetype":
+            dependency = ("instancetypes", self.namespace, ref["name"])
+        else:
+            dependency = ("cluster_instancetypes", "", ref["name"])
+        self.depends.add(dependency)
+        return getattr(self.lookup, dependency[0]).get(dependency[1:])
 
     # --- disks ---------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ def text(label: str, help_text: str = "", **kwargs) -> forms.CharField:
 
 class OpenStackProviderForm(ProviderForm):
     provider_type = "openstack"
+    rerender_on = ["auth_method"]
     # Which fields each sign-in method shows, in order (the page switches them with the method).
     method_fields = {method: [KEY_FIELDS[key] for key in keys] for method, keys in auth.METHOD_KEYS.items()}
     secret_fields = {name: FIELD_KEYS[name] for name in SECRET_FIELDS}

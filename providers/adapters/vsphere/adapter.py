@@ -1,4 +1,4 @@
-from providers.adapters.base import Adapter, StorageSummary, VMSummary
+from providers.adapters.base import Adapter
 from providers.adapters.vsphere.client import session
 from providers.adapters.vsphere.inventory import VSphereCollector
 
@@ -17,16 +17,6 @@ class VSphereAdapter(Adapter):
         "networks": "network",
         "datastores": "storage",
     }
-
-    @staticmethod
-    def vm_summary(data: dict) -> VMSummary:
-        return VMSummary(cpus=data.get("cpuCount", 0), memory_bytes=data.get("memoryMB", 0) * 2**20,
-                         disk_bytes=[d.get("capacity", 0) for d in data.get("disks", [])],
-                         nics=len(data.get("nics", [])))
-
-    @staticmethod
-    def storage_summary(data: dict) -> StorageSummary:
-        return StorageSummary(capacity=data.get("capacity", 0), free=data.get("free", 0))
 
     def test_connection(self) -> None:
         with session(self.url, self.credentials):
