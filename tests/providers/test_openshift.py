@@ -610,3 +610,20 @@ def test_lost_cluster_goes_connection_failed_and_recovers_by_itself(kube_lab, cu
         wait_for(lambda: InventoryObject.objects.filter(provider=provider, kind="network", name=name).exists())
     finally:
         custom.delete_namespaced_custom_object(*NAD, kube_lab["user_namespace"], "network-attachment-definitions", name)
+
+
+def test_cpu_and_memory_of_a_vm_sized_by_an_instancetype():
+    """The lab's cluster has no instancetype API; the record is built the same way from what the
+    collector read (VirtualMachineClusterInstancetype unless the reference says otherwise)."""
+    from providers.adapters.openshift.vm import Lookup, VMBuilder
+
+    vm = vm_body("sized")
+    vm["metadata"].update(namespace="apps", uid="u-1")
+    vm["spec"]["instancetype"] = {"name": "u1.medium"}
+    lookup = Lookup(cluster_instancetypes={("", "u1.medium"): {"cpus": 1, "memory": 4096 * MI}},
+                    instancetypes={("apps", "u1.medium"): {"cpus": 8, "memory": 512 * MI}})
+    builder = VMBuilder(vm, lookup)
+    assert (builder.item().data["cpuCount"], builder.item().data["memoryMB"]) == (1, 4096)
+    assert ("cluster_instancetypes", "", "u1.medium") in builder.depends
+    vm["spec"]["instancetype"]["kind"] = "VirtualMachineInstancetype"
+    assert VMBuilder(vm, lookup).item().data["cpuCount"] == 8
