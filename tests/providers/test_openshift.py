@@ -350,6 +350,12 @@ def test_host_inventory_lists_storage_classes_profiles_networks_and_namespaces(h
     # The migration network choice lists the cluster's NADs.
     form = OpenShiftProviderForm(instance=host, namespaces=None)
     assert {"openshift-mtv/migration-net", "default/br-ext"} <= {v for v, _ in form.fields["transfer_network"].choices}
+    form = OpenShiftProviderForm(data={"name": "host", "namespace": "openshift-mtv", "url": "", "token": "",
+                                       "transfer_network": "openshift-mtv/migration-net"}, instance=host, namespaces=None)
+    assert form.is_valid(), form.errors
+    form.save()
+    host.refresh_from_db()
+    assert (host.settings, host.url, host.credentials()) == ({"transferNetwork": "openshift-mtv/migration-net"}, "", {})
 
 
 # --- VMs as a source -----------------------------------------------------------------------
