@@ -7,6 +7,9 @@ Admins (Django superusers) may do everything. Everybody else gets a role per nam
 * editor  — also create, change, delete and start plans and maps, use providers;
 * admin   — also create, change and delete providers in the namespace.
 
+Providers an admin creates in the operator namespace (settings.MTVWEB_NAMESPACE, openshift-mtv
+by default) are shared: every user with a role may see and use them in maps and plans.
+
 Every namespaced model uses `RestrictedQuerySet` (its namespace is the field named by
 `namespace_field`: "namespace" unless the model says e.g. "plan__namespace"), and every
 view, API view and websocket consumer asks `Model.objects.restrict(user, action)` for what the user may touch.
@@ -61,4 +64,13 @@ class RestrictedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         field = getattr(self.model, "namespace_field", "namespace")
-        return self.filter(**{f"{field}__in": namespaces_for(user, self.model, action)})
+        allowed = models.Q(**{f"{field}__in": namespaces_for(user, self.model, action)})
+        if action == "view" and getattr(self.model, "shared_in_operator_namespace", False):
+            # Like MTV's providers in openshift-mtv: everyone with a role somewhere may see and use them.
+            from django.conf import settings
+
+            from mtvweb.models import NamespaceRole
+
+            if NamespaceRole.objects.filter(user=user).exists():
+                allowed |= models.Q(**{field: settings.MTVWEB_NAMESPACE})
+        return self.filter(allowed)

@@ -1,5 +1,6 @@
 import django_filters
 
+from mtvweb.filters import NAME_SEARCH
 from providers.models import InventoryObject, VirtualMachine
 
 CONCERN_CHOICES = [("3", "Critical"), ("2", "Warning or worse"), ("1", "Any concern"), ("0", "No concerns")]
@@ -8,7 +9,7 @@ CONCERN_CHOICES = [("3", "Critical"), ("2", "Warning or worse"), ("1", "Any conc
 class VMFilter(django_filters.FilterSet):
     """Filters for the VM table. Every filter runs in the database, over all pages."""
 
-    name = django_filters.CharFilter(lookup_expr="icontains", label="Name", method="filter_name")
+    name = django_filters.CharFilter(lookup_expr="icontains", label="Name", widget=NAME_SEARCH, method="filter_name")
     power_state = django_filters.ChoiceFilter(label="Power state", empty_label="Any power state")
     concern = django_filters.ChoiceFilter(choices=CONCERN_CHOICES, method="filter_concern", label="Concerns",
                                           empty_label="Any concerns")

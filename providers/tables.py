@@ -4,8 +4,8 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from providers.models import Provider
 
 
-def count(kind):
-    return tables.Column(accessor=f"counts__{kind}", default=0, orderable=False)
+def count(kind, label):
+    return tables.Column(accessor=f"counts__{kind}", default=0, orderable=False, verbose_name=label)
 
 
 class ProviderTable(tables.Table):
@@ -14,19 +14,16 @@ class ProviderTable(tables.Table):
     type = tables.Column()
     status = tables.TemplateColumn(template_name="providers/status_cell.html")
     url = tables.Column(verbose_name="Endpoint")
-    vms = count("vm")
-    hosts = count("host")
-    networks = count("network")
-    storage = count("storage")
+    vms = count("vm", "VMs")
+    hosts = count("host", "Hosts")
+    networks = count("network", "Networks")
+    storage = count("storage", "Storage")
     last_refresh = tables.Column(verbose_name="Inventory updated")
 
     class Meta:
         model = Provider
         fields = ["name", "namespace", "type", "status", "url", "vms", "hosts", "networks", "storage", "last_refresh"]
         empty_text = "No providers yet."
-
-    def render_vms(self, value):
-        return value
 
     def render_last_refresh(self, value):
         return naturaltime(value)

@@ -148,3 +148,18 @@ def test_delete_refuses_objects_still_in_use(client, people, objects):
     response = client.post(reverse("providers:provider_delete", args=[provider.pk]), follow=True)
     assert "still used by" in response.content.decode()
     assert type(provider).objects.filter(pk=provider.pk).exists()
+
+
+def test_providers_in_the_operator_namespace_are_shared_for_viewing(client, people):
+    from tests.factories import ProviderFactory
+
+    shared = ProviderFactory(namespace="openshift-mtv", name="shared-vcenter")
+    for role, can_view in [("viewer", True), ("outsider", True), ("editor", True)]:
+        client.force_login(people[role])
+        assert (client.get(shared.get_absolute_url()).status_code == 200) is can_view
+        assert client.get(reverse("providers:provider_edit", args=[shared.pk])).status_code == 403
+    from django.contrib.auth import get_user_model
+
+    nobody = get_user_model().objects.create(username="no-roles")
+    client.force_login(nobody)
+    assert client.get(shared.get_absolute_url()).status_code == 404

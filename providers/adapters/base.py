@@ -103,7 +103,7 @@ class Adapter:
         self.credentials = provider.credentials()
 
     @staticmethod
-    def vm_summary(data: dict) -> "VMSummary":
+    def vm_summary(data: dict) -> VMSummary:
         """What the VM table shows of a VM record; these are the names most types share
         (cpuCount, memoryMB, disks[].capacity, nics); a type with others overrides this."""
         return VMSummary(cpus=data.get("cpuCount") or 0, memory_bytes=(data.get("memoryMB") or 0) * 2**20,
@@ -111,7 +111,7 @@ class Adapter:
                          nics=len(data.get("nics") or []))
 
     @staticmethod
-    def storage_summary(data: dict) -> "StorageSummary":
+    def storage_summary(data: dict) -> StorageSummary:
         return StorageSummary(capacity=data.get("capacity") or 0, free=data.get("free") or 0)
 
     def test_connection(self) -> None:

@@ -24,6 +24,7 @@ class Provider(NamespacedObject):
 
     # Creating and changing providers needs the namespace's admin role (guide §5.1).
     access_rules = {"add": ADMIN, "change": ADMIN, "delete": ADMIN}
+    shared_in_operator_namespace = True
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     type = models.CharField(max_length=16, choices=Type.choices)

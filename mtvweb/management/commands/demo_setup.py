@@ -1,4 +1,5 @@
-"""Prepare the demo: an admin login, a namespace user, and one provider per lab source."""
+"""Prepare the demo: an admin login, a namespace user, and one provider per lab source,
+created through the same forms (and connection tests) a user goes through."""
 
 import json
 import secrets
@@ -6,28 +7,33 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from mtvweb.models import Namespace, NamespaceRole
+from providers.adapters import form_class
+from providers.adapters.openshift.host import ensure_host_provider
 from providers.models import Provider
 
 DEMO_NAMESPACE = "mtv-demo"
 
 
-def lab_providers(lab: dict) -> list[dict]:
-    """Provider rows for the lab parts that are up (the record format is lab/<part>/README.md's)."""
+def lab_provider_forms(lab: dict) -> list[tuple[str, dict]]:
+    """(type, form data) for the lab parts that are up; record keys are in lab/<part>/README.md."""
     rows = []
-    if "vsphere" in lab:
-        rows.append({"name": "vcenter", "type": Provider.Type.VSPHERE, "url": lab["vsphere"]["url"]})
-    if "ovirt" in lab:
-        rows.append({"name": "rhv", "type": Provider.Type.OVIRT, "url": lab["ovirt"]["url"]})
-    if "openstack" in lab:
-        rows.append({"name": "openstack", "type": Provider.Type.OPENSTACK, "url": lab["openstack"]["auth_url"]})
-    if "ova" in lab:
-        rows.append({"name": "ova-share", "type": Provider.Type.OVA, "url": lab["ova"]["nfs_url"]})
-    if "kube" in lab:
-        rows.append({"name": "host", "type": Provider.Type.OPENSHIFT, "url": ""})
+    if vs := lab.get("vsphere"):
+        rows.append(("vsphere", {"name": "vcenter", "url": vs["url"], "user": vs["user"], "password": vs["password"],
+                                 "thumbprint": vs["thumbprint"], "insecure_skip_verify": "on"}))
+    if ov := lab.get("ovirt"):
+        rows.append(("ovirt", {"name": "rhv", "url": ov["url"], "user": ov["user"], "password": ov["password"],
+                               "cacert": Path(ov["ca_file"]).read_text()}))
+    if osp := lab.get("openstack"):
+        rows.append(("openstack", {"name": "openstack", "url": osp["auth_url"], "auth_method": "password",
+                                   "username": osp["user_name"], "password": osp["password"],
+                                   "domain_name": osp["domain_name"], "project_name": osp["project_name"],
+                                   "region_name": osp["region"], "cacert": Path(osp["ca_file"]).read_text()}))
+    if ova := lab.get("ova"):
+        rows.append(("ova", {"name": "ova-share", "url": ova["nfs_url"]}))
     return rows
 
 
@@ -50,10 +56,17 @@ class Command(BaseCommand):
         for user in (admin, alice):
             user.set_password(password)
             user.save()
-        Namespace.objects.get_or_create(name=DEMO_NAMESPACE)
+        for namespace in (DEMO_NAMESPACE, settings.MTVWEB_NAMESPACE):
+            Namespace.objects.get_or_create(name=namespace)
         NamespaceRole.objects.update_or_create(user=alice, namespace=DEMO_NAMESPACE, defaults={"role": "editor"})
 
+        ensure_host_provider()
         lab = json.loads(Path(lab_state).read_text())
-        for row in lab_providers(lab):
-            Provider.objects.update_or_create(namespace=DEMO_NAMESPACE, name=row["name"], defaults=row)
+        for provider_type, data in lab_provider_forms(lab):
+            data["namespace"] = settings.MTVWEB_NAMESPACE
+            instance = Provider.objects.filter(namespace=data["namespace"], name=data["name"]).first() or Provider()
+            form = form_class(provider_type)(data, instance=instance, user=admin, namespaces=None)
+            if not form.is_valid():
+                raise CommandError(f"The lab's {provider_type} provider was refused: {form.errors.as_text()}")
+            form.save()
         self.stdout.write(json.dumps({"password": password, "users": ["admin", "alice"]}))

@@ -3,6 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from providers.adapters.openshift.host import ensure_host_provider
 from providers.inventory.service import InventoryService
 
 
@@ -13,4 +14,5 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        ensure_host_provider()  # the cluster mtvweb runs against is always a provider (as in Forklift)
         InventoryService().run(stop)
