@@ -41,7 +41,7 @@ def time_to_ready(provider):
     from providers.inventory.store import InventoryStore
 
     collector = adapter_for(provider).collector()
-    InventoryStore(provider).replace(collector.load())
+    InventoryStore(provider).load(collector)
     return collector
 
 

@@ -70,7 +70,7 @@ class ProviderWatcher(threading.Thread):
             set_status(provider.pk, Provider.Status.STAGING)
         store = InventoryStore(provider)
         collector = adapter.collector()
-        store.replace(collector.load())
+        store.load(collector)
         set_status(provider.pk, Provider.Status.READY)
         collector.follow(store, self.stop)
 

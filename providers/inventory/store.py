@@ -122,6 +122,12 @@ class InventoryStore:
                 self.remove(kind, gone)
         self.update_counts()
 
+    def load(self, collector) -> None:
+        """A full load from the collector, reading ahead while earlier items are written."""
+        from providers.inventory.ahead import ahead
+
+        self.replace(ahead(collector.load()))
+
     def update_counts(self) -> None:
         counts = dict(
             InventoryObject.objects.filter(provider=self.provider).values_list("kind").annotate(n=Count("pk")).order_by()

@@ -246,3 +246,23 @@ def test_lost_source_goes_connection_failed_and_recovers_by_itself(vsphere_lab, 
     assert "vCenter" in failed.status_message and str(relay.port) in failed.status_message
     relay.restore()
     wait_for(lambda: status().status == "Ready", timeout=90)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reconfigured_vm_is_read_again(vsphere_lab):
+    """Turning changed block tracking on (a configuration change) reaches the VM's record."""
+    provider = make_provider(vsphere_lab)
+    collector = load(provider)
+    moref = vsphere_lab["test_vms"]["cbt_off"]["moref"]
+    record = VirtualMachine.objects.filter(provider=provider, uid=moref)
+    assert record.get().data["changeTrackingEnabled"] is False
+    with vcenter(vsphere_lab) as content, following(provider, collector) as errors:
+        vm = find_vm(content, vsphere_lab["test_vms"]["cbt_off"]["name"])
+        wait_task(vm.ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=True, numCPUs=4)))
+        try:
+            _, seconds = wait_for(lambda: record.get().data["changeTrackingEnabled"] is True)
+            assert record.get().data["cpuCount"] == 4 and seconds < 2.0
+        finally:
+            wait_task(vm.ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=False, numCPUs=2)))
+        wait_for(lambda: record.get().data["changeTrackingEnabled"] is False)
+        assert not errors

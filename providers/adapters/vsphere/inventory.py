@@ -1,6 +1,12 @@
-"""vSphere inventory: one PropertyCollector filter over a ContainerView serves both the full
-load (the first WaitForUpdatesEx pages) and every change after it (the later ones), so the
-walk happens once and changes arrive as soon as vCenter has them."""
+"""vSphere inventory.
+
+The full load is one PropertyCollector walk (RetrievePropertiesEx over a ContainerView) of
+exactly the properties we use. Changes come from a second, light filter (WaitForUpdatesEx)
+that watches a few telling properties of each VM (name, power, host, config.changeVersion,
+snapshot…) and everything of the few other objects; a VM that changed has its properties
+read again, alone. The change filter is created before the walk, so nothing that happens
+during the walk is missed.
+"""
 
 from __future__ import annotations
 
@@ -14,21 +20,28 @@ from pyVmomi import vim, vmodl
 
 from providers.adapters.base import Collector, ProviderError
 from providers.adapters.vsphere.client import COLLECT_TIMEOUT, connect
-from providers.adapters.vsphere.properties import PATHS, plain
+from providers.adapters.vsphere.properties import PATHS, TRIGGERS, plain
 from providers.adapters.vsphere.records import KIND, Tree, item
 
 log = logging.getLogger(__name__)
 FOLLOW_WAIT_SECONDS = 2
 CONTAINER_KINDS = {"Folder", "Datacenter", "ClusterComputeResource", "ComputeResource"}
 LOST = (OSError, ssl.SSLError, http.client.HTTPException, socket.timeout, vim.fault.NotAuthenticated)
+PC = vmodl.query.PropertyCollector
 
 
-def filter_spec(view) -> vmodl.query.PropertyCollector.FilterSpec:
-    traversal = vmodl.query.PropertyCollector.TraversalSpec(name="view", type=vim.view.ContainerView, path="view")
-    return vmodl.query.PropertyCollector.FilterSpec(
-        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[traversal])],
-        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=t, pathSet=paths) for t, paths in PATHS.items()],
-    )
+def property_specs(paths: dict) -> list:
+    return [PC.PropertySpec(type=t, pathSet=p) for t, p in paths.items()]
+
+
+def filter_spec(view, paths: dict = PATHS) -> PC.FilterSpec:
+    traversal = PC.TraversalSpec(name="view", type=vim.view.ContainerView, path="view")
+    return PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[traversal])],
+                         propSet=property_specs(paths))
+
+
+def type_name(obj) -> str:
+    return type(obj).__name__.rsplit(".", 1)[-1]
 
 
 class VSphereCollector(Collector):
@@ -38,44 +51,76 @@ class VSphereCollector(Collector):
         self.tree = Tree()
         self.version = ""
         self.collector = None
+        self.walker = None
+        self.view = None
+
+    def lost(self, exc) -> ProviderError:
+        return ProviderError(f"Lost the connection to vCenter at {self.url}: {exc}. Reconnecting.")
 
     def open(self) -> None:
         si = connect(self.url, self.credentials, timeout=COLLECT_TIMEOUT)
         content = si.RetrieveContent()
-        view = content.viewManager.CreateContainerView(content.rootFolder, list(PATHS), True)
-        self.collector = content.propertyCollector.CreatePropertyCollector()
-        self.collector.CreateFilter(filter_spec(view), partialUpdates=False)
+        self.tree.root = content.rootFolder._moId
+        self.view = content.viewManager.CreateContainerView(content.rootFolder, list(PATHS), True)
+        self.walker = content.propertyCollector
+        self.collector = self.walker.CreatePropertyCollector()
+        self.collector.CreateFilter(filter_spec(self.view, TRIGGERS), partialUpdates=False)
+        while self.wait(0, refetch=False)[2]:  # its first answer is the state we are about to walk
+            pass
 
-    def wait(self, max_wait: int) -> tuple[set[str], dict[str, str], bool]:
-        """One WaitForUpdatesEx: (changed moids, removed moid → kind, more pages pending)."""
-        options = vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=max_wait)
+    def put(self, obj, props) -> str:
+        moid = obj._moId
+        self.tree.put(moid, type_name(obj), {p.name: plain(p.name, p.val) for p in props})
+        return moid
+
+    def walk(self, specs: list):
+        """RetrievePropertiesEx, page by page; yields the moids each page stored in the tree."""
+        try:
+            result = self.walker.RetrievePropertiesEx(specs, PC.RetrieveOptions(maxObjects=1000))
+            while result is not None:
+                yield {self.put(o.obj, o.propSet) for o in result.objects}
+                result = self.walker.ContinueRetrievePropertiesEx(result.token) if result.token else None
+        except LOST as exc:
+            raise self.lost(exc) from None
+
+    def refetch(self, objects: list) -> set[str]:
+        """Read the full properties of these objects again."""
+        if not objects:
+            return set()
+        spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=o) for o in objects], propSet=property_specs(PATHS))
+        return set().union(*self.walk([spec]))
+
+    def wait(self, max_wait: int, refetch: bool = True) -> tuple[set[str], dict[str, str], bool]:
+        """One WaitForUpdatesEx on the change filter: (changed moids, removed moid → kind, more pending)."""
+        options = PC.WaitOptions(maxWaitSeconds=max_wait)
         try:
             update = self.collector.WaitForUpdatesEx(self.version, options)
         except LOST as exc:
-            raise ProviderError(f"Lost the connection to vCenter at {self.url}: {exc}. Reconnecting.") from None
+            raise self.lost(exc) from None
         if update is None:
             return set(), {}, False
         self.version = update.version
-        changed, removed = set(), {}
+        changed, removed, stale_vms = set(), {}, []
         for filter_update in update.filterSet:
             for object_update in filter_update.objectSet:
-                moid = object_update.obj._moId
-                type_name = type(object_update.obj).__name__.rsplit(".", 1)[-1]
+                obj, moid = object_update.obj, object_update.obj._moId
                 if object_update.kind == "leave":
                     self.tree.remove(moid)
-                    removed[moid] = KIND.get(type_name, "")
+                    removed[moid] = KIND.get(type_name(obj), "")
                     changed.discard(moid)
-                    continue
-                if object_update.kind == "modify" and moid not in self.tree.objects:
-                    continue  # a late change to an object that has already left
-                props = dict(self.tree.objects.get(moid, (type_name, {}))[1])
-                for change in object_update.changeSet:
-                    if change.op in ("remove", "indirectRemove"):
-                        props.pop(change.name, None)
-                    else:
-                        props[change.name] = plain(change.name, change.val)
-                self.tree.put(moid, type_name, props)
-                changed.add(moid)
+                elif isinstance(obj, vim.VirtualMachine):
+                    stale_vms.append(obj)
+                elif object_update.kind == "enter" or moid in self.tree.objects:
+                    props = dict(self.tree.objects.get(moid, (None, {}))[1])
+                    for change in object_update.changeSet:
+                        if change.op in ("remove", "indirectRemove"):
+                            props.pop(change.name, None)
+                        else:
+                            props[change.name] = plain(change.name, change.val)
+                    self.tree.put(moid, type_name(obj), props)
+                    changed.add(moid)
+        if stale_vms and refetch:
+            changed |= self.refetch([vm for vm in stale_vms if vm._moId not in removed])
         return changed, removed, bool(update.truncated)
 
     def items(self, moids):
@@ -85,23 +130,20 @@ class VSphereCollector(Collector):
 
     def load(self):
         self.open()
-        seen = set()
-        while True:
-            changed, _, more = self.wait(0)
-            seen |= changed
-            # Hand each page over at once so the counts grow while the walk goes on.
-            yield from self.items(changed)
-            if not more:
-                break
-        # Records that referred to objects arriving in later pages (distributed portgroups,
-        # parent folders) are built again now that everything is known; unchanged ones are
-        # ignored by the store.
-        yield from self.items(m for m in seen if self.tree.objects[m][0] == "VirtualMachine")
+        waiting = set()
+        for page in self.walk([filter_spec(self.view)]):
+            # Hand over each page at once so the counts grow while the walk goes on; an object
+            # that refers to one not seen yet (a parent folder, a distributed portgroup) waits
+            # until everything is known, so that every record is written once.
+            ready = {m for m in page | waiting if self.tree.complete(m)}
+            waiting = (waiting | page) - ready
+            yield from self.items(ready)
+        yield from self.items(waiting)
 
     def follow(self, sink, stop: threading.Event) -> None:
         while not stop.is_set():
             changed, removed, _ = self.wait(FOLLOW_WAIT_SECONDS)
-            if any(self.tree.objects[m][0] in CONTAINER_KINDS for m in changed):
+            if any(self.tree.objects[m][0] in CONTAINER_KINDS for m in changed if m in self.tree.objects):
                 changed = set(self.tree.objects)  # a renamed or moved container changes paths below it
             if changed:
                 sink.upsert(self.items(changed))

@@ -34,6 +34,12 @@ PATHS = {
     vim.Datastore: ["name", "parent", "summary"],
 }
 
+# What the change filter watches. For VMs only properties that change when anything we read
+# changes (config.changeVersion moves with every reconfiguration); a change to one of them
+# has the VM's PATHS fetched again. The other kinds are few and are watched whole.
+VM_TRIGGERS = ["name", "parent", "runtime.powerState", "runtime.host", "config.changeVersion", "snapshot"]
+TRIGGERS = {**PATHS, vim.VirtualMachine: VM_TRIGGERS}
+
 CONTROLLER_BUS = {
     vim.vm.device.VirtualIDEController: "ide",
     vim.vm.device.VirtualSATAController: "sata",

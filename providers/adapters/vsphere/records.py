@@ -21,7 +21,8 @@ KIND = {
 class Tree:
     """The objects seen so far ({moid: (type name, props)}), for paths and cross-references."""
 
-    def __init__(self):
+    def __init__(self, root: str = ""):
+        self.root = root  # the root folder's moid; paths start below it
         self.objects: dict[str, tuple[str, dict]] = {}
         self.portgroups: dict[str, str] = {}  # distributed portgroup key → moid
 
@@ -47,6 +48,29 @@ class Tree:
             result.append((moid, type_name, props))
             moid = parent["id"]
         return result
+
+    def complete(self, moid: str) -> bool:
+        """Are all the objects this one's record refers to known (ancestors, host, portgroups)?"""
+        type_name, props = self.objects[moid]
+        if not self._reaches_root(moid):
+            return False
+        if type_name != "VirtualMachine":
+            return True
+        host = (props.get("runtime.host") or {}).get("id")
+        if host and (host not in self.objects or not self._reaches_root(host)):
+            return False
+        nics = (props.get("config.hardware.device") or {}).get("nics", [])
+        return all(nic["network"] or nic["portgroupKey"] in self.portgroups for nic in nics)
+
+    def _reaches_root(self, moid: str) -> bool:
+        seen = set()
+        while moid in self.objects and moid not in seen:
+            seen.add(moid)
+            parent = self.objects[moid][1].get("parent")
+            if parent is None or parent["id"] == self.root:
+                return True
+            moid = parent["id"]
+        return False
 
     def path(self, moid: str) -> str:
         return "/" + "/".join(props.get("name", "") for _, _, props in reversed(self.chain(moid)))
