@@ -23,7 +23,7 @@ class VMFilter(django_filters.FilterSet):
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
         objects = InventoryObject.objects.filter(provider=provider)
-        states = VirtualMachine.objects.filter(provider=provider).values_list("power_state", flat=True).distinct()
+        states = VirtualMachine.objects.filter(provider=provider).order_by().values_list("power_state", flat=True).distinct()
         self.filters["power_state"].extra["choices"] = [(s, s) for s in sorted(set(states)) if s]
         self.filters["host"].extra["choices"] = list(objects.filter(kind="host").values_list("uid", "name"))
         self.filters["folder"].extra["choices"] = list(objects.filter(kind="folder").values_list("uid", "path"))

@@ -40,6 +40,26 @@ def filter_spec(view, paths: dict = PATHS) -> PC.FilterSpec:
                          propSet=property_specs(paths))
 
 
+class ThreadWithResult(threading.Thread):
+    """Runs fn in the background; result() waits for it and re-raises what it raised."""
+
+    def __init__(self, fn):
+        super().__init__(daemon=True)
+        self.fn, self.error = fn, None
+        self.start()
+
+    def run(self):
+        try:
+            self.fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
+            self.error = exc
+
+    def result(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def type_name(obj) -> str:
     return type(obj).__name__.rsplit(".", 1)[-1]
 
@@ -65,7 +85,10 @@ class VSphereCollector(Collector):
         self.walker = content.propertyCollector
         self.collector = self.walker.CreatePropertyCollector()
         self.collector.CreateFilter(filter_spec(self.view, TRIGGERS), partialUpdates=False)
-        while self.wait(0, refetch=False)[2]:  # its first answer is the state we are about to walk
+
+    def skip_first_answer(self) -> None:
+        """The change filter's first answer is the state the walk reads anyway: consume it."""
+        while self.wait(0, refetch=False)[2]:
             pass
 
     def put(self, obj, props) -> str:
@@ -130,6 +153,9 @@ class VSphereCollector(Collector):
 
     def load(self):
         self.open()
+        # Skipping the change filter's first answer overlaps with the walk (vCenter prepares one
+        # while we decode the other); the filter itself exists already, so no change is missed.
+        skipping = ThreadWithResult(self.skip_first_answer)
         waiting = set()
         for page in self.walk([filter_spec(self.view)]):
             # Hand over each page at once so the counts grow while the walk goes on; an object
@@ -139,6 +165,7 @@ class VSphereCollector(Collector):
             waiting = (waiting | page) - ready
             yield from self.items(ready)
         yield from self.items(waiting)
+        skipping.result()
 
     def follow(self, sink, stop: threading.Event) -> None:
         while not stop.is_set():
