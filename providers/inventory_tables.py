@@ -7,7 +7,6 @@ from django.utils.html import format_html, format_html_join
 
 from providers.models import InventoryObject, VirtualMachine
 
-
 CONCERN_COLOURS = {3: "red", 2: "orange", 1: "blue"}
 
 
