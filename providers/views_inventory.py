@@ -55,7 +55,8 @@ class ProviderInventoryView(ProviderPartMixin, View):
 
     def vm_table(self, request, provider):
         vms = VirtualMachine.objects.filter(provider=provider).only(
-            "uid", "name", "path", "power_state", "host_uid", "concern_level", "concern_count", "concerns", "data")
+            "uid", "name", "path", "power_state", "host_uid", "concern_level", "concern_count", "concerns", "data",
+            "revision_validated")
         filterset = VMFilter(request.GET, queryset=vms, provider=provider)
         hosts = dict(InventoryObject.objects.filter(provider=provider, kind="host").values_list("uid", "name"))
         table = VMTable(filterset.qs, adapter=adapter_class(provider.type), host_names=hosts,
