@@ -1,5 +1,6 @@
 """The lab: local stand-ins for everything mtvweb talks to.
 
+`python -m lab build` builds (or finds in the cache) the Go programs the parts run.
 `python -m lab up [--parts kube,vsphere,ovirt,openstack,ova]` starts the parts asked for
 (all by default), leaves them running in the background and records how to reach them in
 `<state dir>/lab.json`; `python -m lab down` stops them; `python -m lab status` prints the

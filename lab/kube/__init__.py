@@ -27,6 +27,10 @@ DEFAULT_NODES = 2
 HEARTBEAT_STALE_SECONDS = 45
 
 
+def build() -> dict[str, Path]:
+    return controlplane.binaries()
+
+
 def up(ctx: Context) -> dict:
     try:
         return _start(ctx)

@@ -36,8 +36,12 @@ def tls_files() -> tuple[Path, Path, Path]:
     return ca[0], cert, key
 
 
+def build() -> Path:
+    return gobuild.build("vcsim", {"vcsim-lab": "."})["vcsim-lab"]
+
+
 def up(ctx) -> dict:
-    binary = gobuild.build("vcsim", {"vcsim-lab": "."})["vcsim-lab"]
+    binary = build()
     ca, cert, key = tls_files()
     part = ctx.dir("vsphere")
     datastores = part / "datastores"
