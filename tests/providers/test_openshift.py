@@ -22,8 +22,8 @@ from providers.adapters import adapter_for
 from providers.adapters.openshift import client as openshift
 from providers.adapters.openshift.forms import OpenShiftProviderForm
 from providers.adapters.openshift.host import ensure_host_provider
-from providers.inventory.store import InventoryStore
 from providers.models import InventoryObject, Provider, Secret, VirtualMachine
+from tests.providers.helpers import Relay, following, load, wait_for
 
 pytestmark = pytest.mark.lab
 KUBEVIRT = ("kubevirt.io", "v1")
@@ -32,18 +32,6 @@ MI = 1024 * 1024
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def wait_for(check, timeout=10.0, interval=0.05):
-    """Poll check() until truthy; return (value, seconds it took)."""
-    started = time.monotonic()
-    while True:
-        value = check()
-        if value:
-            return value, time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"not reached within {timeout}s (last: {value!r})")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")
@@ -135,34 +123,6 @@ def web_page_server(tmp_path):
         yield f"https://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
-
-
-def load(provider):
-    collector = adapter_for(provider).collector()
-    InventoryStore(provider).replace(collector.load())
-    return collector
-
-
-@contextlib.contextmanager
-def following(provider, collector):
-    """Run the collector's follow loop in a thread for the duration of the block."""
-    stop, errors = threading.Event(), []
-
-    def run():
-        try:
-            collector.follow(InventoryStore(provider), stop)
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield errors
-    finally:
-        stop.set()
-        thread.join(10)
 
 
 def make_claim(core, ns, name, storage_class, size, mode="Filesystem"):
@@ -549,50 +509,6 @@ def test_namespace_limited_token_sees_its_namespace_and_says_what_is_missing(kub
 
 
 # --- a lost cluster ------------------------------------------------------------------------
-
-
-class Relay:
-    """A TCP relay in front of the API server that a test can cut and restore."""
-
-    def __init__(self, target_port):
-        import socket
-
-        self.socket = socket
-        self.target_port = target_port
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.open, self.connections = threading.Event(), []
-        self.open.set()
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                downstream, _ = self.server.accept()
-            except OSError:
-                return
-            if not self.open.is_set():
-                downstream.close()
-                continue
-            upstream = self.socket.create_connection(("127.0.0.1", self.target_port))
-            self.connections += [downstream, upstream]
-            for a, b in ((downstream, upstream), (upstream, downstream)):
-                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
-
-    def pipe(self, source, sink):
-        with contextlib.suppress(OSError):
-            while self.open.is_set() and (chunk := source.recv(65536)):
-                sink.sendall(chunk)
-        for s in (source, sink):
-            with contextlib.suppress(OSError):
-                s.close()
-
-    def cut(self):
-        self.open.clear()
-        for s in self.connections:
-            with contextlib.suppress(OSError):
-                s.shutdown(self.socket.SHUT_RDWR)
-        self.connections = []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,9 +2,6 @@
 refusals that say what to fix, the full load, and changes followed by polling."""
 
 import contextlib
-import socket
-import threading
-import time
 from pathlib import Path
 
 import openstack
@@ -17,6 +14,8 @@ from providers.adapters.base import ProviderError
 from providers.adapters.openstack.forms import OpenStackProviderForm
 from providers.inventory.store import InventoryStore
 from providers.models import InventoryObject, Provider, Secret, VirtualMachine
+from tests.providers.helpers import closed_port, load, wait_for
+from tests.providers.helpers import following as follow_in_thread
 
 pytestmark = pytest.mark.lab
 GIB = 1024**3
@@ -75,24 +74,6 @@ def cloud(lab):
                              project_name=lab["project_name"], user_domain_name=lab["domain_name"],
                              project_domain_name=lab["domain_name"], region_name=lab["region"],
                              cacert=lab["ca_file"])
-
-
-def wait_for(check, timeout=15.0, interval=0.05):
-    """Poll check() until truthy; return (value, seconds it took)."""
-    started = time.monotonic()
-    while True:
-        value = check()
-        if value:
-            return value, time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"not reached within {timeout}s")
-        time.sleep(interval)
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def other_ca_pem() -> str:
@@ -238,12 +219,6 @@ def test_switching_method_drops_the_previous_methods_secrets(admin_client, opens
 # --- inventory ------------------------------------------------------------------------
 
 
-def load(provider):
-    collector = adapter_for(provider).collector()
-    InventoryStore(provider).replace(collector.load())
-    return collector
-
-
 def lab_volume(lab, volume_id):
     return next(v for v in lab["volumes"] if v["id"] == volume_id)
 
@@ -314,8 +289,7 @@ def test_the_inventory_api_serves_forklifts_openstack_collections(admin_client, 
 @contextlib.contextmanager
 def following(provider, collector):
     """Run the collector's follow loop in a thread, recording what it hands the store."""
-    stop, errors, calls = threading.Event(), [], []
-    store = InventoryStore(provider)
+    calls, store = [], InventoryStore(provider)
 
     class RecordingStore:
         def upsert(self, items):
@@ -328,21 +302,8 @@ def following(provider, collector):
             calls.append(("remove", [(kind, uid) for uid in uids]))
             store.remove(kind, uids)
 
-    def run():
-        try:
-            collector.follow(RecordingStore(), stop)
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
+    with follow_in_thread(provider, collector, RecordingStore()) as errors:
         yield calls, errors
-    finally:
-        stop.set()
-        thread.join(15)
 
 
 @pytest.mark.django_db(transaction=True)

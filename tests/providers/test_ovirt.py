@@ -4,9 +4,7 @@ import base64
 import contextlib
 import datetime
 import json
-import socket
 import ssl
-import threading
 import time
 import urllib.request
 
@@ -27,6 +25,7 @@ from providers.adapters.ovirt.client import OvirtClient, fetch_ca_certificate
 from providers.adapters.ovirt.forms import OvirtProviderForm
 from providers.inventory.store import InventoryStore
 from providers.models import InventoryObject, Provider, VirtualMachine
+from tests.providers.helpers import Relay, closed_port, following, wait_for
 
 pytestmark = pytest.mark.lab
 
@@ -60,28 +59,6 @@ def load(provider):
 
 
 @contextlib.contextmanager
-def following(provider, collector):
-    """Run the collector's follow loop in a thread for the duration of the block."""
-    stop, errors = threading.Event(), []
-
-    def run():
-        try:
-            collector.follow(InventoryStore(provider), stop)
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield errors
-    finally:
-        stop.set()
-        thread.join(15)
-
-
-@contextlib.contextmanager
 def engine(lab):
     """The lab engine through ovirtsdk4, as an administrator would change it."""
     conn = sdk.Connection(url=lab["url"], username=lab["user"], password=lab["password"], ca_file=lab["ca_file"])
@@ -98,22 +75,6 @@ def engine_json(lab, path):
         "Authorization": "Basic " + base64.b64encode(f"{lab['user']}:{lab['password']}".encode()).decode()})
     with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=lab["ca_file"]), timeout=30) as r:
         return json.load(r)
-
-
-def wait_for(check, timeout=10.0, interval=0.05):
-    """Poll check() until truthy; return (value, seconds it took)."""
-    started = time.monotonic()
-    while not (value := check()):
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"not reached within {timeout}s")
-        time.sleep(interval)
-    return value, time.monotonic() - started
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def foreign_ca() -> str:
@@ -395,42 +356,6 @@ def test_an_engine_that_started_over_is_loaded_again(ovirt_lab, monkeypatch):
 
 
 # --- the service: a lost engine, and recovery -----------------------------------------------
-
-
-class Relay:
-    """A TCP relay in front of the engine that a test can cut and restore."""
-
-    def __init__(self, target_port):
-        self.target_port, self.server = target_port, socket.create_server(("127.0.0.1", 0))
-        self.port, self.open, self.sockets = self.server.getsockname()[1], threading.Event(), []
-        self.open.set()
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            client, _ = self.server.accept()
-            if not self.open.is_set():
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
-
-    def pipe(self, source, sink):
-        with contextlib.suppress(OSError):
-            while self.open.is_set() and (chunk := source.recv(65536)):
-                sink.sendall(chunk)
-        for s in (source, sink):
-            with contextlib.suppress(OSError):
-                s.close()
-
-    def cut(self):
-        self.open.clear()
-        for s in self.sockets:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-        self.sockets = []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,8 +1,6 @@
 """vSphere providers against the lab's vcsim: create, refuse bad input, load, follow changes."""
 
 import json
-import socket
-import threading
 
 import pytest
 from django.db import connection
@@ -10,6 +8,7 @@ from django.urls import reverse
 from pyVmomi import vim
 
 from providers.models import InventoryObject, Provider, VirtualMachine
+from tests.providers.helpers import Relay, closed_port
 from tests.providers.vsphere_helpers import (
     find_vm,
     following,
@@ -64,12 +63,6 @@ def test_editing_without_a_password_keeps_the_stored_one(admin_client, vsphere_l
     provider.refresh_from_db()
     assert provider.name == "vcenter-renamed"
     assert provider.credentials()["password"] == vsphere_lab["password"]
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 BAD_INPUT = {
@@ -180,58 +173,6 @@ def test_changes_arrive_without_a_full_reload(vsphere_lab):
 
 
 # --- the service: broken connection and recovery ------------------------------------------
-
-
-class Relay:
-    """A TCP relay in front of vcsim that a test can cut and restore."""
-
-    def __init__(self, target_port):
-        self.target_port = target_port
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.open = threading.Event()
-        self.open.set()
-        self.connections = []
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if not self.open.is_set():
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self.connections += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
-
-    def pipe(self, source, sink):
-        try:
-            while self.open.is_set() and (chunk := source.recv(65536)):
-                sink.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-
-    def cut(self):
-        self.open.clear()
-        for s in self.connections:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.connections = []
-
-    def restore(self):
-        self.open.set()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,14 +2,13 @@
 
 import contextlib
 import ssl
-import threading
 import time
 
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim
 
-from providers.inventory.store import InventoryStore
 from providers.models import Provider
+from tests.providers.helpers import following, load, wait_for  # noqa: F401 - re-exported
 
 
 def form_data(lab, **overrides):
@@ -27,39 +26,6 @@ def make_provider(lab, namespace="team-a", name="vcenter", url=None) -> Provider
                               "insecureSkipVerify": "true"})
     provider.save()
     return provider
-
-
-def load(provider):
-    from providers.adapters import adapter_for
-
-    collector = adapter_for(provider).collector()
-    InventoryStore(provider).replace(collector.load())
-    return collector
-
-
-@contextlib.contextmanager
-def following(provider, collector):
-    """Run the collector's follow loop in a thread for the duration of the block."""
-    stop = threading.Event()
-    errors = []
-
-    def run():
-        try:
-            collector.follow(InventoryStore(provider), stop)
-        except Exception as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-        finally:
-            from django.db import connection
-
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield errors
-    finally:
-        stop.set()
-        thread.join(10)
 
 
 @contextlib.contextmanager
@@ -91,13 +57,3 @@ def wait_task(task, timeout=60):
     return task.info.result
 
 
-def wait_for(check, timeout=10.0, interval=0.05):
-    """Poll check() until truthy; return (value, seconds it took)."""
-    started = time.monotonic()
-    while True:
-        value = check()
-        if value:
-            return value, time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"not reached within {timeout}s")
-        time.sleep(interval)

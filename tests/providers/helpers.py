@@ -1,0 +1,104 @@
+"""What the provider tests of every type share: loading an inventory, following it in a
+thread, waiting for a condition, a closed port, and a TCP relay to cut a source off."""
+
+import contextlib
+import socket
+import threading
+import time
+
+from django.db import connection
+
+from providers.adapters import adapter_for
+from providers.inventory.store import InventoryStore
+
+
+def load(provider, store=None):
+    """A full load, the way the inventory service does it; returns the collector to follow with."""
+    collector = adapter_for(provider).collector()
+    (store or InventoryStore(provider)).load(collector)
+    return collector
+
+
+@contextlib.contextmanager
+def following(provider, collector, store=None, join_timeout=15):
+    """Run the collector's follow loop in a thread for the duration of the block; yields the
+    list of errors it raised."""
+    stop, errors = threading.Event(), []
+
+    def run():
+        try:
+            collector.follow(store or InventoryStore(provider), stop)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield errors
+    finally:
+        stop.set()
+        thread.join(join_timeout)
+
+
+def wait_for(check, timeout=10.0, interval=0.05):
+    """Poll check() until truthy; return (value, seconds it took)."""
+    started = time.monotonic()
+    while True:
+        value = check()
+        if value:
+            return value, time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"not reached within {timeout}s")
+        time.sleep(interval)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Relay:
+    """A TCP relay in front of a source that a test can cut and restore."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.open, self.connections = threading.Event(), []
+        self.open.set()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                downstream, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.open.is_set():
+                downstream.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.connections += [downstream, upstream]
+            for a, b in ((downstream, upstream), (upstream, downstream)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    def pipe(self, source, sink):
+        with contextlib.suppress(OSError):
+            while self.open.is_set() and (chunk := source.recv(65536)):
+                sink.sendall(chunk)
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.close()
+
+    def cut(self):
+        self.open.clear()
+        for s in self.connections:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+        self.connections = []
+
+    def restore(self):
+        self.open.set()
