@@ -24,11 +24,12 @@ def setup_django():
     call_command("migrate", verbosity=0)
 
 
-def lab_up(part: str, **options) -> dict:
+def lab_up(part: str, lab_dir: str | None = None, **options) -> dict:
     argv = [sys.executable, "-m", "lab", "up", "--parts", part]
     for key, value in options.items():
         argv += [f"--{key.replace('_', '-')}", str(value)]
-    out = subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, **({"MTVWEB_LAB_DIR": lab_dir} if lab_dir else {})}
+    out = subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True, env=env)
     return json.loads(Path(out.stdout.strip().splitlines()[-1]).read_text())[part]
 
 
