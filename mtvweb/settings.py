@@ -65,6 +65,12 @@ MTVWEB_ENCRYPTION_KEYS = _encryption_keys()
 
 # The cluster mtvweb runs against (the "host" provider): a kubeconfig path, or in-cluster config.
 MTVWEB_KUBECONFIG = os.environ.get("MTVWEB_KUBECONFIG", "")
+# Validation: the OPA server that evaluates policies (production; Forklift's validation service
+# role). Empty: rules are evaluated in process with regopy. The opa binary checks custom rules.
+MTVWEB_OPA_URL = os.environ.get("MTVWEB_OPA_URL", "")
+MTVWEB_OPA_BINARY = os.environ.get(
+    "MTVWEB_OPA_BINARY", str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mtvweb" / "bin" / "opa")
+)
 # The namespace mtvweb runs its own Pods in (scanners, and anything not tied to a plan).
 MTVWEB_NAMESPACE = os.environ.get("MTVWEB_NAMESPACE", "openshift-mtv")
 # The image transfer, conversion and scanner Pods run.

@@ -16,13 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from providers.adapters import adapter_class
+from providers.inventory.records import object_record, provider_link, workload
 from providers.models import InventoryObject, Provider, VirtualMachine
 
 SUMMARY = ("id", "parent", "path", "revision", "name", "selfLink")
-
-
-def provider_link(provider) -> str:
-    return f"providers/{provider.type}/{provider.uid}"
 
 
 def provider_record(provider) -> dict:
@@ -40,15 +37,6 @@ def provider_record(provider) -> dict:
         "selfLink": provider_link(provider),
         **{f"{kind}Count": n for kind, n in sorted(counts.items())},
     }
-
-
-def object_record(provider, collection: str, row) -> dict:
-    record = {**row.data, "id": row.uid, "name": row.name, "path": row.path, "revision": row.revision,
-              "selfLink": f"{provider_link(provider)}/{collection}/{row.uid}"}
-    if isinstance(row, VirtualMachine):
-        record.update({"concerns": row.concerns, "revisionValidated": row.revision_validated,
-                       "policyVersion": row.policy_version})
-    return record
 
 
 class InventoryView(APIView):
@@ -120,21 +108,3 @@ class WorkloadView(InventoryView):
         if vm is None:
             raise Http404(f"No VM {object_id} in {provider.name}.")
         return Response({"input": workload(provider, vm)})
-
-
-def workload(provider, vm) -> dict:
-    """The VM with its host and cluster records in place of their ids: the host carries its
-    cluster (vSphere's shape); a VM that names its cluster itself (oVirt) gets it at the top."""
-    record = object_record(provider, "workloads", vm)
-    related = {(o.kind, o.uid): o for o in InventoryObject.objects.filter(
-        provider=provider, kind__in=["host", "cluster"], uid__in=[vm.host_uid, vm.cluster_uid])}
-    cluster = related.get(("cluster", vm.cluster_uid))
-    cluster_record = object_record(provider, "clusters", cluster) if cluster else None
-    host = related.get(("host", vm.host_uid))
-    if host is not None:
-        record["host"] = object_record(provider, "hosts", host)
-        if cluster_record:
-            record["host"]["cluster"] = cluster_record
-    if cluster_record and isinstance(record.get("cluster"), str):
-        record["cluster"] = cluster_record
-    return record

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from providers.adapters.openshift.host import ensure_host_provider
 from providers.inventory.service import InventoryService
+from providers.validation.validator import ValidatorThread
 
 
 class Command(BaseCommand):
@@ -15,4 +16,5 @@ class Command(BaseCommand):
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         ensure_host_provider()  # the cluster mtvweb runs against is always a provider (as in Forklift)
+        ValidatorThread(stop).start()
         InventoryService().run(stop)

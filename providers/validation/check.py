@@ -1,0 +1,103 @@
+"""What a custom rule must pass before it is accepted (guide §6.2.3).
+
+It must parse as Rego v1 (OPA 1.x refuses the old syntax with its own message; rego-cpp would
+evaluate some v0 rules wrongly without a word), sit in the package of its provider type,
+leave `rules_version` to mtvweb, compile together with the default rules (a conflicting
+`default` is refused here, where Forklift's validation service would fail to start), and
+evaluate on the inventory's own VMs without a conflict.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from providers.validation.rules import PACKAGES, default_modules, package_name
+
+PACKAGE_LINE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+
+
+class RuleRejected(Exception):
+    pass
+
+
+def opa_binary() -> str:
+    path = settings.MTVWEB_OPA_BINARY
+    if not Path(path).exists():
+        raise RuleRejected(f"Rules cannot be checked: the OPA binary is missing at {path} "
+                           "(scripts/demo and scripts/test build it; set MTVWEB_OPA_BINARY).")
+    return path
+
+
+def _write(directory: Path, modules: dict[str, str]) -> list[Path]:
+    paths = []
+    for name, source in modules.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+        paths.append(path)
+    return paths
+
+
+def _opa_errors(output: str, rule_file: Path) -> str:
+    try:
+        errors = json.loads(output).get("errors", [])
+    except ValueError:
+        return output.strip()
+    messages = []
+    for error in errors:
+        location = error.get("location") or {}
+        where = f"line {location['row']}: " if location.get("file", "").endswith(rule_file.name) else ""
+        messages.append(f"{where}{error.get('message', '')}")
+    return "; ".join(messages)
+
+
+def check_rule(provider_type: str, name: str, source: str, sample_inputs: list[dict] = ()) -> None:
+    """Raise RuleRejected with a message saying what is wrong; return when the rule is fine."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise RuleRejected("Name the rule with lower-case letters, digits, '-' and '_' (it becomes a file name).")
+    found = PACKAGE_LINE.search(source)
+    expected = package_name(provider_type)
+    if not found:
+        raise RuleRejected(f"The rule has no package line: start it with `package {expected}`.")
+    if found.group(1) != expected:
+        raise RuleRejected(f"A {provider_type} rule belongs to package {expected}, not {found.group(1)}.")
+    if re.search(r"^\s*rules_version\b", source, re.MULTILINE):
+        raise RuleRejected("Leave rules_version out: mtvweb raises it by itself whenever a rule changes.")
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rule_file = directory / "custom" / f"{name}.rego"
+        rule_file.parent.mkdir()
+        rule_file.write_text(source)
+        others = _write(directory, default_modules(provider_type))
+        result = subprocess.run([opa_binary(), "check", "--format", "json", rule_file, *others],
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            message = _opa_errors(result.stdout or result.stderr, rule_file)
+            if "`if` keyword is required" in message or "`contains` keyword is required" in message:
+                message += (" — this is the old Rego v0 syntax; write rules as `concerns contains flag if { … }` "
+                            "(Rego v1).")
+            raise RuleRejected(f"OPA refused the rule: {message}")
+        for record in sample_inputs:
+            _evaluate(directory, provider_type, record)
+
+
+def _evaluate(directory: Path, provider_type: str, record: dict) -> None:
+    input_file = directory.parent / f"{directory.name}-input.json"  # outside --data, which loads JSON too
+    input_file.write_text(json.dumps(record))
+    result = subprocess.run(
+        [opa_binary(), "eval", "--format", "json", "--data", directory, "--input", input_file,
+         f"data.{package_name(provider_type)}.concerns"],
+        capture_output=True, text=True, timeout=60)
+    input_file.unlink()
+    if result.returncode != 0:
+        raise RuleRejected(f"The rule breaks evaluation of VM {record.get('name', '?')}: "
+                           f"{_opa_errors(result.stdout or result.stderr, Path('custom'))}")
+
+
+__all__ = ["PACKAGES", "RuleRejected", "check_rule"]

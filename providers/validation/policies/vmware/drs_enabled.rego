@@ -1,0 +1,12 @@
+package io.konveyor.forklift.vmware
+
+has_drs_enabled if input.host.cluster.drsEnabled
+
+concerns contains flag if {
+	has_drs_enabled
+	flag := {
+		"category": "Information",
+		"label": "VM running in a DRS-enabled cluster",
+		"assessment": "Distributed resource scheduling is not available in OpenShift Virtualization. The VM migrates, but the cluster will not balance it the way DRS did.",
+	}
+}

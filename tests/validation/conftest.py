@@ -1,0 +1,55 @@
+"""Validation test fixtures: a real OPA server, both engines, and concerns per lab VM."""
+
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+import requests
+from django.conf import settings
+
+from providers.models import VirtualMachine
+from providers.validation.engines import OpaEngine, RegopyEngine
+from providers.validation.validator import Validator
+
+
+@pytest.fixture(scope="session")
+def opa_url():
+    """`opa run --server` on a free loopback port, as production runs it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([settings.MTVWEB_OPA_BINARY, "run", "--server", "--addr", f"127.0.0.1:{port}",
+                             "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError("OPA did not start")
+        time.sleep(0.1)
+    yield url
+    os.killpg(proc.pid, 15)
+    proc.wait(10)
+
+
+@pytest.fixture(params=["regopy", "opa"])
+def engine(request, opa_url):
+    return RegopyEngine() if request.param == "regopy" else OpaEngine(opa_url)
+
+
+def concerns_by_vm(provider, engine) -> dict[str, list[dict]]:
+    """Validate every VM of the provider with the engine; {VM name: its concerns}."""
+    VirtualMachine.objects.filter(provider=provider).update(revision_validated=0, policy_version=0)
+    Validator(engine).validate_pending()
+    return {vm.name: vm.concerns for vm in VirtualMachine.objects.filter(provider=provider)}
+
+
+def labels(concerns: list[dict]) -> set[str]:
+    return {c["label"] for c in concerns}
