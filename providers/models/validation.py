@@ -10,7 +10,9 @@ class ValidationRule(models.Model):
     # Rules affect every namespace: only cluster admins may change them (there is no namespace).
     access_rules = {"view": ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN}
 
-    provider_type = models.CharField(max_length=16)
+    provider_type = models.CharField(max_length=16, choices=[
+        ("vsphere", "VMware vSphere"), ("ovirt", "Red Hat Virtualization"), ("openstack", "OpenStack"),
+        ("ova", "Open Virtual Appliance (OVA)"), ("openshift", "OpenShift Virtualization")])
     name = models.SlugField(max_length=100, help_text="Becomes the rule's file name, e.g. multiple_disks.")
     description = models.CharField(max_length=500, blank=True)
     source = models.TextField(help_text="Rego v1, in the package of the provider type.")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from providers.validation.rules import PACKAGES, default_modules, package_name
+from providers.validation.rules import PACKAGES, modules, package_name
 
 PACKAGE_LINE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
 
@@ -58,7 +58,9 @@ def _opa_errors(output: str, rule_file: Path) -> str:
 
 
 def check_rule(provider_type: str, name: str, source: str, sample_inputs: list[dict] = ()) -> None:
-    """Raise RuleRejected with a message saying what is wrong; return when the rule is fine."""
+    """Raise RuleRejected with a message saying what is wrong; return when the rule is fine.
+    It is compiled and tried with everything else of its package: the defaults and the other
+    custom rules (a rule being replaced is left out)."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise RuleRejected("Name the rule with lower-case letters, digits, '-' and '_' (it becomes a file name).")
     found = PACKAGE_LINE.search(source)
@@ -74,7 +76,8 @@ def check_rule(provider_type: str, name: str, source: str, sample_inputs: list[d
         rule_file = directory / "custom" / f"{name}.rego"
         rule_file.parent.mkdir()
         rule_file.write_text(source)
-        others = _write(directory, default_modules(provider_type))
+        current = {n: src for n, src in modules(provider_type).items() if not n.endswith(f"/{name}.rego")}
+        others = _write(directory, current)
         result = subprocess.run([opa_binary(), "check", "--format", "json", rule_file, *others],
                                 capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
@@ -92,7 +95,7 @@ def _evaluate(directory: Path, provider_type: str, record: dict) -> None:
     input_file.write_text(json.dumps(record))
     result = subprocess.run(
         [opa_binary(), "eval", "--format", "json", "--data", directory, "--input", input_file,
-         f"data.{package_name(provider_type)}.concerns"],
+         f"data.{package_name(provider_type)}"],  # every rule of the package, not only concerns
         capture_output=True, text=True, timeout=60)
     input_file.unlink()
     if result.returncode != 0:
