@@ -111,6 +111,16 @@ class Adapter:
                          nics=len(data.get("nics") or []))
 
     @staticmethod
+    def nic_networks(data: dict) -> list[str]:
+        """The source network of each NIC of a VM record, in NIC order (a network map's sources)."""
+        return [(nic.get("network") or {}).get("id", "") for nic in data.get("nics") or []]
+
+    @staticmethod
+    def disk_storages(data: dict) -> list[str]:
+        """The source storage of each disk of a VM record (a storage map's sources)."""
+        return [(disk.get("storage") or {}).get("id", "") for disk in data.get("disks") or []]
+
+    @staticmethod
     def storage_summary(data: dict) -> StorageSummary:
         return StorageSummary(capacity=data.get("capacity") or 0, free=data.get("free") or 0)
 

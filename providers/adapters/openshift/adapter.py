@@ -18,6 +18,12 @@ class OpenShiftAdapter(Adapter):
         "networkattachmentdefinitions": "network",
     }
 
+    @staticmethod
+    def nic_networks(data: dict) -> list[str]:
+        """A NIC on the pod network is "pod" (the map's source for it); others the NAD's id."""
+        return ["pod" if (n.get("network") or {}).get("type") == "pod" else (n.get("network") or {}).get("id", "")
+                for n in data.get("nics") or []]
+
     def test_connection(self) -> None:
         with open_api(self.url, self.credentials) as api:
             check(api, self.url)

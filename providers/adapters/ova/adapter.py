@@ -15,6 +15,10 @@ class OvaAdapter(Adapter):
     form = "providers.adapters.ova.forms.OvaProviderForm"
     resources = {"vms": "vm", "networks": "network", "storages": "storage", "problems": "other"}
 
+    @staticmethod
+    def nic_networks(data: dict) -> list[str]:
+        return [nic.get("networkId") or "" for nic in data.get("nics") or []]
+
     def __init__(self, provider):
         super().__init__(provider)
         self.last_scan: tuple[float, dict] | None = None

@@ -32,6 +32,14 @@ class OvirtAdapter(Adapter):
                          nics=len(data.get("nics", [])))
 
     @staticmethod
+    def nic_networks(data: dict) -> list[str]:
+        return [((nic.get("profile") or {}).get("network") or "") for nic in data.get("nics") or []]
+
+    @staticmethod
+    def disk_storages(data: dict) -> list[str]:
+        return [(a.get("disk") or {}).get("storageDomain", "") for a in data.get("diskAttachments") or []]
+
+    @staticmethod
     def storage_summary(data: dict) -> StorageSummary:
         return StorageSummary(capacity=data.get("available", 0) + data.get("used", 0), free=data.get("available", 0))
 

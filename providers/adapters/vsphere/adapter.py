@@ -18,6 +18,10 @@ class VSphereAdapter(Adapter):
         "datastores": "storage",
     }
 
+    @staticmethod
+    def disk_storages(data: dict) -> list[str]:
+        return [(disk.get("datastore") or {}).get("id", "") for disk in data.get("disks") or []]
+
     def test_connection(self) -> None:
         with session(self.url, self.credentials):
             pass

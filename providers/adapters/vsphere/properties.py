@@ -76,7 +76,8 @@ def _controller_bus(device) -> str:
 def devices(value) -> dict:
     """config.hardware.device → disks, nics and the kinds of the other devices."""
     value = value or []
-    controllers = {d.key: _controller_bus(d) for d in value if isinstance(d, vim.vm.device.VirtualController)}
+    controllers = {d.key: (_controller_bus(d), d.busNumber) for d in value
+                   if isinstance(d, vim.vm.device.VirtualController)}
     disks, nics, other = [], [], []
     for device in value:
         if isinstance(device, vim.vm.device.VirtualDisk):
@@ -92,6 +93,7 @@ def devices(value) -> dict:
 
 def disk(device, controllers: dict) -> dict:
     backing = device.backing
+    bus, bus_number = controllers.get(device.controllerKey, ("", 0))
     return {
         "key": device.key,
         "file": getattr(backing, "fileName", ""),
@@ -100,10 +102,10 @@ def disk(device, controllers: dict) -> dict:
         "shared": getattr(backing, "sharing", "") == "sharingMultiWriter",
         "rdm": isinstance(backing, vim.vm.device.VirtualDisk.RawDiskMappingVer1BackingInfo),
         "mode": getattr(backing, "diskMode", ""),
-        "bus": controllers.get(device.controllerKey, ""),
+        "bus": bus,
         "unitNumber": device.unitNumber,
+        "deviceName": f"{bus}{bus_number}:{device.unitNumber}" if bus else "",
         "thinProvisioned": bool(getattr(backing, "thinProvisioned", False)),
-        "changeTrackingEnabled": getattr(backing, "changeId", None) is not None,
     }
 
 
@@ -127,8 +129,13 @@ def nic(device) -> dict:
     }
 
 
+def snapshot_count(trees) -> int:
+    return sum(1 + snapshot_count(tree.childSnapshotList) for tree in trees or [])
+
+
 def extra_config(value) -> dict:
-    return {option.key: option.value for option in (value or []) if option.key in ("numa.nodeAffinity",)}
+    return {option.key: option.value for option in (value or [])
+            if option.key == "numa.nodeAffinity" or option.key.endswith(".ctkEnabled")}
 
 
 def guest_networks(value) -> list:
@@ -189,7 +196,9 @@ def plain(path: str, value):
     if path == "network":
         return [ref(n) for n in value]
     if path == "snapshot":
-        return ref(value.currentSnapshot) if value.currentSnapshot else None
+        if not value.currentSnapshot:
+            return None
+        return {**ref(value.currentSnapshot), "count": snapshot_count(value.rootSnapshotList)}
     if path == "config.extraConfig":
         return extra_config(value)
     if path == "config.cpuAffinity":

@@ -116,6 +116,7 @@ def vm(tree: Tree, moid: str, type_name: str, props: dict) -> dict:
         nics.append({"mac": nic["mac"], "network": network, "deviceKey": nic["deviceKey"], "model": nic["model"]})
     host = props.get("runtime.host") or {}
     numa = extra.get("numa.nodeAffinity", "")
+    snapshot = props.get("snapshot")
     return {
         "uuid": props.get("config.uuid", ""),
         "isTemplate": bool(props.get("config.template")),
@@ -123,7 +124,8 @@ def vm(tree: Tree, moid: str, type_name: str, props: dict) -> dict:
         "secureBoot": (props.get("config.bootOptions") or {}).get("efiSecureBootEnabled", False),
         "powerState": props.get("runtime.powerState", ""),
         "connectionState": props.get("runtime.connectionState", ""),
-        "snapshot": props.get("snapshot"),
+        "snapshot": {k: v for k, v in snapshot.items() if k != "count"} if snapshot else None,
+        "snapshotCount": (snapshot or {}).get("count", 0),
         "changeTrackingEnabled": bool(props.get("config.changeTrackingEnabled")),
         "cpuAffinity": props.get("config.cpuAffinity") or [],
         "cpuHotAddEnabled": bool(props.get("config.cpuHotAddEnabled")),
@@ -141,11 +143,18 @@ def vm(tree: Tree, moid: str, type_name: str, props: dict) -> dict:
         "storageUsed": props.get("summary.storage.committed") or 0,
         "numaNodeAffinity": [n for n in numa.split(",") if n],
         "devices": hardware["devices"],
-        "disks": hardware["disks"],
+        "disks": [disk_record(disk, extra, bool(props.get("config.changeTrackingEnabled")))
+                  for disk in hardware["disks"]],
         "nics": nics,
         "networks": [n for n in props.get("network") or [] if n],
         "host": host.get("id", ""),
     }
+
+
+def disk_record(disk: dict, extra: dict, vm_cbt: bool) -> dict:
+    """A disk tracks changes when the VM does, unless its own ctkEnabled says otherwise."""
+    own = str(extra.get(f"{disk['deviceName']}.ctkEnabled", "")).lower()
+    return {**disk, "changeTrackingEnabled": vm_cbt and own != "false"}
 
 
 def host(tree: Tree, moid: str, type_name: str, props: dict) -> dict:

@@ -1,0 +1,210 @@
+"""Plan-level checks: what stops a plan (Critical) or deserves a word (Warning, Information)
+before it starts. They read the inventory only, never the live source.
+
+The plan wizard and the Plan's Ready / Not ready status use `check_plan()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mtvweb.models import ControllerSettings
+from plans.naming import is_valid_name, kubernetes_name, why_invalid
+from providers.adapters import adapter_class
+from providers.models import InventoryObject, Provider, VirtualMachine
+
+CRITICAL, WARNING, INFORMATION = "Critical", "Warning", "Information"
+POD = "pod"
+SNAPSHOT_LIMIT = 28  # warm migration adds snapshots; vSphere refuses past 32 per VM
+GIB = 2**30
+
+
+@dataclass
+class Finding:
+    category: str
+    message: str
+    vm: str = ""  # the source VM's name; empty for the plan as a whole
+
+    def __str__(self):
+        return f"{self.vm}: {self.message}" if self.vm else self.message
+
+
+@dataclass
+class PlanDraft:
+    """What a plan would migrate: the checks need nothing else."""
+
+    source: Provider
+    target: Provider
+    target_namespace: str
+    vm_ids: list[str]
+    network_map: dict[str, str] = field(default_factory=dict)  # source network id → "pod" or "ns/name"
+    storage_map: dict[str, dict] = field(default_factory=dict)  # source storage id → {storageClass, volumeMode}
+    warm: bool = False
+    target_names: dict[str, str] = field(default_factory=dict)  # VM id → the name the user chose
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    target_names: dict[str, str]  # VM id → the name it will have in the target namespace
+
+    @property
+    def ready(self) -> bool:
+        return not any(f.category == CRITICAL for f in self.findings)
+
+
+def object_names(provider, kind) -> dict[str, str]:
+    return dict(InventoryObject.objects.filter(provider=provider, kind=kind).values_list("uid", "name"))
+
+
+def taken_names(target: Provider, namespace: str) -> set[str]:
+    """Names of the VMs already in the target namespace (from the target's inventory)."""
+    prefix = f"/{namespace}/"
+    paths = VirtualMachine.objects.filter(provider=target, path__startswith=prefix).values_list("path", flat=True)
+    return {path[len(prefix):] for path in paths}
+
+
+def check_plan(draft: PlanDraft) -> CheckResult:
+    adapter = adapter_class(draft.source.type)
+    vms = list(VirtualMachine.objects.filter(provider=draft.source, uid__in=draft.vm_ids))
+    findings: list[Finding] = []
+    missing = set(draft.vm_ids) - {vm.uid for vm in vms}
+    findings += [Finding(CRITICAL, f"VM {uid} is not in the source inventory any more.") for uid in sorted(missing)]
+    findings += provider_checks(draft, adapter)
+    networks, storages = object_names(draft.source, "network"), object_names(draft.source, "storage")
+    for vm in vms:
+        findings += mapping_checks(vm, adapter, draft, networks, storages)
+        findings += warm_checks(vm, adapter, draft)
+        findings += source_checks(vm, draft)
+    names, name_findings = target_names(vms, draft)
+    findings += name_findings
+    findings += capacity_checks(vms, adapter, draft)
+    order = {CRITICAL: 0, WARNING: 1, INFORMATION: 2}
+    return CheckResult(sorted(findings, key=lambda f: (order[f.category], f.vm)), names)
+
+
+def provider_checks(draft: PlanDraft, adapter) -> list[Finding]:
+    findings = []
+    for provider, role in ((draft.source, "source"), (draft.target, "target")):
+        if provider.status != Provider.Status.READY:
+            findings.append(Finding(CRITICAL, f"The {role} provider {provider.name} is {provider.status}"
+                                              f"{': ' + provider.status_message if provider.status_message else ''}."))
+    if draft.target.type != Provider.Type.OPENSHIFT:
+        findings.append(Finding(CRITICAL, f"The target must be an OpenShift Virtualization provider, not {draft.target.type}."))
+    if draft.source.type == Provider.Type.VSPHERE and not (draft.source.settings or {}).get("vddkInitImage"):
+        findings.append(Finding(WARNING, "The vSphere provider has no VDDK init image: disks are copied over HTTPS, "
+                                         "which is slower (guide §2.7.1). Add one to the provider to speed this up."))
+    if draft.warm and not adapter.supports_warm:
+        findings.append(Finding(CRITICAL, f"{draft.source.get_type_display()} providers support cold migration only; "
+                                          "choose cold."))
+    return findings
+
+
+def mapping_checks(vm, adapter, draft, networks, storages) -> list[Finding]:
+    findings = []
+    nic_networks = adapter.nic_networks(vm.data)
+    for network in sorted(set(nic_networks) - set(draft.network_map)):
+        name = networks.get(network) or network or "(no network)"
+        findings.append(Finding(CRITICAL, f"Network {name} is not mapped: add it to the network map.", vm.name))
+    on_pod = sum(1 for n in nic_networks if draft.network_map.get(n) == POD)
+    if on_pod > 1:
+        findings.append(Finding(CRITICAL, f"{on_pod} NICs are mapped to the pod network; only one may be. Map the "
+                                          "others to NetworkAttachmentDefinitions.", vm.name))
+    for storage in sorted(set(adapter.disk_storages(vm.data)) - set(draft.storage_map)):
+        name = storages.get(storage) or storage or "(no storage)"
+        findings.append(Finding(CRITICAL, f"Storage {name} is not mapped: add it to the storage map.", vm.name))
+    return findings
+
+
+def warm_checks(vm, adapter, draft) -> list[Finding]:
+    if not draft.warm or not adapter.supports_warm or draft.source.type != Provider.Type.VSPHERE:
+        return []
+    findings = []
+    if not vm.data.get("changeTrackingEnabled"):
+        findings.append(Finding(CRITICAL, "Changed block tracking is off: warm migration needs it. Turn on CBT "
+                                          "(ctkEnabled) for the VM or migrate cold.", vm.name))
+    off = [d.get("file", str(d.get("key"))) for d in vm.data.get("disks", []) if not d.get("changeTrackingEnabled")]
+    if off and vm.data.get("changeTrackingEnabled"):
+        findings.append(Finding(CRITICAL, f"Changed block tracking is off for disk {', '.join(off)}.", vm.name))
+    count = vm.data.get("snapshotCount", 0)
+    if count >= SNAPSHOT_LIMIT:
+        findings.append(Finding(CRITICAL, f"The VM has {count} snapshots; warm migration needs room for more "
+                                          f"(at most {SNAPSHOT_LIMIT - 1}). Remove some snapshots.", vm.name))
+    return findings
+
+
+def source_checks(vm, draft) -> list[Finding]:
+    findings = []
+    if draft.source.type == Provider.Type.OPENSTACK and (vm.data.get("imageBased") or vm.data.get("localDisks")):
+        findings.append(Finding(CRITICAL, "The VM is not backed only by Cinder volumes (it boots from an image or "
+                                          "has local disks); only volume-backed VMs can migrate.", vm.name))
+    if vm.concern_level == VirtualMachine.Concern.CRITICAL:
+        labels = ", ".join(c["label"] for c in vm.concerns if c.get("category") == CRITICAL)
+        findings.append(Finding(WARNING, f"The VM has critical concerns ({labels}); it may fail to migrate.", vm.name))
+    return findings
+
+
+def target_names(vms, draft) -> tuple[dict[str, str], list[Finding]]:
+    """The name each VM gets in the target namespace, and what the user should know about it."""
+    taken = taken_names(draft.target, draft.target_namespace)
+    names, findings = {}, []
+    for vm in sorted(vms, key=lambda v: v.name):
+        chosen = draft.target_names.get(vm.uid, "")
+        if chosen:
+            if not is_valid_name(chosen):
+                findings.append(Finding(CRITICAL, f"The target name {chosen!r} is not valid: {why_invalid(chosen)}.",
+                                        vm.name))
+            elif chosen in taken:
+                findings.append(Finding(CRITICAL, f"A VM named {chosen} is already in namespace "
+                                                  f"{draft.target_namespace} (or in this plan): choose another name.",
+                                        vm.name))
+            name = chosen
+        elif is_valid_name(vm.name) and vm.name in taken:
+            findings.append(Finding(CRITICAL, f"A VM named {vm.name} is already in namespace {draft.target_namespace} "
+                                              "(or in this plan): give this VM another target name.", vm.name))
+            name = vm.name
+        elif not is_valid_name(vm.name):
+            name = kubernetes_name(vm.name, taken)
+            findings.append(Finding(WARNING, f"The name is not valid in Kubernetes ({why_invalid(vm.name)}); the VM "
+                                             f"will be called {name}. You can choose another target name.", vm.name))
+        else:
+            name = vm.name
+        names[vm.uid] = name
+        taken.add(name)
+    return names, findings
+
+
+def capacity_checks(vms, adapter, draft) -> list[Finding]:
+    """Disks plus the configured overhead must fit in each target storage class's free capacity,
+    where the target cluster reports it (CSIStorageCapacity)."""
+    settings = ControllerSettings.current()
+    needed: dict[str, int] = {}
+    for vm in vms:
+        for storage, size in zip(adapter.disk_storages(vm.data), adapter.vm_summary(vm.data).disk_bytes, strict=False):
+            target = draft.storage_map.get(storage)
+            if not target:
+                continue
+            if target.get("volumeMode") == "Block":
+                size += parse_quantity(settings.block_overhead)
+            else:
+                size = int(size * (1 + settings.filesystem_overhead_percent / 100))
+            needed[target["storageClass"]] = needed.get(target["storageClass"], 0) + size
+    classes = {o.name: o.data for o in InventoryObject.objects.filter(provider=draft.target, kind="storage",
+                                                                      name__in=list(needed))}
+    findings = []
+    for name, size in sorted(needed.items()):
+        free = (classes.get(name) or {}).get("availableCapacity")
+        if free is not None and size > free:
+            findings.append(Finding(CRITICAL, f"Storage class {name} has {free / GIB:.1f} GiB free but the disks need "
+                                              f"{size / GIB:.1f} GiB including the "
+                                              f"{settings.filesystem_overhead_percent}% filesystem overhead: map some "
+                                              "disks to another class, free space, or lower the overhead setting."))
+    return findings
+
+
+def parse_quantity(value: str) -> int:
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+    for suffix, factor in units.items():
+        if value.endswith(suffix):
+            return int(float(value[: -len(suffix)]) * factor)
+    return int(float(value or 0))
