@@ -161,3 +161,32 @@ def test_warm_is_refused_where_the_source_cannot(openstack_lab, target):
     provider.refresh_from_db()
     plan = draft(provider, target, [openstack_lab["test_vms"]["good"]["name"]], warm=True)
     assert "OpenStack providers support cold migration only; choose cold." in messages(check_plan(plan), CRITICAL)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_capacity_comes_from_the_clusters_csi_storage_capacity(kube_lab, settings, vsphere):
+    """The target's inventory carries each class's free space as the cluster reports it: the lab's
+    small-capacity class (300Mi) takes the VM's 48 MiB disk, but not a 200 MiB one with 100% overhead."""
+    from mtvweb.models import ControllerSettings
+    from providers.adapters.openshift.host import ensure_host_provider
+
+    settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]
+    host = ensure_host_provider()
+    load(host)
+    Provider.objects.filter(pk=host.pk).update(status="Ready")
+    host.refresh_from_db()
+    small = InventoryObject.objects.get(provider=host, kind="storage", name="small-capacity")
+    assert 0 < small.data["availableCapacity"] <= 300 * 2**20
+    assert InventoryObject.objects.get(provider=host, kind="storage", name="standard").data["availableCapacity"] is None
+    plan = draft(vsphere, host, ["mtv-rhel9-cbt"])
+    plan.target_namespace = kube_lab["user_namespace"]
+    plan.storage_map = {s: {"storageClass": "small-capacity", "volumeMode": "Filesystem"} for s in plan.storage_map}
+    assert not any("Storage class small-capacity" in m for m in messages(check_plan(plan)))
+    settings_row = ControllerSettings.current()
+    settings_row.filesystem_overhead_percent = 100
+    settings_row.save()
+    big = vm(vsphere, "mtv-rhel9-cbt")
+    VirtualMachine.objects.filter(pk=big.pk).update(
+        data={**big.data, "disks": [{**d, "capacity": 200 * 2**20} for d in big.data["disks"]]})
+    [message] = [m for m in messages(check_plan(plan), CRITICAL) if "Storage class small-capacity" in m]
+    assert "including the 100% filesystem overhead" in message

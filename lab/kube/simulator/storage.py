@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PATH_ANNOTATION = "lab.mtvweb/path"
 CAPACITY_ANNOTATION = "lab.mtvweb/capacity"
+CAPACITY_NAMESPACE = "openshift-cnv"  # where the lab's "CSI driver" publishes CSIStorageCapacity objects
 CLASS_LABEL = "lab.mtvweb/storage-class"
 PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
 SELECTED_NODE = "volume.kubernetes.io/selected-node"
@@ -61,6 +62,36 @@ class Provisioner:
         self.storage = client.StorageV1Api(self.api)
         self.events = EventRecorder(self.api, "lab-cluster-simulator/provisioner")
         self.lock = threading.Lock()  # one provisioning decision at a time: capacity sums must not race
+        for storage_class in self.storage.list_storage_class().items:
+            self.publish_capacity(storage_class.metadata.name)
+
+    # --- CSIStorageCapacity: what a capacity-tracking CSI driver tells the cluster -----------
+
+    def used(self, class_name: str) -> int:
+        volumes = self.core.list_persistent_volume(label_selector=f"{CLASS_LABEL}={class_name}").items
+        return sum(int(parse_quantity(pv.spec.capacity["storage"])) for pv in volumes)
+
+    def publish_capacity(self, class_name: str) -> None:
+        """Free space of a class with a capacity limit, as storage.k8s.io/v1 CSIStorageCapacity."""
+        try:
+            storage_class = self.storage.read_storage_class(class_name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return
+            raise
+        limit_text = (storage_class.metadata.annotations or {}).get(CAPACITY_ANNOTATION)
+        if not limit_text:
+            return
+        free = max(int(parse_quantity(limit_text)) - self.used(class_name), 0)
+        body = {"apiVersion": "storage.k8s.io/v1", "kind": "CSIStorageCapacity",
+                "metadata": {"name": f"lab-{class_name}", "namespace": CAPACITY_NAMESPACE},
+                "storageClassName": class_name, "capacity": format_bytes(free)}
+        try:
+            self.storage.replace_namespaced_csi_storage_capacity(body["metadata"]["name"], CAPACITY_NAMESPACE, body)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
+            self.storage.create_namespaced_csi_storage_capacity(CAPACITY_NAMESPACE, body)
 
     # --- PersistentVolumeClaims ----------------------------------------------------------
 
@@ -160,18 +191,14 @@ class Provisioner:
             f"Successfully provisioned volume {pv_name} ({volume_mode} at {path})",
         )
         log.info("provisioned %s for %s/%s at %s", pv_name, meta["namespace"], meta["name"], path)
+        self.publish_capacity(storage_class.metadata.name)
 
     def _fits(self, pvc: dict, storage_class, requested: int) -> bool:
         limit_text = (storage_class.metadata.annotations or {}).get(CAPACITY_ANNOTATION)
         if not limit_text:
             return True
         limit = int(parse_quantity(limit_text))
-        used = sum(
-            int(parse_quantity(pv.spec.capacity["storage"]))
-            for pv in self.core.list_persistent_volume(
-                label_selector=f"{CLASS_LABEL}={storage_class.metadata.name}"
-            ).items
-        )
+        used = self.used(storage_class.metadata.name)
         if used + requested <= limit:
             return True
         self.events.record(
@@ -193,6 +220,7 @@ class Provisioner:
             return
         path = Path(annotations[PATH_ANNOTATION])
         if kind == "DELETED":
+            self.publish_capacity(pv["spec"].get("storageClassName", ""))
             return
         phase = (pv.get("status") or {}).get("phase")
         if phase == "Released" and pv["spec"].get("persistentVolumeReclaimPolicy") == "Delete":

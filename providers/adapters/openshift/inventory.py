@@ -41,6 +41,7 @@ from providers.adapters.openshift.objects import (
     key,
     nad_item,
     namespace_item,
+    quantity,
     storage_class_item,
 )
 from providers.adapters.openshift.vm import Lookup, VMBuilder
@@ -141,6 +142,9 @@ class OpenShiftCollector(Collector):
 
     def put(self, kind: Kind, obj: dict) -> None:
         k = key(obj)
+        if kind is kinds.CAPACITIES:
+            self.touch_class_of(self.known[kind.name].get(k))  # a capacity may move to another class
+            self.touch_class_of(obj)
         summarize = SUMMARIES.get(kind.name)
         self.known[kind.name][k] = summarize(obj) if summarize else obj
         uid = obj.get("metadata", {}).get("uid", "")
@@ -156,6 +160,8 @@ class OpenShiftCollector(Collector):
         value = self.known[kind.name].pop(k, None)
         if value is None:
             return
+        if kind is kinds.CAPACITIES:
+            self.touch_class_of(value)
         if kind.name in SERVED:
             self.removed[SERVED[kind.name]].add(value.get("metadata", {}).get("uid", ""))
             self.dirty.discard((kind.name, k))
@@ -169,6 +175,16 @@ class OpenShiftCollector(Collector):
             for dependency in self.vm_depends.pop(k, ()):
                 self.depends[dependency].discard(k)
         self.touch(kind, k)
+
+    def touch_class_of(self, capacity: dict | None) -> None:
+        name = (capacity or {}).get("storageClassName")
+        if name and ("", name) in self.known["storage_classes"]:
+            self.dirty.add(("storage_classes", ("", name)))
+
+    def available_capacity(self, class_name: str) -> int | None:
+        sizes = [quantity(c.get("capacity")) for c in self.known["capacities"].values()
+                 if c.get("storageClassName") == class_name]
+        return sum(s or 0 for s in sizes) if sizes else None
 
     def touch(self, kind: Kind, k: tuple) -> None:
         """Mark what must be rebuilt after kind/k changed."""
@@ -185,7 +201,7 @@ class OpenShiftCollector(Collector):
         if kind_name == "namespaces":
             return namespace_item(obj)
         if kind_name == "storage_classes":
-            return storage_class_item(obj, self.known["storage_profiles"].get(k))
+            return storage_class_item(obj, self.known["storage_profiles"].get(k), self.available_capacity(k[1]))
         if kind_name == "nads":
             return nad_item(obj, self.lookup.namespaces.get(k[0], ""))
         builder = VMBuilder(obj, self.lookup)

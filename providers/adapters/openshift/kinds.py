@@ -34,6 +34,8 @@ NAMESPACES = Kind("namespaces", "namespaces", False)
 STORAGE_CLASSES = Kind("storage_classes", "storageclasses.storage.k8s.io", False)
 STORAGE_PROFILES = Kind("storage_profiles", "storageprofiles.cdi.kubevirt.io", False,
                         "cdi.kubevirt.io", "v1beta1", "storageprofiles", optional=True)
+# Free space per storage class, as capacity-tracking CSI drivers publish it (plan capacity checks).
+CAPACITIES = Kind("capacities", "csistoragecapacities.storage.k8s.io", True)
 NADS = Kind("nads", "network-attachment-definitions.k8s.cni.cncf.io", True,
             "k8s.cni.cncf.io", "v1", "network-attachment-definitions", optional=True)
 CLAIMS = Kind("claims", "persistentvolumeclaims", True)
@@ -49,7 +51,7 @@ CLUSTER_INSTANCETYPES = Kind("cluster_instancetypes", "virtualmachineclusterinst
 VMS = Kind("vms", "virtualmachines.kubevirt.io", True, "kubevirt.io", "v1", "virtualmachines", optional=True)
 
 # In dependency order: what a record refers to is known before the record is built.
-ALL = [NAMESPACES, STORAGE_PROFILES, STORAGE_CLASSES, NADS, CLAIMS, DATA_VOLUMES, INSTANCES, INSTANCETYPES,
+ALL = [NAMESPACES, STORAGE_PROFILES, CAPACITIES, STORAGE_CLASSES, NADS, CLAIMS, DATA_VOLUMES, INSTANCES, INSTANCETYPES,
        CLUSTER_INSTANCETYPES, VMS]
 
 
@@ -65,6 +67,11 @@ def lister(api: client.ApiClient, kind: Kind, namespace: str | None = None) -> C
         return client.CoreV1Api(api).list_namespace
     if kind is STORAGE_CLASSES:
         return client.StorageV1Api(api).list_storage_class
+    if kind is CAPACITIES:
+        storage = client.StorageV1Api(api)
+        if namespace:
+            return lambda **kw: storage.list_namespaced_csi_storage_capacity(namespace, **kw)
+        return storage.list_csi_storage_capacity_for_all_namespaces
     if kind is CLAIMS:
         core = client.CoreV1Api(api)
         if namespace:

@@ -68,7 +68,7 @@ def namespace_item(obj: dict) -> Item:
     return Item(kind="folder", uid=data["uid"], name=name, path=data["path"], data=data)
 
 
-def storage_class_item(obj: dict, profile: dict | None) -> Item:
+def storage_class_item(obj: dict, profile: dict | None, available: int | None = None) -> Item:
     name = obj["metadata"]["name"]
     annotations = obj["metadata"].get("annotations") or {}
     status = (profile or {}).get("status", {})
@@ -88,6 +88,8 @@ def storage_class_item(obj: dict, profile: dict | None) -> Item:
         ],
         "cloneStrategy": status.get("cloneStrategy", ""),
         "storageProfile": bool(profile),
+        # Free bytes the cluster reports for the class (CSIStorageCapacity); None when it reports none.
+        "availableCapacity": available,
         "object": trimmed(obj),
     }
     return Item(kind="storage", uid=data["uid"], name=name, path=data["path"], data=data)
