@@ -87,11 +87,15 @@ class Provisioner:
                 "metadata": {"name": f"lab-{class_name}", "namespace": CAPACITY_NAMESPACE},
                 "storageClassName": class_name, "capacity": format_bytes(free)}
         try:
-            self.storage.replace_namespaced_csi_storage_capacity(body["metadata"]["name"], CAPACITY_NAMESPACE, body)
-        except ApiException as exc:
-            if exc.status != 404:
-                raise
-            self.storage.create_namespaced_csi_storage_capacity(CAPACITY_NAMESPACE, body)
+            try:
+                self.storage.patch_namespaced_csi_storage_capacity(
+                    body["metadata"]["name"], CAPACITY_NAMESPACE, {"capacity": body["capacity"]})
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise
+                self.storage.create_namespaced_csi_storage_capacity(CAPACITY_NAMESPACE, body)
+        except ApiException as exc:  # capacity reporting must never stop provisioning
+            log.warning("could not publish the capacity of %s: %s", class_name, exc.reason)
 
     # --- PersistentVolumeClaims ----------------------------------------------------------
 
