@@ -1,0 +1,26 @@
+package io.konveyor.forklift.ova
+
+# The scanner reads each disk's format from the image's own header. These VMDK variants keep
+# all of a disk's data in the one file the OVF references (vSphere exports streamOptimized);
+# "raw" means the header was not recognised (also a compressed file), and a VMDK descriptor
+# (monolithicFlat, twoGbMaxExtentSparse...) keeps the data in extent files the OVF does not name.
+supported_disk_formats := {"streamOptimized", "monolithicSparse", "vmdkSparse"}
+
+unsupported_format_disks contains sprintf("%s (%s)", [object.get(disk, "name", "?"), disk.format]) if {
+	some disk in input.disks
+	is_string(disk.format)
+	disk.format != ""
+	not disk.format in supported_disk_formats
+}
+
+concerns contains flag if {
+	count(unsupported_format_disks) > 0
+	flag := {
+		"category": "Critical",
+		"label": "Unsupported disk format",
+		"assessment": sprintf(
+			"Disk %s is not a VMDK image that holds all of its data in the file the OVF references, so it cannot be imported. Export the VM again from vSphere, or convert the disk with `qemu-img convert -O vmdk -o subformat=streamOptimized` and update the OVF.",
+			[concat(", ", sort(unsupported_format_disks))],
+		),
+	}
+}
