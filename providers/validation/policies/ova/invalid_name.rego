@@ -16,9 +16,9 @@ concerns contains flag if {
 	has_invalid_name
 	flag := {
 		"category": "Warning",
-		"label": "VM name not valid in Kubernetes",
+		"label": "Invalid VM name",
 		"assessment": sprintf(
-			"The name %q is not a valid VirtualMachine name (lower-case letters, digits and '-', at most 253 characters, starting and ending with a letter or digit). The migrated VM is renamed: capitals become lower case, '_' becomes '-' and other characters are dropped. You can choose the name yourself in the plan.",
+			"The name %q is not a valid VirtualMachine name (lower-case letters, digits and '-', at most 253 characters, starting and ending with a letter or digit). The migrated VM is renamed: capitals become lower case, '_' becomes '-' and other characters, such as spaces and '.', are dropped. You can choose the name yourself in the plan.",
 			[input.name],
 		),
 	}

@@ -2,7 +2,7 @@ package io.konveyor.forklift.ova_test
 
 import data.io.konveyor.forklift.ova
 
-name_label := "VM name not valid in Kubernetes"
+name_label := "Invalid VM name"
 
 too_long_name := concat("", [c | some _ in numbers.range(1, 254); c := "a"])
 
