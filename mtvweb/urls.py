@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mtvweb.views import overview
+from providers.api.validation import RulesVersionView
 
 urlpatterns = [
     path("", overview.home, name="home"),
@@ -15,4 +16,6 @@ urlpatterns = [
     # The inventory service's routes (Forklift's paths; guide §5.2, §6.3).
     path("inventory/", include("providers.api.urls")),
     path("api/", include("mtvweb.api.urls")),
+    path("validation/v1/data/io/konveyor/forklift/<str:package>/rules_version", RulesVersionView.as_view(),
+         name="rules-version"),
 ]

@@ -38,7 +38,6 @@ class OpaEngine:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.http = requests.Session()
-        self.loaded: dict[str, set[str]] = {}
 
     def _put(self, module_id: str, source: str) -> None:
         response = self.http.put(f"{self.url}/v1/policies/{quote(module_id, safe='')}", data=source.encode(),
@@ -58,13 +57,17 @@ class OpaEngine:
         return f"{body.get('message', 'OPA refused the policy')}{': ' + details if details else ''}"
 
     def load(self, provider_type: str, modules: dict[str, str]) -> None:
+        """Make the server hold exactly these modules for the type (any process may have loaded others)."""
+        suffix = PACKAGES[provider_type]
         ids = {f"mtvweb/{name}": source for name, source in modules.items()}
-        ids[f"mtvweb/batch/{PACKAGES[provider_type]}.rego"] = batch_module(provider_type)
-        for stale in self.loaded.get(provider_type, set()) - set(ids):
+        ids[f"mtvweb/batch/{suffix}.rego"] = batch_module(provider_type)
+        listed = self.http.get(f"{self.url}/v1/policies", timeout=self.timeout).json().get("result", [])
+        ours = {p["id"] for p in listed if p["id"].startswith("mtvweb/") and (
+            f"/{suffix}/" in p["id"] or p["id"] == f"mtvweb/batch/{suffix}.rego")}
+        for stale in ours - set(ids):
             self.http.delete(f"{self.url}/v1/policies/{quote(stale, safe='')}", timeout=self.timeout)
         for module_id, source in ids.items():
             self._put(module_id, source)
-        self.loaded[provider_type] = set(ids)
 
     def concerns(self, provider_type: str, inputs: list[dict]) -> list[list[dict]]:
         results = []

@@ -7,11 +7,12 @@ thread of its own; `validate_pending()` is what each round does.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 
 from providers.inventory.records import workloads
@@ -75,9 +76,19 @@ class Validator:
             vm.concern_level = max((LEVELS.get(c.get("category"), 0) for c in concerns), default=0)
             vm.revision_validated = vm.revision  # a change since the read leaves it behind: validated again
             vm.policy_version = version
-        VirtualMachine.objects.bulk_update(
-            vms, ["concerns", "concern_count", "concern_level", "revision_validated", "policy_version"],
-            batch_size=BATCH)
+        store_results(vms)
+
+
+def store_results(vms: list[VirtualMachine]) -> None:
+    """One parametrized UPDATE per VM in a single executemany: Django's bulk_update builds a CASE
+    expression per field and row, which costs more than the validation itself at 10,000 VMs."""
+    table = VirtualMachine._meta.db_table
+    sql = (f"UPDATE {table} SET concerns = %s, concern_count = %s, concern_level = %s, revision_validated = %s, "
+           f"policy_version = %s WHERE id = %s")
+    rows = [(json.dumps(vm.concerns), vm.concern_count, vm.concern_level, vm.revision_validated, vm.policy_version,
+             vm.pk) for vm in vms]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 class ValidatorThread(threading.Thread):

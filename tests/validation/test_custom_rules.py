@@ -114,3 +114,12 @@ def test_only_cluster_admins_manage_rules(client, people, role, status):
                                                            "source": MULTIPLE_DISKS, "enabled": "on"})
     assert ValidationRule.objects.exists() == (status == 200)
     assert response.status_code in ((302,) if status == 200 else (403,))
+
+
+def test_rules_version_is_served_at_the_guides_path(client, people):
+    client.force_login(people["viewer"])
+    url = "/validation/v1/data/io/konveyor/forklift/vmware/rules_version"
+    assert client.get(url).json() == {"result": {"rules_version": rules_version("vsphere")}}
+    save_rule(rule("multiple_disks", MULTIPLE_DISKS))
+    assert client.get(url).json()["result"]["rules_version"] == rules_version("vsphere")
+    assert client.get("/validation/v1/data/io/konveyor/forklift/hyperv/rules_version").status_code == 404
