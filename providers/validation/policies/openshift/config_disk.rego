@@ -1,6 +1,6 @@
 package io.konveyor.forklift.openshift
 
-config_disks contains sprintf("%s (%s)", [object.get(disk, "name", "?"), disk.volumeType]) if {
+config_disks contains concat("", [concern_text(object.get(disk, "name", "?")), " (", concern_text(disk.volumeType), ")"]) if {
 	some disk in input.disks
 	is_object(disk)
 	disk.volumeType in config_volume_types
@@ -11,9 +11,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Information",
 		"label": "Configuration disk",
-		"assessment": sprintf(
-			"Disk %s hands the guest configuration (cloud-init, sysprep, a ConfigMap, Secret or service account) rather than data; it is not copied as a disk. ConfigMaps and Secrets it refers to must exist in the target namespace for the migrated VM to start.",
-			[concat(", ", sort(config_disks))],
-		),
+		"assessment": concat("", [
+			"Disk ",
+			concat(", ", sort(config_disks)),
+			" hands the guest configuration (cloud-init, sysprep, a ConfigMap, Secret or service account) rather than data; it is not copied as a disk. ConfigMaps and Secrets it refers to must exist in the target namespace for the migrated VM to start.",
+		]),
 	}
 }

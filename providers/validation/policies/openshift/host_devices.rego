@@ -1,7 +1,12 @@
 package io.konveyor.forklift.openshift
 
 # hostDevices: the VM's host devices and GPUs, each {kind: hostDevice|gpu, name, deviceName}.
-attached_host_devices contains sprintf("%s (%s)", [object.get(device, "name", "?"), object.get(device, "deviceName", "?")]) if {
+attached_host_devices contains concat("", [
+	concern_text(object.get(device, "name", "?")),
+	" (",
+	concern_text(object.get(device, "deviceName", "?")),
+	")",
+]) if {
 	some device in input.hostDevices
 	is_object(device)
 }
@@ -11,9 +16,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Warning",
 		"label": "Host devices attached",
-		"assessment": sprintf(
-			"The VM uses host device or GPU %s. The migrated VM asks for the same device names: the target cluster must permit them (permittedHostDevices in the HyperConverged resource) and have nodes that offer them, or the VM cannot start there.",
-			[concat(", ", sort(attached_host_devices))],
-		),
+		"assessment": concat("", [
+			"The VM uses host device or GPU ",
+			concat(", ", sort(attached_host_devices)),
+			". The migrated VM asks for the same device names: the target cluster must permit them (permittedHostDevices in the HyperConverged resource) and have nodes that offer them, or the VM cannot start there.",
+		]),
 	}
 }

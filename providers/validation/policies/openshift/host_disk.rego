@@ -2,7 +2,7 @@ package io.konveyor.forklift.openshift
 
 # disks: each disk device of the VM with the type of the volume behind it (volumeType is the
 # KubeVirt volume source: persistentVolumeClaim, dataVolume, containerDisk, hostDisk...).
-host_path_disks contains object.get(disk, "name", "?") if {
+host_path_disks contains concern_text(object.get(disk, "name", "?")) if {
 	some disk in input.disks
 	is_object(disk)
 	disk.volumeType == "hostDisk"
@@ -13,9 +13,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Critical",
 		"label": "Disk on a host path",
-		"assessment": sprintf(
-			"Disk %s is a hostDisk: an image file on the source node's file system, which the migration cannot read or copy (only PVC and DataVolume disks are copied). Move its data to a PVC (DataVolume) first, or remove the disk from the VM.",
-			[concat(", ", sort(host_path_disks))],
-		),
+		"assessment": concat("", [
+			"Disk ",
+			concat(", ", sort(host_path_disks)),
+			" is a hostDisk: an image file on the source node's file system, which the migration cannot read or copy (only PVC and DataVolume disks are copied). Move its data to a PVC (DataVolume) first, or remove the disk from the VM.",
+		]),
 	}
 }

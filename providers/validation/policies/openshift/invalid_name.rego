@@ -18,9 +18,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Warning",
 		"label": "Invalid VM name",
-		"assessment": sprintf(
-			"The name %q is not valid for the migrated VM (lower-case letters, digits and '-' only, at most 253 characters, starting and ending with a letter or digit). The migrated VM is renamed: capitals become lower case, '_' becomes '-' and other characters, such as '.', are dropped. You can choose the name yourself in the plan.",
-			[input.name],
-		),
+		"assessment": concat("", [
+			"The name '",
+			concern_text(input.name),
+			"' is not valid for the migrated VM (lower-case letters, digits and '-' only, at most 253 characters, starting and ending with a letter or digit). The migrated VM is renamed: capitals become lower case, '_' becomes '-' and other characters, such as '.', are dropped. You can choose the name yourself in the plan.",
+		]),
 	}
 }

@@ -5,7 +5,7 @@ name_label := "Invalid VM name"
 test_dotted_name if {
 	concern := concern_for({"name": "db.prod-1"}, name_label)
 	concern.category == "Warning"
-	contains(concern.assessment, `"db.prod-1"`)
+	contains(concern.assessment, "'db.prod-1'")
 }
 
 test_other_invalid_names if {

@@ -11,7 +11,7 @@ config_volume_types := {
 
 other_rule_volume_types := (claim_volume_types | config_volume_types) | {"hostDisk"}
 
-uncopied_disks contains sprintf("%s (%s)", [object.get(disk, "name", "?"), disk.volumeType]) if {
+uncopied_disks contains concat("", [concern_text(object.get(disk, "name", "?")), " (", concern_text(disk.volumeType), ")"]) if {
 	some disk in input.disks
 	is_object(disk)
 	is_string(disk.volumeType)
@@ -24,9 +24,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Warning",
 		"label": "Disk not backed by a PVC",
-		"assessment": sprintf(
-			"Disk %s is not backed by a PVC or DataVolume, so its content is not copied: a containerDisk comes from its image again (the target cluster must be able to pull it), an emptyDisk starts empty, and what the guest wrote to such disks is lost, as it is at every restart. Move data the guest needs to a PVC before migrating.",
-			[concat(", ", sort(uncopied_disks))],
-		),
+		"assessment": concat("", [
+			"Disk ",
+			concat(", ", sort(uncopied_disks)),
+			" is not backed by a PVC or DataVolume, so its content is not copied: a containerDisk comes from its image again (the target cluster must be able to pull it), an emptyDisk starts empty, and what the guest wrote to such disks is lost, as it is at every restart. Move data the guest needs to a PVC before migrating.",
+		]),
 	}
 }

@@ -1,6 +1,6 @@
 package io.konveyor.forklift.openshift
 
-shareable_disks contains object.get(disk, "name", "?") if {
+shareable_disks contains concern_text(object.get(disk, "name", "?")) if {
 	some disk in input.disks
 	is_object(disk)
 	disk.shared == true
@@ -11,9 +11,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Warning",
 		"label": "Shareable disk",
-		"assessment": sprintf(
-			"Disk %s is shareable: other VMs may use the same PVC. The migration copies it as it is at that moment, and the other VMs keep using the source PVC. Stop every VM that writes to it before the migration, and attach the copy to the others yourself.",
-			[concat(", ", sort(shareable_disks))],
-		),
+		"assessment": concat("", [
+			"Disk ",
+			concat(", ", sort(shareable_disks)),
+			" is shareable: other VMs may use the same PVC. The migration copies it as it is at that moment, and the other VMs keep using the source PVC. Stop every VM that writes to it before the migration, and attach the copy to the others yourself.",
+		]),
 	}
 }

@@ -11,9 +11,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Warning",
 		"label": "CPU or memory hot plug enabled",
-		"assessment": sprintf(
-			"The VM has %s enabled in vSphere. The setting is not carried over: the migrated VM keeps the CPU count and memory size it has now. Change them with the VM stopped, or set up hot plug in OpenShift Virtualization after the migration.",
-			[concat(", ", sort(hot_plug_settings))],
-		),
+		"assessment": concat("", [
+			"The VM has ",
+			concat(", ", sort(hot_plug_settings)),
+			" enabled in vSphere. The setting is not carried over: the migrated VM keeps the CPU count and memory size it has now. Change them with the VM stopped, or set up hot plug in OpenShift Virtualization after the migration.",
+		]),
 	}
 }

@@ -17,9 +17,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Warning",
 		"label": "Invalid VM name",
-		"assessment": sprintf(
-			"The name %q is not a valid VirtualMachine name (lower-case letters, digits and '-', at most 253 characters, starting and ending with a letter or digit). The migrated VM is renamed: capitals become lower case, '_' becomes '-' and other characters, such as spaces and '.', are dropped. You can choose the name yourself in the plan.",
-			[input.name],
-		),
+		"assessment": concat("", [
+			"The name '",
+			concern_text(input.name),
+			"' is not a valid VirtualMachine name (lower-case letters, digits and '-', at most 253 characters, starting and ending with a letter or digit). The migrated VM is renamed: capitals become lower case, '_' becomes '-' and other characters, such as spaces and '.', are dropped. You can choose the name yourself in the plan.",
+		]),
 	}
 }

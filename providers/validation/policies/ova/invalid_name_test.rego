@@ -17,7 +17,7 @@ test_invalid_names if {
 test_invalid_name_is_quoted if {
 	some concern in ova.concerns with input as {"name": "Finance_DB 01"}
 	concern.label == name_label
-	contains(concern.assessment, `"Finance_DB 01"`)
+	contains(concern.assessment, "'Finance_DB 01'")
 }
 
 test_valid_names if {

@@ -1,6 +1,6 @@
 package io.konveyor.forklift.ova
 
-unconnected_nics contains object.get(nic, "name", "?") if {
+unconnected_nics contains concern_text(object.get(nic, "name", "?")) if {
 	some nic in input.nics
 	is_object(nic)
 	object.get(nic, "network", "") in {"", null}
@@ -11,9 +11,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Critical",
 		"label": "NIC not connected to a network",
-		"assessment": sprintf(
-			"The OVF connects %s to no network, so the network map cannot place it and a plan with this VM cannot become ready. Connect the NIC to a network in vSphere and export the VM again, or remove the NIC.",
-			[concat(", ", sort(unconnected_nics))],
-		),
+		"assessment": concat("", [
+			"The OVF connects ",
+			concat(", ", sort(unconnected_nics)),
+			" to no network, so the network map cannot place it and a plan with this VM cannot become ready. Connect the NIC to a network in vSphere and export the VM again, or remove the NIC.",
+		]),
 	}
 }

@@ -6,8 +6,9 @@ package io.konveyor.forklift.ova
 # (monolithicFlat, twoGbMaxExtentSparse...) keeps the data in extent files the OVF does not name.
 supported_disk_formats := {"streamOptimized", "monolithicSparse", "vmdkSparse"}
 
-unsupported_format_disks contains sprintf("%s (%s)", [object.get(disk, "name", "?"), disk.format]) if {
+unsupported_format_disks contains concat("", [concern_text(object.get(disk, "name", "?")), " (", concern_text(disk.format), ")"]) if {
 	some disk in input.disks
+	is_object(disk)
 	is_string(disk.format)
 	disk.format != ""
 	not disk.format in supported_disk_formats
@@ -18,9 +19,10 @@ concerns contains flag if {
 	flag := {
 		"category": "Critical",
 		"label": "Unsupported disk format",
-		"assessment": sprintf(
-			"Disk %s is not a VMDK image that holds all of its data in the file the OVF references, so it cannot be imported. Export the VM again from vSphere, or convert the disk with `qemu-img convert -O vmdk -o subformat=streamOptimized` and update the OVF.",
-			[concat(", ", sort(unsupported_format_disks))],
-		),
+		"assessment": concat("", [
+			"Disk ",
+			concat(", ", sort(unsupported_format_disks)),
+			" is not a VMDK image that holds all of its data in the file the OVF references, so it cannot be imported. Export the VM again from vSphere, or convert the disk with `qemu-img convert -O vmdk -o subformat=streamOptimized` and update the OVF.",
+		]),
 	}
 }
