@@ -12,9 +12,9 @@ concerns contains flag if {
 		"category": "Information",
 		"label": "Configuration disk",
 		"assessment": concat("", [
-			"Disk ",
+			"These disks hand the guest configuration (cloud-init, sysprep, a ConfigMap, Secret or service account) rather than data, and are not copied as disks: ",
 			concat(", ", sort(config_disks)),
-			" hands the guest configuration (cloud-init, sysprep, a ConfigMap, Secret or service account) rather than data; it is not copied as a disk. ConfigMaps and Secrets it refers to must exist in the target namespace for the migrated VM to start.",
+			". ConfigMaps and Secrets they refer to must exist in the target namespace for the migrated VM to start.",
 		]),
 	}
 }

@@ -12,7 +12,7 @@ test_config_disks if {
 		config_label,
 	)
 	concern.category == "Information"
-	contains(concern.assessment, "Disk app-config (configMap), seed (cloudInitNoCloud) hands")
+	contains(concern.assessment, "disks: app-config (configMap), seed (cloudInitNoCloud).")
 }
 
 test_no_config_disks if {

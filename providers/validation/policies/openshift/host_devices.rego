@@ -17,7 +17,7 @@ concerns contains flag if {
 		"category": "Warning",
 		"label": "Host devices attached",
 		"assessment": concat("", [
-			"The VM uses host device or GPU ",
+			"The VM uses these host devices or GPUs: ",
 			concat(", ", sort(attached_host_devices)),
 			". The migrated VM asks for the same device names: the target cluster must permit them (permittedHostDevices in the HyperConverged resource) and have nodes that offer them, or the VM cannot start there.",
 		]),

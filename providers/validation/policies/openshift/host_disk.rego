@@ -14,9 +14,9 @@ concerns contains flag if {
 		"category": "Critical",
 		"label": "Disk on a host path",
 		"assessment": concat("", [
-			"Disk ",
+			"These disks are hostDisks, image files on the source node's file system, which the migration cannot read or copy (only PVC and DataVolume disks are copied): ",
 			concat(", ", sort(host_path_disks)),
-			" is a hostDisk: an image file on the source node's file system, which the migration cannot read or copy (only PVC and DataVolume disks are copied). Move its data to a PVC (DataVolume) first, or remove the disk from the VM.",
+			". Move their data to a PVC (a DataVolume) first, or remove them from the VM.",
 		]),
 	}
 }

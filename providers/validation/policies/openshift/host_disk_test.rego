@@ -11,7 +11,7 @@ test_host_disk if {
 		host_disk_label,
 	)
 	concern.category == "Critical"
-	contains(concern.assessment, "Disk legacy is a hostDisk")
+	contains(concern.assessment, "copied): legacy.")
 	not contains(concern.assessment, "root")
 }
 

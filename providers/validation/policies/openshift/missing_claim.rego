@@ -15,9 +15,9 @@ concerns contains flag if {
 		"category": "Critical",
 		"label": "Disk volume missing",
 		"assessment": concat("", [
-			"The PVC behind disk ",
+			"The PVC behind these disks does not exist or has lost its volume, so there is nothing to copy and the migration of this VM fails: ",
 			concat(", ", sort(unavailable_claim_disks)),
-			" does not exist or has lost its volume, so there is nothing to copy and the migration of this VM fails. Restore the PVC (or DataVolume) or remove the disk from the VM.",
+			". Restore the PVC (or DataVolume) or remove the disk from the VM.",
 		]),
 	}
 }

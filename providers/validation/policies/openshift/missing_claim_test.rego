@@ -12,7 +12,7 @@ test_missing_and_lost_claims if {
 		missing_label,
 	)
 	concern.category == "Critical"
-	contains(concern.assessment, "disk data (Missing), logs (Lost)")
+	contains(concern.assessment, "fails: data (Missing), logs (Lost).")
 	not contains(concern.assessment, "root")
 }
 

@@ -25,9 +25,9 @@ concerns contains flag if {
 		"category": "Warning",
 		"label": "Disk not backed by a PVC",
 		"assessment": concat("", [
-			"Disk ",
+			"These disks are not backed by a PVC or DataVolume, so their content is not copied: ",
 			concat(", ", sort(uncopied_disks)),
-			" is not backed by a PVC or DataVolume, so its content is not copied: a containerDisk comes from its image again (the target cluster must be able to pull it), an emptyDisk starts empty, and what the guest wrote to such disks is lost, as it is at every restart. Move data the guest needs to a PVC before migrating.",
+			". A containerDisk comes from its image again (the target cluster must be able to pull it), an emptyDisk starts empty, and what the guest wrote to such disks is lost, as it is at every restart. Move data the guest needs to a PVC before migrating.",
 		]),
 	}
 }

@@ -14,7 +14,7 @@ test_container_and_empty_disks if {
 		non_pvc_label,
 	)
 	concern.category == "Warning"
-	contains(concern.assessment, "Disk iso (containerDisk), scratch (emptyDisk) is not")
+	contains(concern.assessment, "not copied: iso (containerDisk), scratch (emptyDisk).")
 	not contains(concern.assessment, "root")
 	not contains(concern.assessment, "seed")
 	not contains(concern.assessment, "legacy")

@@ -12,9 +12,9 @@ concerns contains flag if {
 		"category": "Warning",
 		"label": "Shareable disk",
 		"assessment": concat("", [
-			"Disk ",
+			"These disks are shareable, so other VMs may use the same PVC: ",
 			concat(", ", sort(shareable_disks)),
-			" is shareable: other VMs may use the same PVC. The migration copies it as it is at that moment, and the other VMs keep using the source PVC. Stop every VM that writes to it before the migration, and attach the copy to the others yourself.",
+			". The migration copies them as they are at that moment, and the other VMs keep using the source PVC. Stop every VM that writes to them before the migration, and attach the copy to the others yourself.",
 		]),
 	}
 }

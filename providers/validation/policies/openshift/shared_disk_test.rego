@@ -8,7 +8,7 @@ test_shareable_disk if {
 		shared_label,
 	)
 	concern.category == "Warning"
-	contains(concern.assessment, "Disk quorum is shareable")
+	contains(concern.assessment, "PVC: quorum.")
 }
 
 test_no_shareable_disk if {

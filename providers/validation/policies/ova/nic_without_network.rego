@@ -12,9 +12,9 @@ concerns contains flag if {
 		"category": "Critical",
 		"label": "NIC not connected to a network",
 		"assessment": concat("", [
-			"The OVF connects ",
+			"The OVF connects these NICs to no network: ",
 			concat(", ", sort(unconnected_nics)),
-			" to no network, so the network map cannot place it and a plan with this VM cannot become ready. Connect the NIC to a network in vSphere and export the VM again, or remove the NIC.",
+			". The network map cannot place them, so a plan with this VM cannot become ready. Connect each NIC to a network in vSphere and export the VM again, or remove it.",
 		]),
 	}
 }

@@ -13,7 +13,7 @@ test_nic_without_network if {
 	some concern in concerns
 	concern.label == unconnected_label
 	concern.category == "Critical"
-	contains(concern.assessment, "Network adapter 2, Network adapter 3")
+	contains(concern.assessment, "network: Network adapter 2, Network adapter 3.")
 	not contains(concern.assessment, "Network adapter 1")
 }
 

@@ -20,9 +20,9 @@ concerns contains flag if {
 		"category": "Critical",
 		"label": "Unsupported disk format",
 		"assessment": concat("", [
-			"Disk ",
+			"These disks are not VMDK images that hold all of their data in the file the OVF references, so they cannot be imported: ",
 			concat(", ", sort(unsupported_format_disks)),
-			" is not a VMDK image that holds all of its data in the file the OVF references, so it cannot be imported. Export the VM again from vSphere, or convert the disk with `qemu-img convert -O vmdk -o subformat=streamOptimized` and update the OVF.",
+			". Export the VM again from vSphere, or convert the disks with `qemu-img convert -O vmdk -o subformat=streamOptimized` and update the OVF.",
 		]),
 	}
 }

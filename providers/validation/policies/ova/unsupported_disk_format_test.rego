@@ -12,7 +12,7 @@ test_raw_disk_is_unsupported if {
 	some concern in concerns
 	concern.label == disk_format_label
 	concern.category == "Critical"
-	contains(concern.assessment, "a-disk2.img (raw)")
+	contains(concern.assessment, "imported: a-disk2.img (raw).")
 	not contains(concern.assessment, "a-disk1.vmdk")
 }
 
