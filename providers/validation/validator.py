@@ -17,7 +17,7 @@ from django.db.models import F, Q
 
 from providers.inventory.records import workloads
 from providers.models import Provider, VirtualMachine
-from providers.validation.engines import OpaEngine, RegopyEngine
+from providers.validation.engines import OpaEngine, PolicyError, RegopyEngine
 from providers.validation.rules import PACKAGES, has_rules, modules, rules_version
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,12 @@ class Validator:
         for provider_type in PACKAGES:
             if not has_rules(provider_type):
                 continue  # no policy for this type: its VMs stay "not validated"
-            version = self.ensure_loaded(provider_type)
+            try:
+                version = self.ensure_loaded(provider_type)
+            except PolicyError:
+                # One type's broken policy must not stop the others from being validated.
+                log.exception("the %s policy does not load", provider_type)
+                continue
             for provider in Provider.objects.filter(type=provider_type):
                 while done < limit:
                     vms = list(self.stale(provider_type, version).filter(provider=provider)
