@@ -78,6 +78,8 @@ class InventoryStore:
                     self._model(kind).objects.bulk_create(new, batch_size=BATCH)
                 if updated:
                     self._update(kind, updated)
+                    if kind in ("host", "cluster"):
+                        self._touch_vms_on(kind, [row.uid for row in updated])
                 changed |= bool(new or updated)
             if changed:
                 self._bump()
@@ -91,6 +93,12 @@ class InventoryStore:
         columns = COMMON_COLUMNS + (VM_COLUMNS if kind == VM else [])
         model.objects.bulk_update(rows, columns, batch_size=BATCH)
         self._queryset(kind).filter(uid__in=[r.uid for r in rows]).update(revision=F("revision") + 1)
+
+    def _touch_vms_on(self, kind: str, uids: list[str]) -> None:
+        """A VM's policy input includes its host and cluster: when they change, so does the VM's."""
+        column = "host_uid" if kind == "host" else "cluster_uid"
+        VirtualMachine.objects.filter(provider=self.provider, **{f"{column}__in": uids}).update(
+            revision=F("revision") + 1)
 
     def _bump(self):
         Provider.objects.filter(pk=self.provider.pk).update(revision=F("revision") + 1)

@@ -207,3 +207,24 @@ def test_a_reconfigured_vm_is_read_again(vsphere_lab):
             wait_task(vm.ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=False, numCPUs=2)))
         wait_for(lambda: record.get().data["changeTrackingEnabled"] is False)
         assert not errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cluster_change_reaches_the_vms_on_it(vsphere_lab):
+    """Validation reads each VM's cluster (HA, DRS…): a cluster change makes its VMs' records new."""
+    from providers.inventory.store import InventoryStore
+
+    provider = make_provider(vsphere_lab)
+    load(provider)
+    cluster = InventoryObject.objects.filter(provider=provider, kind="cluster").first()
+    on_it = VirtualMachine.objects.filter(provider=provider, cluster_uid=cluster.uid)
+    elsewhere = VirtualMachine.objects.filter(provider=provider).exclude(cluster_uid=cluster.uid)
+    before = {vm.uid: vm.revision for vm in VirtualMachine.objects.filter(provider=provider)}
+    assert on_it.exists() and elsewhere.exists()
+    from providers.adapters.base import Item
+
+    InventoryStore(provider).upsert([Item(kind="cluster", uid=cluster.uid, name=cluster.name, path=cluster.path,
+                                          parent_kind=cluster.parent_kind, parent_uid=cluster.parent_uid,
+                                          data={**cluster.data, "haEnabled": not cluster.data["haEnabled"]})])
+    assert all(vm.revision == before[vm.uid] + 1 for vm in on_it)
+    assert all(vm.revision == before[vm.uid] for vm in elsewhere)
