@@ -2,7 +2,8 @@
 
 No process runs: `up` builds the share once under ~/.cache/mtvweb/ova (see share.py),
 lays a hard-linked copy into `<lab dir>/ova-share` and returns where it is, the NFS URL a
-user would type for it, and the expected scan result (manifest.py). See README.md.
+user would type for it, and the expected scan result (manifest.py). The validation cases
+(catalog.CASES) are laid out the same way into `<lab dir>/ova-cases`. See README.md.
 """
 
 from __future__ import annotations
@@ -50,24 +51,30 @@ def up(ctx) -> dict:
     share = ctx.root / "ova-share"
     manifest = lay_out(source, share, extra, entries)
     return {
-        "share_path": str(share),
+        **_share_record(share, manifest, source),
         "nfs_server": NFS_SERVER,
         "nfs_path": str(share),
-        "nfs_url": f"{NFS_SERVER}:{share}",
         "nfs_served": False,
-        "expected_path": str(share / MANIFEST_NAME),
-        "expected": manifest,
-        "vms": _vms(share, manifest),
         "errors": {p: e["error"] for p, e in manifest["entries"].items() if e["status"] == "error"},
-        "cache_path": str(source),
+        "cases": _cases(ctx),
     }
 
 
-def healthy(ctx, record: dict) -> bool:
-    """Every file of the manifest is still there with its size, and the generator has not changed."""
+def _share_record(share: Path, manifest: dict, source: Path) -> dict:
+    return {"share_path": str(share), "nfs_url": f"{NFS_SERVER}:{share}", "expected_path": str(share / MANIFEST_NAME),
+            "expected": manifest, "vms": _vms(share, manifest), "cache_path": str(source)}
+
+
+def _cases(ctx) -> dict:
+    """The validation cases' share: VMs made to trip the OVA validation rules (catalog.CASES)."""
+    source, entries = cached_share(prefix="cases")
+    share = ctx.root / "ova-cases"
+    return _share_record(share, lay_out(source, share, {}, entries), source)
+
+
+def _share_healthy(record: dict, source: Path) -> bool:
     share = Path(record["share_path"])
-    source, _ = cached_share()
-    if record.get("cache_path") != str(source) or _wants_large(ctx) != ("large-4g" in record["vms"]):
+    if record.get("cache_path") != str(source) or not (share / MANIFEST_NAME).is_file():
         return False
     if json.loads((share / MANIFEST_NAME).read_text()) != record["expected"]:
         return False
@@ -76,3 +83,11 @@ def healthy(ctx, record: dict) -> bool:
         if not path.is_file() or (entry["size"] is not None and path.stat().st_size != entry["size"]):
             return False
     return True
+
+
+def healthy(ctx, record: dict) -> bool:
+    """Every file of both manifests is still there with its size, and the generator has not changed."""
+    if _wants_large(ctx) != ("large-4g" in record["vms"]) or "cases" not in record:
+        return False
+    return (_share_healthy(record, cached_share()[0])
+            and _share_healthy(record["cases"], cached_share(prefix="cases")[0]))

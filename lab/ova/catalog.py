@@ -39,11 +39,12 @@ class Disk:
     spec: DiskSpec
     controller: str = "scsi"  # scsi (lsilogic) | pvscsi | sata | nvme | ide
     units: str = "byte"  # how the OVF states ovf:capacity: "byte", "byte * 2^20", "byte * 2^30"
+    image: str = "streamOptimized"  # streamOptimized VMDK (what vSphere exports) | raw (a plain .img file)
 
 
 @dataclass(frozen=True)
 class Nic:
-    network: str
+    network: str  # "" = connected to no network (no rasd:Connection value)
     model: str = "VmxNet3"  # VmxNet3 | E1000e | E1000
     mac: str | None = None  # vSphere writes rasd:Address only when MACs are exported
 
@@ -63,6 +64,9 @@ class VMSpec:
     ovf_version: str = "1.0"  # 1.0 (what vSphere exports) or 2.0
     memory_units: str = "byte * 2^20"
     cdrom: bool = False
+    exporter: str = "vsphere"  # vsphere | virtualbox (an OVF without VMware's extensions)
+    hot_add: bool = False  # vmw:Config cpuHotAddEnabled and memoryHotAddEnabled
+    usb: bool = False  # a USB controller item (ResourceType 23)
 
 
 @dataclass(frozen=True)
@@ -167,3 +171,35 @@ OTHER_FILES: dict[str, str] = {
     "README.txt": README_TEXT,
     "dept-a/notes.txt": "Exports from department A.\n",
 }
+
+
+# --- validation cases: a second share (`ova-cases`) of valid VMs made to trip the OVA
+# validation rules; each has disks of its own content. The main share stays as it is.
+RAW_CASE = _disk("case-raw-disk-1", 4 * MiB, (0, 512 * KiB, "text"), (2 * MiB, 1 * MiB, "random"))
+VBOX_CASE = _disk("case-vbox-1", 6 * MiB, (0, 1 * MiB, "text"), (3 * MiB, 1 * MiB, "random"))
+NAME_CASE = _disk("case-bad-name-1", 4 * MiB, (0, 256 * KiB, "text"), (1 * MiB, 512 * KiB, "random"))
+USB_CASE = _disk("case-usb-1", 4 * MiB, (0, 256 * KiB, "text"), (3 * MiB, 256 * KiB, "random"))
+
+CASES: tuple[Package, ...] = (
+    # a raw disk image beside the OVF instead of a VMDK → "Unsupported disk format"
+    Package("raw-disk.ova", VMSpec("raw-disk", "centos8_64Guest", "CentOS 8 (64-bit)", 1, 512,
+                                   (Disk(RAW_CASE, "scsi", image="raw"),),
+                                   (Nic(VM_NETWORK, "VmxNet3", "00:50:56:aa:01:01"),)), "vm"),
+    # made by VirtualBox: no VMware namespaces, no <Name> (the ovf:id names it), no MAC →
+    # "OVF not exported from vSphere", "NIC without a MAC address"
+    Package("other-tools/vbox-appliance.ova",
+            VMSpec("vbox-appliance", "", "RedHat_64", 1, 512, (Disk(VBOX_CASE, "sata"),), (Nic("NAT", "E1000"),),
+                   exporter="virtualbox"), "vm"),
+    # capitals, '_' and a space in the name, CPU and memory hot add → "Invalid VM name", "CPU or memory hot plug"
+    Package("Finance_DB 01.ova", VMSpec("Finance_DB 01", "windows2019srv_64Guest",
+                                        "Microsoft Windows Server 2019 (64-bit)", 2, 1024, (Disk(NAME_CASE, "sata"),),
+                                        (Nic(VM_NETWORK, "VmxNet3", "00:50:56:aa:01:03"),), hot_add=True), "vm"),
+    # a USB controller and a NIC connected to nothing → "USB controller present", "NIC not connected to a network"
+    Package("usb-dongle.ova", VMSpec("usb-dongle", "otherLinux64Guest", "Other Linux (64-bit)", 1, 256,
+                                     (Disk(USB_CASE, "scsi"),),
+                                     (Nic(VM_NETWORK, "VmxNet3", "00:50:56:aa:01:04"), Nic("", "E1000e", "00:50:56:aa:01:05")),
+                                     usb=True), "vm"),
+    # no disk at all (a network-booted appliance) → "VM has no disks"
+    Package("pxe-diskless.ova", VMSpec("pxe-diskless", "otherLinux64Guest", "Other Linux (64-bit)", 1, 256, (),
+                                       (Nic(VM_NETWORK, "VmxNet3", "00:50:56:aa:01:06"),)), "vm"),
+)

@@ -3,7 +3,8 @@
 A disk is first written as a sparse raw image (data extents; holes elsewhere), hashed
 with BLAKE3 over its full virtual size (holes read as zeros), then converted with
 `qemu-img convert -O vmdk -o subformat=streamOptimized` — what vSphere puts in an OVA.
-The raw image is deleted afterwards: `qemu-img convert -O raw` gives it back.
+The raw image is deleted afterwards: `qemu-img convert -O raw` gives it back. A disk the
+catalog wants as a raw image (`Disk.image == "raw"`, validation cases only) keeps it instead.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ CONTENT_VERSION = "1"
 @dataclass(frozen=True)
 class BuiltDisk:
     key: str
-    vmdk: str  # absolute path of the cached streamOptimized VMDK
+    vmdk: str  # absolute path of the cached streamOptimized VMDK (of the raw image, for image="raw")
     virtual_size: int
     blake3: str  # of the full raw guest image
     populated_size: int  # bytes in data extents that are not zeros
@@ -120,10 +121,12 @@ def recorded_disk(spec: DiskSpec, cache_dir: Path) -> BuiltDisk | None:
     return BuiltDisk(**json.loads(meta_path.read_text())) if meta_path.exists() else None
 
 
-def build_disk(spec: DiskSpec, cache_dir: Path) -> BuiltDisk:
-    """The cached VMDK for spec, made once per content and qemu-img version."""
+def build_disk(spec: DiskSpec, cache_dir: Path, image: str = "streamOptimized") -> BuiltDisk:
+    """The cached VMDK for spec, made once per content and qemu-img version (or its raw image)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     stem = _cache_stem(spec, cache_dir)
+    if image == "raw":
+        return _build_raw(spec, stem)
     meta_path, vmdk = stem.with_suffix(".json"), stem.with_suffix(".vmdk")
     if meta_path.exists() and vmdk.exists():
         return BuiltDisk(**json.loads(meta_path.read_text()))
@@ -139,5 +142,21 @@ def build_disk(spec: DiskSpec, cache_dir: Path) -> BuiltDisk:
         tmp_vmdk.unlink(missing_ok=True)
     built = BuiltDisk(spec.key, str(vmdk), spec.virtual_size, digest, populated, vmdk.stat().st_size,
                       sha256_of_file(vmdk))
+    meta_path.write_text(json.dumps(built.to_json(), indent=1))
+    return built
+
+
+def _build_raw(spec: DiskSpec, stem: Path) -> BuiltDisk:
+    meta_path, image = stem.with_suffix(".img.json"), stem.with_suffix(".img")
+    if meta_path.exists() and image.exists():
+        return BuiltDisk(**json.loads(meta_path.read_text()))
+    tmp = stem.with_suffix(".img.tmp")
+    try:
+        populated = write_raw(spec, tmp)
+        os.replace(tmp, image)
+    finally:
+        tmp.unlink(missing_ok=True)
+    built = BuiltDisk(spec.key, str(image), spec.virtual_size, blake3_of_file(image), populated,
+                      image.stat().st_size, sha256_of_file(image))
     meta_path.write_text(json.dumps(built.to_json(), indent=1))
     return built

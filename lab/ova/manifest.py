@@ -4,8 +4,9 @@
      "entries": {"<path relative to the share>": {"status": "vm" | "error" | "ignored", "size": bytes, ...}}}
 
 - status "vm": `vm` holds name, os_type, cpu, cores_per_socket, memory_mib, firmware,
-  secure_boot, ovf_version, disks [{file, path, member, capacity, populated_size, blake3,
-  controller, format}] and nics [{name, network, model, mac}] (mac null when not exported).
+  secure_boot, ovf_version, vmware (the descriptor uses VMware's OVF extensions), disks
+  [{file, path, member, capacity, populated_size, blake3, controller, format}] and nics
+  [{name, network, model, mac}] (mac null when not exported, network "" when connected to none).
   A disk's bytes are in `path` (relative to the share), inside the tar member `member`
   when path is an `.ova`; `blake3` is the digest of its raw guest content over `capacity`.
 - status "error": `error` is the kind (truncated-archive, invalid-archive, invalid-ovf,
@@ -21,6 +22,7 @@ from pathlib import PurePosixPath
 
 from lab.ova.catalog import OVA_MAX_DEPTH, OVF_MAX_DEPTH, Package, VMSpec
 from lab.ova.disks import BuiltDisk
+from lab.ova.ovf import nic_name
 
 FORMAT = 1
 RULES = {
@@ -44,9 +46,9 @@ def vm_description(vm: VMSpec, package_path: str, built: list[BuiltDisk], disk_f
             "populated_size": b.populated_size,
             "blake3": b.blake3,
             "controller": disk.controller,
-            "format": "streamOptimized",
+            "format": disk.image,
         })
-    nics = [{"name": f"Network adapter {n}", "network": nic.network, "model": nic.model, "mac": nic.mac}
+    nics = [{"name": nic_name(vm, n), "network": nic.network, "model": nic.model, "mac": nic.mac}
             for n, nic in enumerate(vm.nics, start=1)]
     return {
         "name": vm.name,
@@ -57,6 +59,7 @@ def vm_description(vm: VMSpec, package_path: str, built: list[BuiltDisk], disk_f
         "firmware": vm.firmware,
         "secure_boot": vm.secure_boot,
         "ovf_version": vm.ovf_version,
+        "vmware": vm.exporter == "vsphere",
         "disks": disks,
         "nics": nics,
     }

@@ -4,7 +4,8 @@ Text templates rather than ElementTree: vSphere declares the envelope namespace 
 the default and as `ovf:`, which ElementTree cannot serialise. Items list their rasd:
 elements alphabetically, as the CIM schema orders them. `vmw:Config` entries carry
 firmware, secure boot and hot-plug flags; the NVRAM file of an EFI VM is referenced
-through `vmw:ExtraConfig key="nvram"`.
+through `vmw:ExtraConfig key="nvram"`. `virtualbox_descriptor` writes what VirtualBox's
+"Export Appliance" writes instead: no VMware namespace at all (validation cases only).
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ def _hardware(vm: VMSpec, nvram_file_id: str | None) -> str:
     items.append(_item(("AutomaticAllocation", "false"), ("ElementName", "Video card"),
                        ("InstanceID", str(next(next_id))), ("ResourceType", "24"),
                        configs=(("useAutoDetect", "false"), ("videoRamSizeInKB", "4096"))))
+    if vm.usb:
+        items.append(_item(("Address", "0"), ("AutomaticAllocation", "false"), ("Description", "USB Controller (EHCI)"),
+                           ("ElementName", "USB controller"), ("InstanceID", str(next(next_id))),
+                           ("ResourceSubType", "vmware.usb.ehci"), ("ResourceType", "23"),
+                           configs=(("autoConnectDevices", "false"), ("ehciEnabled", "true"))))
     slot_on_controller: dict[str, int] = {}
     for number, disk in enumerate(vm.disks, start=1):
         address = slot_on_controller.get(disk.controller, 0)
@@ -112,10 +118,11 @@ def _hardware(vm: VMSpec, nvram_file_id: str | None) -> str:
         items.append(_item(*fields, configs=(("slotInfo.pciSlotNumber", str(160 + 32 * number)),
                                              ("wakeOnLanEnabled", "true"),
                                              ("connectable.allowGuestControl", "true"))))
-    configs = [("cpuHotAddEnabled", "false"), ("cpuHotRemoveEnabled", "false"), ("firmware", vm.firmware)]
+    hot_add = "true" if vm.hot_add else "false"
+    configs = [("cpuHotAddEnabled", hot_add), ("cpuHotRemoveEnabled", "false"), ("firmware", vm.firmware)]
     if vm.firmware == "efi":
         configs.append(("bootOptions.efiSecureBootEnabled", "true" if vm.secure_boot else "false"))
-    configs += [("memoryHotAddEnabled", "false"), ("powerOpInfo.powerOffType", "soft"),
+    configs += [("memoryHotAddEnabled", hot_add), ("powerOpInfo.powerOffType", "soft"),
                 ("tools.syncTimeWithHost", "false")]
     tail = [f'      <vmw:Config ovf:required="false" vmw:key={quoteattr(k)} vmw:value={quoteattr(v)}/>' for k, v in configs]
     if nvram_file_id:
@@ -131,16 +138,17 @@ def descriptor(vm: VMSpec, disks: list[FileRef], nvram: FileRef | None = None) -
     references, disk_lines = [], []
     for number, (disk, ref) in enumerate(zip(vm.disks, disks, strict=True), start=1):
         references.append(f'    <File ovf:href={quoteattr(ref.href)} ovf:id="file{number}" ovf:size="{ref.size}"/>')
+        disk_format = f' ovf:format="{STREAM_OPTIMIZED}"' if disk.image == "streamOptimized" else ""
         disk_lines.append(
             f'    <Disk ovf:capacity="{_capacity_attr(ref.capacity, disk.units)}" '
             f'ovf:capacityAllocationUnits={quoteattr(disk.units)} ovf:diskId="vmdisk{number}" '
-            f'ovf:fileRef="file{number}" ovf:format="{STREAM_OPTIMIZED}" ovf:populatedSize="{ref.populated_size or 0}"/>')
+            f'ovf:fileRef="file{number}"{disk_format} ovf:populatedSize="{ref.populated_size or 0}"/>')
     nvram_id = None
     if nvram is not None:
         nvram_id = f"file{len(disks) + 1}"
         references.append(f'    <File ovf:href={quoteattr(nvram.href)} ovf:id="{nvram_id}" ovf:size="{nvram.size}"/>')
     networks = []
-    for name in dict.fromkeys(nic.network for nic in vm.nics):
+    for name in dict.fromkeys(nic.network for nic in vm.nics if nic.network):
         networks.append(f"    <Network ovf:name={quoteattr(name)}>\n"
                         f"      <Description>The {escape(name)} network</Description>\n    </Network>")
     version_attr = ' ovf:version="2.0"' if vm.ovf_version == "2.0" else ""
@@ -174,6 +182,88 @@ def descriptor(vm: VMSpec, disks: list[FileRef], nvram: FileRef | None = None) -
         <vssd:VirtualSystemType>vmx-19</vssd:VirtualSystemType>
       </System>
 {_hardware(vm, nvram_id)}
+    </VirtualHardwareSection>
+  </VirtualSystem>
+</Envelope>
+"""
+    return text.encode()
+
+
+def nic_name(vm: VMSpec, number: int) -> str:
+    """The ElementName of the number-th NIC (from 1), as the exporting tool writes it."""
+    if vm.exporter == "virtualbox":
+        return f"Ethernet adapter on '{vm.nics[number - 1].network}'"
+    return f"Network adapter {number}"
+
+
+VBOX_CONTROLLERS = {"ide": ("5", "PIIX4"), "sata": ("20", "AHCI")}
+
+
+def virtualbox_descriptor(vm: VMSpec, disks: list[FileRef]) -> bytes:
+    """An OVF 1.0 descriptor the way VirtualBox exports one: the system is named only by its
+    ovf:id, capacities in bytes, memory in MegaBytes, no MAC addresses, vbox: extensions."""
+    references = [f'    <File ovf:id="file{n}" ovf:href={quoteattr(ref.href)}/>' for n, ref in enumerate(disks, start=1)]
+    disk_lines = [f'    <Disk ovf:capacity="{ref.capacity}" ovf:diskId="vmdisk{n}" ovf:fileRef="file{n}" '
+                  f'ovf:format="{STREAM_OPTIMIZED}"/>' for n, ref in enumerate(disks, start=1)]
+    networks = [f"    <Network ovf:name={quoteattr(name)}>\n      <Description>Logical network used by this "
+                f"appliance.</Description>\n    </Network>" for name in dict.fromkeys(n.network for n in vm.nics)]
+    items = [
+        _item(("Caption", f"{vm.cpus} virtual CPU"), ("Description", "Number of virtual CPUs"),
+              ("ElementName", f"{vm.cpus} virtual CPU"), ("InstanceID", "1"), ("ResourceType", "3"),
+              ("VirtualQuantity", str(vm.cpus))),
+        _item(("AllocationUnits", "MegaBytes"), ("Caption", f"{vm.memory_mib} MB of memory"),
+              ("Description", "Memory Size"), ("ElementName", f"{vm.memory_mib} MB of memory"), ("InstanceID", "2"),
+              ("ResourceType", "4"), ("VirtualQuantity", str(vm.memory_mib))),
+    ]
+    next_id = iter(range(3, 100))
+    controller_ids = {}
+    for disk in vm.disks:
+        if disk.controller not in controller_ids:
+            rtype, subtype = VBOX_CONTROLLERS[disk.controller]
+            controller_ids[disk.controller] = str(next(next_id))
+            items.append(_item(("Address", "0"), ("Caption", f"{disk.controller}Controller0"),
+                               ("Description", f"{disk.controller.upper()} Controller"),
+                               ("ElementName", f"{disk.controller}Controller0"),
+                               ("InstanceID", controller_ids[disk.controller]), ("ResourceSubType", subtype),
+                               ("ResourceType", rtype)))
+    for number, disk in enumerate(vm.disks, start=1):
+        items.append(_item(("AddressOnParent", str(number - 1)), ("Caption", f"disk{number}"),
+                           ("Description", "Disk Image"), ("ElementName", f"disk{number}"),
+                           ("HostResource", f"/disk/vmdisk{number}"), ("InstanceID", str(next(next_id))),
+                           ("Parent", controller_ids[disk.controller]), ("ResourceType", "17")))
+    for number, nic in enumerate(vm.nics, start=1):
+        items.append(_item(("AutomaticAllocation", "true"), ("Caption", nic_name(vm, number)),
+                           ("Connection", nic.network), ("ElementName", nic_name(vm, number)),
+                           ("InstanceID", str(next(next_id))), ("ResourceSubType", nic.model), ("ResourceType", "10")))
+    text = f"""<?xml version="1.0"?>
+<Envelope ovf:version="1.0" xml:lang="en-US" xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="{RASD}" xmlns:vssd="{VSSD}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:vbox="http://www.virtualbox.org/ovf/machine">
+  <References>
+{chr(10).join(references)}
+  </References>
+  <DiskSection>
+    <Info>List of the virtual disks used in the package</Info>
+{chr(10).join(disk_lines)}
+  </DiskSection>
+  <NetworkSection>
+    <Info>Logical networks used in the package</Info>
+{chr(10).join(networks)}
+  </NetworkSection>
+  <VirtualSystem ovf:id={quoteattr(vm.name)}>
+    <Info>A virtual machine</Info>
+    <OperatingSystemSection ovf:id="80">
+      <Info>The kind of installed guest operating system</Info>
+      <Description>{escape(vm.os_description)}</Description>
+      <vbox:OSType ovf:required="false">{escape(vm.os_description)}</vbox:OSType>
+    </OperatingSystemSection>
+    <VirtualHardwareSection>
+      <Info>Virtual hardware requirements for a virtual machine</Info>
+      <System>
+        <vssd:ElementName>Virtual Hardware Family</vssd:ElementName>
+        <vssd:InstanceID>0</vssd:InstanceID>
+        <vssd:VirtualSystemIdentifier>{escape(vm.name)}</vssd:VirtualSystemIdentifier>
+        <vssd:VirtualSystemType>virtualbox-2.2</vssd:VirtualSystemType>
+      </System>
+{chr(10).join(items)}
     </VirtualHardwareSection>
   </VirtualSystem>
 </Envelope>

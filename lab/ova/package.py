@@ -17,7 +17,7 @@ import blake3
 
 from lab.ova.catalog import Package, VMSpec
 from lab.ova.disks import BuiltDisk
-from lab.ova.ovf import FileRef, descriptor
+from lab.ova.ovf import FileRef, descriptor, virtualbox_descriptor
 
 # Every file gets this modification time: the exports are "old", as scanners that skip
 # files still being copied expect (mtime less than ~30 s ago).
@@ -35,7 +35,7 @@ def file_stem(package: Package) -> str:
 
 
 def disk_file_names(stem: str, vm: VMSpec) -> list[str]:
-    return [f"{stem}-disk{n}.vmdk" for n in range(1, len(vm.disks) + 1)]
+    return [f"{stem}-disk{n}.{'img' if d.image == 'raw' else 'vmdk'}" for n, d in enumerate(vm.disks, start=1)]
 
 
 def _mf_line(name: str, data_sha256: str) -> str:
@@ -63,7 +63,12 @@ def _layout(stem: str, vm: VMSpec, built: list[BuiltDisk], breakage: str | None)
         nvram = FileRef(f"{stem}.nvram", len(data))
         files.append((nvram.href, data))
         sha[nvram.href] = hashlib.sha256(data).hexdigest()
-    ovf = NOT_XML if breakage == "not-xml" else descriptor(vm, refs, nvram)
+    if breakage == "not-xml":
+        ovf = NOT_XML
+    elif vm.exporter == "virtualbox":
+        ovf = virtualbox_descriptor(vm, refs)
+    else:
+        ovf = descriptor(vm, refs, nvram)
     ovf_name = f"{stem}.ovf"
     # The manifest lists every exported file, also one lost afterwards (missing-disk).
     mf = _mf_line(ovf_name, hashlib.sha256(ovf).hexdigest()) + "".join(_mf_line(n, sha[n]) for n, _ in files)

@@ -1,5 +1,7 @@
 """Build the share once under ~/.cache/mtvweb/ova and lay a copy of it into the lab state dir.
 
+The same goes for the validation cases (catalog.CASES), a second, smaller share.
+
 The cached share is keyed by the generator's source and the qemu-img version, so a warm
 `lab up` only links files. The state copy is made of hard links (a plain copy across
 file systems): tests may add and remove files in it without touching the cache, but must
@@ -35,19 +37,19 @@ def generator_digest() -> str:
 def _built_disks(package: catalog.Package, cache: Path) -> list[BuiltDisk]:
     if package.vm is None:
         return []
-    return [build_disk(disk.spec, cache / "disks") for disk in package.vm.disks]
+    return [build_disk(disk.spec, cache / "disks", disk.image) for disk in package.vm.disks]
 
 
-def _generate(share: Path, cache: Path) -> dict:
+def _generate(share: Path, cache: Path, packages: tuple, other_files: dict) -> dict:
     """Write every package and plain file under share; return the manifest's entries."""
     entries = {}
-    for package in catalog.PACKAGES:
+    for package in packages:
         built = _built_disks(package, cache)
         files = write_package(share, package, built)
         written = {str(f.relative_to(share)): f.stat().st_size for f in files}
         names = disk_file_names(file_stem(package), package.vm) if package.vm else []
         entries.update(package_entries(package, built, written, names))
-    for relative, text in catalog.OTHER_FILES.items():
+    for relative, text in other_files.items():
         path = share / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -57,27 +59,29 @@ def _generate(share: Path, cache: Path) -> dict:
     return entries
 
 
-def cached_share(cache: Path = OVA_CACHE) -> tuple[Path, dict]:
-    """The generated share directory and its manifest entries, built when missing."""
+def cached_share(cache: Path = OVA_CACHE, prefix: str = "share") -> tuple[Path, dict]:
+    """The generated share directory and its manifest entries, built when missing.
+    prefix "share": the main share (catalog.PACKAGES); "cases": the validation cases."""
+    packages, other_files = (catalog.CASES, {}) if prefix == "cases" else (catalog.PACKAGES, catalog.OTHER_FILES)
     cache.mkdir(parents=True, exist_ok=True)
     key = generator_digest()
-    share, entries_path = cache / f"share-{key}", cache / f"share-{key}.json"
+    share, entries_path = cache / f"{prefix}-{key}", cache / f"{prefix}-{key}.json"
     with open(cache / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (share.is_dir() and entries_path.exists()):
-            tmp = cache / f"share-{key}.tmp"
+            tmp = cache / f"{prefix}-{key}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir()
-            entries = _generate(tmp, cache)
+            entries = _generate(tmp, cache, packages, other_files)
             shutil.rmtree(share, ignore_errors=True)
             tmp.rename(share)
             entries_path.write_text(json.dumps(entries, indent=1))
-            _prune_old_shares(cache, keep=share.name)
+            _prune_old_shares(cache, keep=share.name, prefix=prefix)
     return share, json.loads(entries_path.read_text())
 
 
-def _prune_old_shares(cache: Path, keep: str) -> None:
-    for old in cache.glob("share-*"):
+def _prune_old_shares(cache: Path, keep: str, prefix: str) -> None:
+    for old in cache.glob(f"{prefix}-*"):
         if old.name not in (keep, keep + ".json"):
             if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
