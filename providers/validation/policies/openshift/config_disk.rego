@@ -1,9 +1,17 @@
 package io.konveyor.forklift.openshift
 
-config_disks contains concat("", [concern_text(object.get(disk, "name", "?")), " (", concern_text(disk.volumeType), ")"]) if {
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+config_disks contains text if {
 	some disk in input.disks
 	is_object(disk)
-	disk.volumeType in config_volume_types
+	disk.volumeType in {
+		"cloudInitNoCloud", "cloudInitConfigDrive", "configMap", "secret",
+		"serviceAccount", "sysprep", "downwardAPI", "downwardMetrics",
+	}
+	shown := regex.replace(object.get(disk, "name", "?"), `["\\[:cntrl:]]`, "?")
+	detail := regex.replace(disk.volumeType, `["\\[:cntrl:]]`, "?")
+	text := concat("", [shown, " (", detail, ")"])
 }
 
 concerns contains flag if {

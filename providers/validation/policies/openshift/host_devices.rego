@@ -1,14 +1,15 @@
 package io.konveyor.forklift.openshift
 
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+#
 # hostDevices: the VM's host devices and GPUs, each {kind: hostDevice|gpu, name, deviceName}.
-attached_host_devices contains concat("", [
-	concern_text(object.get(device, "name", "?")),
-	" (",
-	concern_text(object.get(device, "deviceName", "?")),
-	")",
-]) if {
+attached_host_devices contains text if {
 	some device in input.hostDevices
 	is_object(device)
+	shown := regex.replace(object.get(device, "name", "?"), `["\\[:cntrl:]]`, "?")
+	detail := regex.replace(object.get(device, "deviceName", "?"), `["\\[:cntrl:]]`, "?")
+	text := concat("", [shown, " (", detail, ")"])
 }
 
 concerns contains flag if {

@@ -1,11 +1,15 @@
 package io.konveyor.forklift.openshift
 
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+#
 # disks: each disk device of the VM with the type of the volume behind it (volumeType is the
 # KubeVirt volume source: persistentVolumeClaim, dataVolume, containerDisk, hostDisk...).
-host_path_disks contains concern_text(object.get(disk, "name", "?")) if {
+host_path_disks contains text if {
 	some disk in input.disks
 	is_object(disk)
 	disk.volumeType == "hostDisk"
+	text := regex.replace(object.get(disk, "name", "?"), `["\\[:cntrl:]]`, "?")
 }
 
 concerns contains flag if {

@@ -25,3 +25,8 @@ test_name_quiet_when_missing if {
 		not name_label in labels_for(record)
 	}
 }
+
+test_name_shown_without_quotes_or_control_characters if {
+	concern := concern_for({"name": "db\"1\t"}, name_label)
+	contains(concern.assessment, "'db?1?'")
+}

@@ -1,12 +1,18 @@
 package io.konveyor.forklift.openshift
 
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+#
 # phase of a PVC or DataVolume disk: the claim's phase, else the DataVolume's; "Missing" when
 # neither exists.
-unavailable_claim_disks contains concat("", [concern_text(object.get(disk, "name", "?")), " (", concern_text(disk.phase), ")"]) if {
+unavailable_claim_disks contains text if {
 	some disk in input.disks
 	is_object(disk)
-	disk.volumeType in claim_volume_types
+	disk.volumeType in {"persistentVolumeClaim", "dataVolume"}
 	disk.phase in {"Missing", "Lost"}
+	shown := regex.replace(object.get(disk, "name", "?"), `["\\[:cntrl:]]`, "?")
+	detail := regex.replace(disk.phase, `["\\[:cntrl:]]`, "?")
+	text := concat("", [shown, " (", detail, ")"])
 }
 
 concerns contains flag if {

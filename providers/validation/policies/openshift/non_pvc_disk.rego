@@ -1,22 +1,26 @@
 package io.konveyor.forklift.openshift
 
-# Volume sources whose content the migration copies, and those that only hand the guest
-# configuration; hostDisk has a rule of its own.
-claim_volume_types := {"persistentVolumeClaim", "dataVolume"}
-
-config_volume_types := {
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+#
+# Volume sources other rules cover: PVCs and DataVolumes (copied), configuration volumes
+# (config_disk.rego) and hostDisk (host_disk.rego). Each file stands alone: the OPA server
+# compiles every module as it is loaded, before the ones that follow it.
+copied_or_covered_volume_types := {
+	"persistentVolumeClaim", "dataVolume", "hostDisk",
 	"cloudInitNoCloud", "cloudInitConfigDrive", "configMap", "secret",
 	"serviceAccount", "sysprep", "downwardAPI", "downwardMetrics",
 }
 
-other_rule_volume_types := (claim_volume_types | config_volume_types) | {"hostDisk"}
-
-uncopied_disks contains concat("", [concern_text(object.get(disk, "name", "?")), " (", concern_text(disk.volumeType), ")"]) if {
+uncopied_disks contains text if {
 	some disk in input.disks
 	is_object(disk)
 	is_string(disk.volumeType)
 	disk.volumeType != ""
-	not disk.volumeType in other_rule_volume_types
+	not disk.volumeType in copied_or_covered_volume_types
+	shown := regex.replace(object.get(disk, "name", "?"), `["\\[:cntrl:]]`, "?")
+	detail := regex.replace(disk.volumeType, `["\\[:cntrl:]]`, "?")
+	text := concat("", [shown, " (", detail, ")"])
 }
 
 concerns contains flag if {

@@ -1,9 +1,12 @@
 package io.konveyor.forklift.openshift
 
-shareable_disks contains concern_text(object.get(disk, "name", "?")) if {
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+shareable_disks contains text if {
 	some disk in input.disks
 	is_object(disk)
 	disk.shared == true
+	text := regex.replace(object.get(disk, "name", "?"), `["\\[:cntrl:]]`, "?")
 }
 
 concerns contains flag if {

@@ -1,5 +1,8 @@
 package io.konveyor.forklift.ova
 
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+#
 # A VirtualMachine name: lower-case letters, digits and '-', starting and ending with a letter
 # or digit, at most 253 characters (the same test the plan's renaming uses).
 valid_vm_name(name) if {
@@ -19,7 +22,7 @@ concerns contains flag if {
 		"label": "Invalid VM name",
 		"assessment": concat("", [
 			"The name '",
-			concern_text(input.name),
+			regex.replace(input.name, `["\\[:cntrl:]]`, "?"),
 			"' is not a valid VirtualMachine name (lower-case letters, digits and '-', at most 253 characters, starting and ending with a letter or digit). The migrated VM is renamed: capitals become lower case, '_' becomes '-' and other characters, such as spaces and '.', are dropped. You can choose the name yourself in the plan.",
 		]),
 	}

@@ -31,3 +31,9 @@ test_name_quiet_when_missing if {
 		not name_label in labels_for(record)
 	}
 }
+
+test_name_shown_without_quotes_or_backslashes if {
+	some concern in ova.concerns with input as {"name": "Web \"1\"\\x"}
+	concern.label == name_label
+	contains(concern.assessment, "'Web ?1??x'")
+}

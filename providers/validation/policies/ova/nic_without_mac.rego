@@ -1,9 +1,12 @@
 package io.konveyor.forklift.ova
 
-nics_without_mac contains concern_text(object.get(nic, "name", "?")) if {
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+nics_without_mac contains text if {
 	some nic in input.nics
 	is_object(nic)
 	object.get(nic, "mac", null) in {"", null}
+	text := regex.replace(object.get(nic, "name", "?"), `["\\[:cntrl:]]`, "?")
 }
 
 concerns contains flag if {

@@ -1,9 +1,12 @@
 package io.konveyor.forklift.ova
 
-unconnected_nics contains concern_text(object.get(nic, "name", "?")) if {
+# Text from the inventory is shown with double quotes, backslashes and control characters as
+# "?": rego-cpp, the embedded engine, returns them unescaped.
+unconnected_nics contains text if {
 	some nic in input.nics
 	is_object(nic)
 	object.get(nic, "network", "") in {"", null}
+	text := regex.replace(object.get(nic, "name", "?"), `["\\[:cntrl:]]`, "?")
 }
 
 concerns contains flag if {

@@ -47,3 +47,9 @@ test_disk_format_quiet_on_missing_fields if {
 		not disk_format_label in labels_for(record)
 	}
 }
+
+test_disk_names_shown_without_quotes if {
+	some concern in ova.concerns with input as {"disks": [{"name": "my \"disk\".img", "format": "raw"}]}
+	concern.label == disk_format_label
+	contains(concern.assessment, "my ?disk?.img (raw)")
+}
