@@ -5,6 +5,7 @@ See README.md in this directory for what is simulated and what is not.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import ssl
@@ -38,6 +39,14 @@ def tls_files() -> tuple[Path, Path, Path]:
 
 def build() -> Path:
     return gobuild.build("vcsim", {"vcsim-lab": "."})["vcsim-lab"]
+
+
+def build_id(spec: dict) -> str:
+    """What a running vcsim-lab was built from: the spec and vcsim-lab's sources. A lab whose
+    layout or program changed since it started is rebuilt by the next `up`."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
+    digest.update(gobuild._source_digest(gobuild.GO_DIR / "vcsim").encode())
+    return digest.hexdigest()[:16]
 
 
 def up(ctx) -> dict:
@@ -78,7 +87,8 @@ def up(ctx) -> dict:
     # Building 10,000 VMs takes a while; the port opens only once the inventory is complete.
     wait_for_port(port, timeout=900, proc=proc)
     manifest = json.loads(manifest_path.read_text())
-    return make_record(port, ca, cert, manifest, roles, manifest_path, spec_path)
+    record = make_record(port, ca, cert, manifest, roles, manifest_path, spec_path)
+    return {**record, "build_id": build_id(spec)}
 
 
 def make_record(
@@ -128,6 +138,8 @@ def make_record(
 def healthy(ctx, record: dict) -> bool:
     if record.get("vm_count") != total_vm_count(requested_vm_count(ctx)):
         return False  # asked for another inventory size: rebuild
+    if record.get("build_id") != build_id(build_spec(requested_vm_count(ctx))[0]):
+        return False  # the layout or vcsim-lab changed since it started: rebuild
     context = ssl.create_default_context(cafile=record["ca_file"])
     url = f"https://{record['host']}:{record['port']}/sdk/vimServiceVersions.xml"
     started = time.monotonic()

@@ -13,7 +13,24 @@ DATACENTERS = [
     {
         "name": "DC0",
         "vm_folders": ["Production", "Production/Web", "Production/DB", "Development", "Development/Sandbox"],
-        "clusters": [{"name": f"DC0_C{c}", "hosts": [f"DC0_C{c}_H{h}" for h in range(3)]} for c in range(3)],
+        # vcsim turns DRS on in every cluster. DC0_C1 also has DPM; DC0_C2 has HA and a rule
+        # keeping the guest-cluster nodes (the shared-disk VMs) on two of its hosts.
+        "clusters": [
+            {"name": "DC0_C0", "hosts": ["DC0_C0_H0", "DC0_C0_H1", "DC0_C0_H2"]},
+            {"name": "DC0_C1", "hosts": ["DC0_C1_H0", "DC0_C1_H1", "DC0_C1_H2"], "dpm": True},
+            {
+                "name": "DC0_C2",
+                "hosts": ["DC0_C2_H0", "DC0_C2_H1", "DC0_C2_H2"],
+                "ha": True,
+                "vm_host_rules": [
+                    {
+                        "name": "db-nodes-on-san-hosts",
+                        "vms": ["mtv-cluster-node1", "mtv-cluster-node2"],
+                        "hosts": ["DC0_C2_H1", "DC0_C2_H2"],
+                    }
+                ],
+            },
+        ],
         "standalone_hosts": [],
         "datastores": ["LocalDS_0", "LocalDS_1"],
         "portgroups": ["Backup Network"],
@@ -22,7 +39,7 @@ DATACENTERS = [
     {
         "name": "DC1",
         "vm_folders": ["DR", "DR/Replicas"],
-        "clusters": [{"name": "DC1_C0", "hosts": ["DC1_C0_H0", "DC1_C0_H1"]}],
+        "clusters": [{"name": "DC1_C0", "hosts": ["DC1_C0_H0", "DC1_C0_H1"], "drs": False}],  # DR: manual
         "standalone_hosts": ["DC1_H0"],
         "datastores": ["LocalDS_2"],
         "portgroups": [],
@@ -74,8 +91,8 @@ def bulk_extents(capacity: int) -> list[dict]:
 class _Macs:
     """vCenter-assigned MACs (00:50:56:00:00:00-3F:FF:FF), one per NIC, never repeated."""
 
-    def __init__(self):
-        self.next = 0x000100
+    def __init__(self, start=0x000100):
+        self.next = start
 
     def __call__(self) -> str:
         n, self.next = self.next, self.next + 1
@@ -106,7 +123,11 @@ def _vm(
     snapshots=(),
     nics=(),
     disks=(),
+    **traits,
 ):
+    """One VM of the spec. `traits` are the optional settings validation rules look for (see
+    VMSpec in lab/go/vcsim/spec.go): secure_boot, cpu_affinity, cpu_hot_add, cpu_hot_remove,
+    memory_hot_add, extra_config, devices, fault_tolerance, ballooned_memory_mb."""
     return {
         "name": name,
         "datacenter": dc,
@@ -122,6 +143,7 @@ def _vm(
         "snapshots": list(snapshots),
         "nics": list(nics),
         "disks": list(disks),
+        **traits,
     }
 
 
@@ -227,6 +249,77 @@ def test_vms(mac) -> dict[str, dict]:
     }
 
 
+def trait_vms(mac) -> dict[str, dict]:
+    """VMs that carry what the validation rules look for (lab/vsphere/README.md, "Traits"), by
+    role. Their MACs come from a range of their own so the other VMs keep theirs."""
+
+    def nic(network="VM Network", kind="vmxnet3"):
+        return {"network": network, "mac": mac(), "type": kind}
+
+    def disks(vm, *sizes_mib, datastore="LocalDS_0"):
+        return [_disk(vm, i, datastore, s * MiB, named_extents) for i, s in enumerate(sizes_mib)]
+
+    return {
+        "passthrough": _vm(
+            "mtv-nfv-dpdk",  # a latency-sensitive network function
+            folder="Production",
+            host="DC0_C0_H0",
+            cpus=8,
+            memory_mb=16384,
+            powered_on=True,
+            nics=[nic(), nic("DPG-Prod", kind="sriov")],
+            disks=disks("mtv-nfv-dpdk", 32),
+            devices=["pci_passthrough"],
+            cpu_affinity=[2, 3, 4, 5, 6, 7, 8, 9],
+            extra_config={"numa.nodeAffinity": "0"},
+        ),
+        "rdm": _vm(
+            "mtv-oracle-rdm",  # a database with its redo logs out of snapshots and its data on a LUN
+            folder="Production/DB",
+            host="DC0_C1_H2",
+            cpus=4,
+            memory_mb=16384,
+            powered_on=True,
+            cbt=True,
+            nics=[nic()],
+            disks=[
+                _disk("mtv-oracle-rdm", 0, "LocalDS_0", 32 * MiB, named_extents),
+                {
+                    **_disk("mtv-oracle-rdm", 1, "LocalDS_0", 32 * MiB, named_extents),
+                    "mode": "independent_persistent",
+                },
+                {**_disk("mtv-oracle-rdm", 2, "LocalDS_1", 32 * MiB, named_extents), "rdm": True},
+            ],
+            extra_config={"scsi0:2.ctkEnabled": "FALSE"},  # CBT cannot track a physical RDM
+            cpu_hot_add=True,
+            memory_hot_add=True,
+            ballooned_memory_mb=2048,
+        ),
+        "fault_tolerance": _vm(
+            "mtv-ft-gateway",
+            folder="Production/Web",
+            host="DC0_C2_H0",
+            powered_on=True,
+            nics=[nic()],
+            disks=disks("mtv-ft-gateway", 32),
+            fault_tolerance=True,
+        ),
+        "secure_boot_tpm": _vm(
+            "mtv-win11-tpm",
+            folder="Development",
+            host="DC0_C0_H1",
+            guest="windows11_64Guest",
+            cpus=2,
+            memory_mb=8192,
+            firmware="efi",
+            nics=[nic(kind="e1000e")],
+            disks=disks("mtv-win11-tpm", 64),
+            secure_boot=True,
+            devices=["tpm", "usb_xhci"],
+        ),
+    }
+
+
 GUESTS = ["rhel9_64Guest", "rhel8_64Guest", "ubuntu64Guest", "windows2019srv_64Guest", "centos7_64Guest"]
 
 
@@ -262,7 +355,8 @@ def bulk_vm(i: int, mac) -> dict:
     )
 
 
-TEST_VM_ROLES = 9  # len(test_vms(...))
+TEST_VM_ROLES = 13  # len(test_vms(...)) + len(trait_vms(...))
+TRAIT_MACS = 0x3F0000  # far above the filler VMs' (at most 2 NICs each)
 
 
 def total_vm_count(requested: int) -> int:
@@ -273,7 +367,7 @@ def total_vm_count(requested: int) -> int:
 def build_spec(vm_count: int) -> tuple[dict, dict[str, str]]:
     """The spec for vcsim-lab and the test VMs' names by role."""
     mac = _Macs()
-    named = test_vms(mac)
+    named = {**test_vms(mac), **trait_vms(_Macs(TRAIT_MACS))}
     assert len(named) == TEST_VM_ROLES
     bulk = [bulk_vm(i, mac) for i in range(max(vm_count - len(named), 0))]
     spec = {"datacenters": DATACENTERS, "vms": [*named.values(), *bulk]}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/simulator/vpx"
 	"github.com/vmware/govmomi/vim25"
 )
 
@@ -50,6 +51,12 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+
+	// vcsim poses as vCenter 6.5 by default; clients then negotiate the 6.5 API, which has no
+	// type for devices added since (a vTPM reads as a bare VirtualDevice). Pose as 7.0.3.
+	about := &vpx.ServiceContent.About
+	about.FullName, about.Version, about.Build = "VMware vCenter Server 7.0.3 build-19480866", "7.0.3", "19480866"
+	about.ApiVersion, about.LicenseProductVersion = "7.0.3.0", "7.0"
 
 	model := simulator.VPX()
 	model.Datacenter, model.Portgroup, model.Host, model.Cluster = 0, 0, 0, 0
@@ -119,6 +126,9 @@ func build(ctx context.Context, svc *simulator.Service, spec Spec, dsRoot string
 	}
 	manifest.VMs = vms
 	if err := writeDisks(manifest.VMs, spec.VMs, workers); err != nil {
+		return nil, err
+	}
+	if err := applyTraits(ctx, c, dcs, spec, manifest.VMs); err != nil {
 		return nil, err
 	}
 	return manifest, nil

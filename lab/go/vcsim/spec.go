@@ -22,6 +22,19 @@ type DatacenterSpec struct {
 type ClusterSpec struct {
 	Name  string   `json:"name"`
 	Hosts []string `json:"hosts"`
+	// Cluster services (traits.go). DRS is on in a vcsim cluster unless DRS is false here.
+	HA          bool             `json:"ha,omitempty"`
+	DRS         *bool            `json:"drs,omitempty"`
+	DPM         bool             `json:"dpm,omitempty"`
+	VMHostRules []VMHostRuleSpec `json:"vm_host_rules,omitempty"`
+}
+
+// VMHostRuleSpec is a VM-host affinity rule: a VM group kept on a host group.
+type VMHostRuleSpec struct {
+	Name      string   `json:"name"`
+	VMs       []string `json:"vms"`   // VM names (created before the rule)
+	Hosts     []string `json:"hosts"` // host names of the cluster
+	Mandatory bool     `json:"mandatory,omitempty"`
 }
 
 type DVSSpec struct {
@@ -44,12 +57,22 @@ type VMSpec struct {
 	Snapshots  []string   `json:"snapshots"` // created in order, each a child of the previous
 	NICs       []NICSpec  `json:"nics"`
 	Disks      []DiskSpec `json:"disks"`
+	// Traits validation rules look for; all optional, absent means vSphere's default.
+	SecureBoot        bool              `json:"secure_boot,omitempty"`  // needs firmware efi
+	CPUAffinity       []int32           `json:"cpu_affinity,omitempty"` // host CPUs the VM may run on
+	CPUHotAdd         bool              `json:"cpu_hot_add,omitempty"`
+	CPUHotRemove      bool              `json:"cpu_hot_remove,omitempty"`
+	MemoryHotAdd      bool              `json:"memory_hot_add,omitempty"`
+	ExtraConfig       map[string]string `json:"extra_config,omitempty"`        // e.g. numa.nodeAffinity, scsi0:2.ctkEnabled
+	Devices           []string          `json:"devices,omitempty"`             // pci_passthrough | usb_xhci | tpm
+	FaultTolerance    bool              `json:"fault_tolerance,omitempty"`     // config.ftInfo as an FT primary
+	BalloonedMemoryMB int32             `json:"ballooned_memory_mb,omitempty"` // summary.quickStats.balloonedMemory
 }
 
 type NICSpec struct {
 	Network string `json:"network"` // a standard portgroup or a distributed portgroup name
 	MAC     string `json:"mac"`
-	Type    string `json:"type"` // vmxnet3 | e1000e | e1000
+	Type    string `json:"type"` // vmxnet3 | e1000e | e1000 | sriov
 }
 
 type DiskSpec struct {
@@ -61,6 +84,11 @@ type DiskSpec struct {
 	// A multi-writer disk at this datastore path ("[ds] dir/name.vmdk"). The first VM that
 	// names it creates it; later ones attach the same backing.
 	SharedFile string `json:"shared_file,omitempty"`
+	// The backing's diskMode (persistent when empty), e.g. independent_persistent.
+	Mode string `json:"mode,omitempty"`
+	// A physical-mode raw device mapping: built as a flat disk (so its bytes are served like the
+	// others) whose backing then becomes an RDM one (traits.go).
+	RDM bool `json:"rdm,omitempty"`
 }
 
 type ExtentSpec struct {

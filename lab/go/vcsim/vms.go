@@ -39,6 +39,7 @@ func createVM(ctx context.Context, c *vim25.Client, d *datacenter, spec VMSpec, 
 		ChangeTrackingEnabled: types.NewBool(spec.CBT),
 		Files:                 &types.VirtualMachineFileInfo{VmPathName: "[" + spec.Datastore + "]"},
 	}
+	applyConfigTraits(&config, spec)
 	if config.DeviceChange, err = devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd); err != nil {
 		return info, err
 	}
@@ -92,6 +93,9 @@ func vmDevices(d *datacenter, spec VMSpec, sharedCreated map[string]bool) (objec
 		backing.FileName = "[" + ds.Datastore + "]" // vcsim names it <vm>/<vm>[_N].vmdk, as vSphere does
 		disk.CapacityInBytes = ds.Capacity
 		disk.CapacityInKB = ds.Capacity / 1024
+		if ds.Mode != "" {
+			backing.DiskMode = ds.Mode
+		}
 		if ds.SharedFile != "" {
 			backing.FileName = ds.SharedFile
 			backing.Sharing = string(types.VirtualDiskSharingSharingMultiWriter)
@@ -120,7 +124,11 @@ func vmDevices(d *datacenter, spec VMSpec, sharedCreated map[string]bool) (objec
 		card.AddressType = string(types.VirtualEthernetCardMacTypeAssigned)
 		devices = append(devices, device)
 	}
-	return devices, attach, nil
+	extra, err := traitDevices(devices, spec.Devices)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(devices, extra...), attach, nil
 }
 
 // mkdirForDatastorePath creates the parent directory of "[ds] dir/file.vmdk" (vcsim does not).

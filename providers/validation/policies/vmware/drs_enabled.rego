@@ -1,6 +1,7 @@
 package io.konveyor.forklift.vmware
 
-has_drs_enabled if input.host.cluster.drsEnabled
+# DRS on the VM's cluster (the guide's example rule, section 6.2.1, in Rego v1).
+has_drs_enabled if input.host.cluster.drsEnabled == true
 
 concerns contains flag if {
 	has_drs_enabled

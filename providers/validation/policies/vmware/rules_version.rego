@@ -2,4 +2,4 @@ package io.konveyor.forklift.vmware
 
 # Raise this whenever a default rule of this package changes: VMs validated with an older
 # version are validated again. Custom rules raise the served version by themselves.
-rules_version := {"rules_version": 1}
+rules_version := {"rules_version": 2}
