@@ -7,6 +7,6 @@ concerns contains flag if {
 	flag := {
 		"category": "Warning",
 		"label": "UEFI secure boot enabled",
-		"assessment": "The VM boots with UEFI secure boot. In OpenShift Virtualization secure boot works with the standard keys (Microsoft's UEFI CA) only: keys and boot entries enrolled in the VM's NVRAM in vSphere are not carried over. A guest whose boot loader is signed with other keys will not start until secure boot is turned off for the migrated VM.",
+		"assessment": "The VM boots with UEFI secure boot. In OpenShift Virtualization the firmware trusts only the keys it comes with (Microsoft's): keys and boot entries enrolled in the VM's NVRAM in vSphere are not carried over. A guest whose boot loader is signed with other keys will not start until secure boot is turned off for the migrated VM.",
 	}
 }

@@ -4,6 +4,7 @@ package io.konveyor.forklift.ova
 # each {"kind": its element name}, e.g. "USB controller", "Video card".
 has_usb_controller if {
 	some device in input.devices
+	is_object(device)
 	contains(lower(object.get(device, "kind", "")), "usb")
 }
 
