@@ -39,7 +39,7 @@ def healthy(ctx: Context, record: dict) -> bool:
 
 
 def make_record(cloud: dict, https_port: int, http_port: int, ca_file: Path) -> dict:
-    main, other = cloud["projects"]
+    main, other, validation = cloud["projects"]
     user = cloud["users"][0]
     cred = cloud["application_credentials"][0]
     token = cloud["tokens"][0]
@@ -53,6 +53,7 @@ def make_record(cloud: dict, https_port: int, http_port: int, ca_file: Path) -> 
         "project_name": main["name"],
         "project_id": main["id"],
         "other_project": {"name": other["name"], "id": other["id"]},
+        "validation_project": {"name": validation["name"], "id": validation["id"]},
         "user_name": user["name"],
         "user_id": user["id"],
         "password": user["password"],

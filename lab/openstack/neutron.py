@@ -43,7 +43,7 @@ def port_view(cloud: Cloud, port: dict) -> dict:
     return {"id": port["id"], "name": port["name"], "network_id": port["network_id"], "mac_address": port["mac_address"],
             "fixed_ips": port["fixed_ips"], "device_id": port["device_id"], "device_owner": port["device_owner"],
             "status": "ACTIVE", "admin_state_up": True, "security_groups": port["security_groups"],
-            "binding:vnic_type": "normal", "binding:vif_type": "ovs", "binding:host_id": "compute-0",
+            "binding:vnic_type": port.get("vnic_type", "normal"), "binding:vif_type": "ovs", "binding:host_id": "compute-0",
             "port_security_enabled": True, "allowed_address_pairs": [], "extra_dhcp_opts": [], "dns_name": "",
             **common(port)}
 

@@ -23,6 +23,8 @@ FLAVORS = [  # name, vcpus, ram MiB, disk GiB, extra specs
     ("m1.tiny", 1, 512, 1, {}),
     ("m1.small", 1, 2048, 20, {"hw:cpu_policy": "shared"}),
     ("m1.medium", 2, 4096, 40, {"hw:cpu_policy": "shared", "hw_rng:allowed": "True"}),
+    ("m1.tuned", 4, 8192, 40, {"hw:cpu_policy": "shared", "quota:cpu_shares": "2048", "hw:numa_nodes": "2",
+                               "pci_passthrough:alias": "t4-gpu:1", "hw:watchdog_action": "reset"}),
 ]
 VOLUME_TYPES = [  # name, description, extra specs
     ("__DEFAULT__", "Default Volume Type", {}),
@@ -34,10 +36,13 @@ NETWORKS = [  # name, project ("main"/"other"), cidr, external
     ("private", "main", "10.0.0.0/24", False),
     ("storage-net", "main", "192.168.20.0/24", False),
     ("other-net", "other", "10.10.0.0/24", False),
+    ("validation-net", "validation", "10.20.0.0/24", False),
 ]
 IMAGES = [("cirros-lab", 64 * disks.MIB)]  # pre-existing Glance images: name, size
 
-# What each test VM is for. A volume is (name suffix, GiB, volume type, extra fields).
+# What each test VM is for. A volume is (name suffix, GiB, volume type, extra fields); a NIC is a network name or
+# (network name, binding:vnic_type). `image_properties` are set on the boot volume's image metadata, as
+# `openstack volume set --image-property` does (Nova reads them from there for a volume-booted server).
 BOOT = ("boot", 1, "fast-ssd", {})
 TEST_VMS = [
     dict(key="good", name="vm-good", flavor="m1.small", volumes=[BOOT], nics=["private"], floating_ip=True,
@@ -58,6 +63,22 @@ TEST_VMS = [
          purpose="name that is not a valid Kubernetes name"),
     dict(key="other_project", name="vm-other-project", project="other", flavor="m1.small", volumes=[BOOT],
          nics=["other-net"], purpose="lives in the second project; not visible from the first"),
+    # The third project holds servers made to trip validation rules, so that the first project stays as the
+    # provider tests know it (for instance, all BIOS).
+    dict(key="clean", name="vm-clean", project="validation", flavor="m1.small", volumes=[BOOT],
+         nics=["validation-net"], image_properties={"os_type": "linux", "os_distro": "fedora", "os_version": "40"},
+         purpose="trips no validation rule: Cinder-only, ACTIVE, virtio, known guest OS, no floating IP"),
+    dict(key="tuned", name="vm-tuned", project="validation", flavor="m1.tuned", volumes=[BOOT],
+         nics=["validation-net", ("validation-net", "direct")],
+         image_properties={"os_type": "linux", "os_distro": "rhel", "os_version": "9.4", "hw_boot_menu": "true",
+                           "hw_disk_bus": "ide", "hw_vif_model": "vmxnet3"},
+         purpose="flavor with CPU shares, NUMA, PCI alias and watchdog; image metadata with boot menu, IDE disk "
+                 "bus and vmxnet3 VIFs; an SR-IOV (direct) port"),
+    dict(key="secure_boot", name="vm-secure-boot", project="validation", flavor="m1.small", volumes=[BOOT],
+         nics=["validation-net"],
+         image_properties={"os_type": "windows", "os_distro": "windows", "os_version": "2019",
+                           "hw_firmware_type": "uefi", "hw_machine_type": "q35", "os_secure_boot": "required"},
+         purpose="UEFI with secure boot required"),
 ]
 SPARE_VOLUMES = [("spare-volume", 1)]  # detached, `available`
 
@@ -86,6 +107,8 @@ def build(directory: Path, cache: disks.DigestCache) -> dict:
     projects = {
         "main": {"id": uid("project", "mtv-project"), "name": "mtv-project", "description": "Workloads to migrate"},
         "other": {"id": uid("project", "other-project"), "name": "other-project", "description": "Another tenant"},
+        "validation": {"id": uid("project", "validation-project"), "name": "validation-project",
+                       "description": "Servers that trip validation rules"},
     }
     for p in projects.values():
         p.update(domain_id="default", parent_id="default", enabled=True, is_domain=False, tags=[])
@@ -124,15 +147,15 @@ def build(directory: Path, cache: disks.DigestCache) -> dict:
                     "external_network_id": net_by_name["public"]["id"], "external_ip": "172.24.4.2"})
     next_host = {n["id"]: 10 for n in networks}
 
-    def add_port(server: dict, net_name: str) -> dict:
+    def add_port(server: dict, net_name: str, vnic_type: str = "normal") -> dict:
         net = net_by_name[net_name]
         subnet = sub_by_net[net["id"]]
         ip = subnet["cidr"].rsplit(".", 1)[0] + f".{next_host[net['id']]}"
         next_host[net["id"]] += 1
-        port_name = f"{server['name']}-{net_name}"
+        port_name = f"{server['name']}-{net_name}" + ("" if vnic_type == "normal" else f"-{vnic_type}")
         port = {"id": uid("port", port_name), "name": "", "network_id": net["id"], "mac_address": mac_for(port_name),
                 "fixed_ips": [{"subnet_id": subnet["id"], "ip_address": ip}], "device_id": server["id"],
-                "device_owner": "compute:nova", "project_id": server["project_id"],
+                "device_owner": "compute:nova", "project_id": server["project_id"], "vnic_type": vnic_type,
                 "security_groups": [uid("security_group", _project_name(projects, server["project_id"]))]}
         ports.append(port)
         return port
@@ -160,11 +183,13 @@ def build(directory: Path, cache: disks.DigestCache) -> dict:
                                        "attachment_id": uid("attachment", name)}],
                       **disk(f"volume-{name}", gib * disks.GIB), **extra}
             if index == 0:
-                volume["volume_image_metadata"] = {"image_id": image_ids["cirros-lab"], "image_name": "cirros-lab"}
+                volume["volume_image_metadata"] = {"image_id": image_ids["cirros-lab"], "image_name": "cirros-lab",
+                                                   **spec.get("image_properties", {})}
             volumes.append(volume)
             server["volumes"].append({"id": volume["id"], "device": device})
-        for net_name in spec["nics"]:
-            server["ports"].append(add_port(server, net_name)["id"])
+        for nic in spec["nics"]:
+            net_name, vnic_type = (nic, "normal") if isinstance(nic, str) else nic
+            server["ports"].append(add_port(server, net_name, vnic_type)["id"])
         if spec.get("floating_ip"):
             port = next(p for p in ports if p["id"] == server["ports"][0])
             floatingips.append({"id": uid("floatingip", spec["name"]), "floating_ip_address": "172.24.4.50",
@@ -185,7 +210,8 @@ def build(directory: Path, cache: disks.DigestCache) -> dict:
     return {
         "region": REGION, "domains": [DOMAIN], "projects": list(projects.values()), "users": [user], "roles": roles,
         "assignments": {user["id"]: {projects["main"]["id"]: ["admin", "member", "reader"],
-                                     projects["other"]["id"]: ["member", "reader"]}},
+                                     projects["other"]["id"]: ["member", "reader"],
+                                     projects["validation"]["id"]: ["member", "reader"]}},
         "application_credentials": [app_cred], "tokens": [token], "flavors": flavors, "images": images,
         "volume_types": volume_types, "volumes": volumes, "snapshots": [], "servers": servers,
         "networks": networks, "subnets": subnets, "ports": ports, "floatingips": floatingips, "routers": routers,

@@ -17,7 +17,7 @@ from pathlib import Path
 from lab.ovirt import disks, imageio, inventory
 from lab.runtime import CACHE_DIR, free_port, issue_cert, make_ca, wait_for_port, wait_until
 
-DEFAULT_VMS = 18
+DEFAULT_VMS = 21  # the test VMs and five bulk VMs (vm-0001 … vm-0005)
 USER, PASSWORD = "admin@internal", "lab-ovirt-password"
 REPO = Path(__file__).resolve().parents[2]
 HASH_CACHE = CACHE_DIR / "ovirt" / "image-hashes.json"

@@ -110,14 +110,22 @@ def _network(name: str, dc: dict, usages: list, vlan: int | None, description: s
     }
 
 
-def _profile(name: str, network: dict, port_mirroring=False, pass_through=False) -> dict:
-    return {
+def _profile(name: str, network: dict, port_mirroring=False, pass_through=False, network_filter=True,
+             qos: str | None = None, custom_properties=()) -> dict:
+    """A vNIC profile; like the engine's, it has the vdsm-no-mac-spoofing filter unless made with "No Network
+    Filter", and a network QoS is a reference to a QoS entry of the data center."""
+    profile = {
         "id": stable_id("vnicprofile", name), "name": name, "description": "", "comment": "",
         "network": ref("networks", network["id"]), "port_mirroring": port_mirroring,
         "pass_through": {"mode": "enabled" if pass_through else "disabled"}, "migratable": not pass_through,
-        "custom_properties": [],
-        "network_filter": ref("networkfilters", stable_id("networkfilter", "vdsm-no-mac-spoofing")),
+        "custom_properties": [{"name": k, "value": v} for k, v in custom_properties],
     }
+    if network_filter:
+        profile["network_filter"] = ref("networkfilters", stable_id("networkfilter", "vdsm-no-mac-spoofing"))
+    if qos:
+        dc_id = network["data_center"]["id"]
+        profile["qos"] = ref(f"datacenters/{dc_id}/qoss", stable_id("qos", qos))
+    return profile
 
 
 def build(root, vm_count: int) -> dict:
@@ -138,6 +146,9 @@ def build(root, vm_count: int) -> dict:
         "vm-data": _profile("vm-data", networks["vm-data"]),
         "vm-data-mirror": _profile("vm-data-mirror", networks["vm-data"], port_mirroring=True),
         "vm-data-passthrough": _profile("vm-data-passthrough", networks["vm-data"], pass_through=True),
+        "vm-data-nofilter": _profile("vm-data-nofilter", networks["vm-data"], network_filter=False),
+        "vm-data-limited": _profile("vm-data-limited", networks["vm-data"], qos="vm-data-10mbit",
+                                    custom_properties=[("ifacemacspoof", "true")]),
     }
     domains = {
         "nfs-data": _storage_domain("nfs-data", dc, "data",

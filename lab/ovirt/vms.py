@@ -177,6 +177,31 @@ class Catalog:
                                  "storage_type": "managed_block_storage"})
         return entity
 
+    def host_device(self, vm: dict, host: dict, name: str, product: tuple[str, str], vendor: tuple[str, str]) -> None:
+        """A PCI device of host passed through to vm (the VM must be pinned to that host)."""
+        self.collections[f"vms/{vm['id']}/hostdevices"].append({
+            "id": self.stable_id("hostdevice", f"{vm['name']}:{name}"), "name": name, "capability": "pci",
+            "product": {"id": product[0], "name": product[1]}, "vendor": {"id": vendor[0], "name": vendor[1]},
+            "driver": "vfio-pci", "iommu_group": 40, "placeholder": False, "host": ref("hosts", host["id"]),
+            "vm": ref("vms", vm["id"]),
+        })
+
+    def numa_node(self, vm: dict, index: int, cores: list[int], memory_mib: int, host_node: int) -> None:
+        """A virtual NUMA node of vm pinned to NUMA node host_node of its host."""
+        self.collections[f"vms/{vm['id']}/numanodes"].append({
+            "id": self.stable_id("numanode", f"{vm['name']}:{index}"), "index": index, "memory": memory_mib,
+            "cpu": {"cores": [{"index": c} for c in cores]}, "numa_node_pins": [{"index": host_node}],
+            "numa_tune_mode": "strict", "vm": ref("vms", vm["id"]),
+        })
+
+    def snapshot(self, vm: dict, description: str, with_memory: bool) -> None:
+        """A regular snapshot; with_memory when it was taken of the running VM with its memory state."""
+        self.collections[f"vms/{vm['id']}/snapshots"].append({
+            "id": self.stable_id("snapshot", f"{vm['name']}:{description}"), "description": description,
+            "date": now_text(), "snapshot_status": "ok", "snapshot_type": "regular",
+            "persist_memorystate": with_memory, "vm": ref("vms", vm["id"]),
+        })
+
     # --- the inventory ---------------------------------------------------------------
 
     def add_test_vms(self) -> None:
@@ -246,6 +271,29 @@ class Catalog:
         self.collections[f"vms/{tuned['id']}/watchdogs"].append(
             {"id": self.stable_id("watchdog", "mtv-tuned"), "action": "reset", "model": "i6300esb",
              "vm": ref("vms", tuned["id"])})
+
+        # For validation: a VM that trips no rule, and VMs with the traits the ones above lack.
+        clean = self.vm("mtv-clean", role="clean")
+        self.disk(clean, "mtv-clean_Disk1", 64, bootable=True)
+        self.nic(clean, "vm-data-nofilter")
+
+        performance = self.vm(
+            "mtv-high-performance", role="high_performance", topology=(2, 2, 1), memory_mib=4096,
+            type="high_performance", cpu_pinning_policy="dedicated",
+            placement_policy={"affinity": "pinned", "hosts": [ref("hosts", host1["id"])]},
+        )
+        self.disk(performance, "mtv-high-performance_Disk1", 64, bootable=True)
+        self.nic(performance)
+        self.host_device(performance, host1, "pci_0000_3b_00_0", ("0x1eb8", "TU104GL [Tesla T4]"),
+                         ("0x10de", "NVIDIA Corporation"))
+        self.numa_node(performance, 0, [0, 1], 2048, host_node=0)
+        self.numa_node(performance, 1, [2, 3], 2048, host_node=1)
+
+        legacy = self.vm("mtv-legacy-devices", role="legacy_devices", os_type="other_linux")
+        self.disk(legacy, "mtv-legacy-devices_Disk1", 64, bootable=True, interface="ide")
+        self.nic(legacy, interface="rtl8139_virtio")
+        self.nic(legacy, "vm-data-limited", plugged=False)
+        self.snapshot(legacy, "before upgrade", with_memory=True)
 
     def add_bulk_vms(self, total: int) -> None:
         """Plain VMs (one small disk, one NIC) until the inventory holds `total` VMs."""
