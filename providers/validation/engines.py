@@ -66,8 +66,19 @@ class OpaEngine:
             f"/{suffix}/" in p["id"] or p["id"] == f"mtvweb/batch/{suffix}.rego")}
         for stale in ours - set(ids):
             self.http.delete(f"{self.url}/v1/policies/{quote(stale, safe='')}", timeout=self.timeout)
-        for module_id, source in ids.items():
-            self._put(module_id, source)
+        # OPA compiles each module as it arrives, so one that uses a rule of a module not sent yet
+        # fails; send what failed again until everything is in, or nothing more goes in.
+        pending = dict(ids)
+        while pending:
+            errors = {}
+            for module_id, source in pending.items():
+                try:
+                    self._put(module_id, source)
+                except PolicyError as exc:
+                    errors[module_id] = exc
+            if len(errors) == len(pending):
+                raise next(iter(errors.values()))
+            pending = {module_id: ids[module_id] for module_id in errors}
 
     def concerns(self, provider_type: str, inputs: list[dict]) -> list[list[dict]]:
         results = []
@@ -85,6 +96,14 @@ class OpaEngine:
         response = self.http.get(f"{self.url}/v1/data/{data_path(provider_type, 'rules_version')}",
                                  timeout=self.timeout)
         return int(response.json().get("result", {}).get("rules_version", 0))
+
+
+UNREADABLE = {
+    "category": "Warning",
+    "label": "Not fully validated",
+    "assessment": "The embedded policy engine (regopy) could not return this VM's concerns: a rule's text "
+                  "holds a quote or a backslash, which it cannot output. Set MTVWEB_OPA_URL to validate with OPA.",
+}
 
 
 class RegopyEngine:
@@ -117,7 +136,15 @@ class RegopyEngine:
 
     def concerns(self, provider_type: str, inputs: list[dict]) -> list[list[dict]]:
         with self.locks[provider_type]:
-            return [self._query(provider_type, "concerns", record) for record in inputs]
+            return [self._concerns_of(provider_type, record) for record in inputs]
+
+    def _concerns_of(self, provider_type: str, record: dict) -> list[dict]:
+        try:
+            return self._query(provider_type, "concerns", record)
+        except ValueError:
+            # rego-cpp writes a string holding '"' or '\\' into its JSON output unescaped, so the
+            # result cannot be read back. Say so on the VM rather than fail the whole batch.
+            return [UNREADABLE]
 
     def rules_version(self, provider_type: str) -> int:
         with self.locks[provider_type]:
