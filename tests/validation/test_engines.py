@@ -46,7 +46,7 @@ def openshift_provider(request):
     return provider
 
 
-SOURCES = {"vsphere": vsphere_provider}
+SOURCES = {"vsphere": vsphere_provider, "ova": ova_provider, "openshift": openshift_provider}
 
 
 @pytest.mark.parametrize("provider_type", list(SOURCES))
