@@ -8,17 +8,82 @@ from mtvweb.models import NamespacedObject
 class Plan(NamespacedObject):
     """What to migrate, from where to where (Forklift's Plan kind)."""
 
+    class Status(models.TextChoices):
+        READY = "Ready"
+        NOT_READY = "NotReady", "Not ready"
+
     description = models.TextField(blank=True)
     source_provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
     destination_provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
     target_namespace = models.CharField(max_length=63)
     warm = models.BooleanField(default=False)
+    # A NetworkAttachmentDefinition ("namespace/name") disks are transferred over; empty: the
+    # target provider's default (guide §4.4.2.2), else the pod network.
+    transfer_network = models.CharField(max_length=317, blank=True)
     network_map = models.ForeignKey("mappings.NetworkMap", null=True, blank=True, on_delete=models.PROTECT)
     storage_map = models.ForeignKey("mappings.StorageMap", null=True, blank=True, on_delete=models.PROTECT)
     archived = models.BooleanField(default=False)
+    # Kept current by plans.status from the plan checks: Ready, or Not ready with the reasons.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_READY)
+    status_reasons = models.JSONField(default=list, blank=True)
+    checked = models.DateTimeField(null=True, blank=True)
 
     class Meta(NamespacedObject.Meta):
         pass
+
+
+class PlanVM(models.Model):
+    """A VM of a plan (Forklift's plan.spec.vms[]), by its inventory id."""
+
+    namespace_field = "plan__namespace"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="vms")
+    vm_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=512, help_text="The source VM's name when it was added.")
+    target_name = models.CharField(max_length=253, blank=True,
+                                   help_text="Empty: the source name, renamed by the guide's §2.4 rules if needed.")
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "name"]
+        constraints = [models.UniqueConstraint(fields=["plan", "vm_id"], name="one_entry_per_vm_and_plan")]
+
+    def __str__(self):
+        return self.name
+
+
+class Hook(NamespacedObject):
+    """An Ansible playbook or a custom image run as a Job before or after a VM migrates."""
+
+    DEFAULT_IMAGE = "quay.io/konveyor/hook-runner:latest"
+
+    image = models.CharField(max_length=512, default=DEFAULT_IMAGE)
+    playbook = models.TextField(blank=True, help_text="The Ansible playbook (YAML); empty for a custom image.")
+    deadline_seconds = models.PositiveIntegerField(default=600)
+
+    class Meta(NamespacedObject.Meta):
+        pass
+
+
+class PlanVMHook(models.Model):
+    class Step(models.TextChoices):
+        PRE = "PreHook"
+        POST = "PostHook"
+
+    namespace_field = "plan_vm__plan__namespace"
+
+    plan_vm = models.ForeignKey(PlanVM, on_delete=models.CASCADE, related_name="hooks")
+    hook = models.ForeignKey(Hook, on_delete=models.PROTECT, related_name="uses")
+    step = models.CharField(max_length=8, choices=Step.choices)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan_vm", "step"], name="one_hook_per_vm_and_step")]
+
+    def __str__(self):
+        return f"{self.step} {self.hook} for {self.plan_vm}"
 
 
 class RunStatus(models.TextChoices):
@@ -39,6 +104,10 @@ class Migration(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     completed = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Warm migration: when to stop the sources and copy what changed last (Forklift's spec.cutover).
+    cutover = models.DateTimeField(null=True, blank=True)
+    # VM ids to cancel (Forklift's spec.cancel).
+    cancel = models.JSONField(default=list, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

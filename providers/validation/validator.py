@@ -21,7 +21,7 @@ from providers.validation.engines import OpaEngine, PolicyError, RegopyEngine
 from providers.validation.rules import PACKAGES, has_rules, modules, rules_version
 
 log = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 2000  # VMs per round trip to the database; the engine splits them further
 LEVELS = {"Critical": VirtualMachine.Concern.CRITICAL, "Warning": VirtualMachine.Concern.WARNING,
           "Information": VirtualMachine.Concern.INFORMATION}
 

@@ -46,7 +46,8 @@ def openshift_provider(request):
     return provider
 
 
-SOURCES = {"vsphere": vsphere_provider, "ova": ova_provider, "openshift": openshift_provider}
+SOURCES = {"vsphere": vsphere_provider, "ovirt": ovirt_provider, "openstack": openstack_provider,
+           "ova": ova_provider, "openshift": openshift_provider}
 
 
 @pytest.mark.parametrize("provider_type", list(SOURCES))

@@ -48,7 +48,7 @@ RULES = {
     "Unplugged NIC": ("Warning", ["legacy_devices"]),
     "Port mirroring": ("Warning", ["tuned"]),
     "vNIC QoS": ("Warning", ["legacy_devices"]),
-    NUMA: ("Warning", []),  # mtv-high-performance has pinned NUMA nodes, but see test_numa_pinning_…
+    NUMA: ("Warning", ["high_performance"]),
     "Snapshot with memory state": ("Warning", ["legacy_devices"]),
     "VM pinned to hosts": ("Warning", ["tuned", "high_performance"]),
     "SCSI reservation": ("Warning", ["tuned"]),
@@ -105,7 +105,7 @@ def test_every_default_rule_has_a_lab_vm_and_every_test_vm_its_concerns(ovirt_la
     assert default_labels() == set(RULES)
     assert set(EXPECTED) == set(ovirt_lab["test_vms"])
     assert EXPECTED[CLEAN] == set()
-    assert all(roles for label, (_, roles) in RULES.items() if label != NUMA), "every other rule trips in the lab"
+    assert all(roles for label, (_, roles) in RULES.items()), "every rule trips in the lab"
 
 
 @pytest.mark.parametrize("label", list(RULES))
@@ -155,9 +155,6 @@ def test_records_lacking_fields_raise_nothing(engine):
     assert engine.concerns("ovirt", records) == [[], [], [], []]
 
 
-@pytest.mark.xfail(strict=True, reason="the oVirt adapter leaves numaNodeAffinity empty: ovirtsdk4 does not read the "
-                                       "NUMA nodes that `follow=numa_nodes` inlines (proposed adapter change in the "
-                                       "validation report)")
 def test_numa_pinning_trips_on_its_lab_vm(ovirt_lab, lab_concerns):
     assert NUMA in labels(lab_concerns[vm_name(ovirt_lab, "high_performance")])
 

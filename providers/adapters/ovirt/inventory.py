@@ -110,7 +110,13 @@ class OvirtCollector(Collector):
         """VMs read with their disks embedded: the disks first (they may be newer than the disk list)."""
         disks = [records.disk(a.disk) for v in vms for a in v.disk_attachments or []
                  if a.disk is not None and a.disk.provisioned_size is not None]
-        return self.tree.put_disks(disks) + self.tree.put_vms([records.vm(v) for v in vms])
+        return self.tree.put_disks(disks) + self.tree.put_vms([records.vm(v, self.numa_nodes(v)) for v in vms])
+
+    def numa_nodes(self, v) -> list:
+        """oVirt allows NUMA pinning only on VMs pinned to hosts: only those cost another request."""
+        if not (v.placement_policy and v.placement_policy.hosts):
+            return []
+        return self.call(lambda s: s.vms_service().vm_service(v.id).numa_nodes_service().list())
 
     # --- following changes ------------------------------------------------------------------
 
