@@ -143,3 +143,18 @@ class MigrationVM(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WizardState(models.Model):
+    """A plan being built or edited in the wizard: every step's choices, kept server-side so that
+    back, forward and reload never lose them. It belongs to the user who started it."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             help_text="The plan being edited; empty while creating one.")
+    data = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"wizard {self.pk} of {self.user}"

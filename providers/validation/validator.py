@@ -102,11 +102,15 @@ class ValidatorThread(threading.Thread):
         self.stop, self.poll, self.engine = stop, poll, engine
 
     def run(self):
+        from plans.status import refresh_stale
+
         validator = Validator(self.engine)
         while not self.stop.is_set():
             close_old_connections()
             try:
-                if validator.validate_pending():
+                validated = validator.validate_pending()
+                refresh_stale()  # plans follow their inventory, maps and rules
+                if validated:
                     continue
             except Exception:
                 log.exception("validation round failed")
