@@ -2,7 +2,7 @@ import django_tables2 as tables
 
 from mappings.models import NetworkMap, StorageMap
 
-MAP_FIELDS = ["name", "namespace", "source_provider", "destination_provider", "created"]
+MAP_FIELDS = ["name", "namespace", "source_provider", "destination_provider", "pair_count", "created"]
 
 
 class NetworkMapTable(tables.Table):
@@ -10,6 +10,7 @@ class NetworkMapTable(tables.Table):
     namespace = tables.Column(verbose_name="Project")
     source_provider = tables.Column(verbose_name="Source provider", linkify=True)
     destination_provider = tables.Column(verbose_name="Target provider", linkify=True)
+    pair_count = tables.Column(verbose_name="Mappings")
 
     class Meta:
         model = NetworkMap

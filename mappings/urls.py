@@ -9,8 +9,10 @@ urlpatterns = [
         "networkmap", views.NetworkMapListView, views.NetworkMapView, views.NetworkMapEditView,
         views.NetworkMapDeleteView,
     ))),
+    path("networkmaps/rows/", views.NetworkMapRowsView.as_view(), name="networkmap_rows"),
     path("storagemaps/", include(crud_urls(
         "storagemap", views.StorageMapListView, views.StorageMapView, views.StorageMapEditView,
         views.StorageMapDeleteView,
     ))),
+    path("storagemaps/rows/", views.StorageMapRowsView.as_view(), name="storagemap_rows"),
 ]

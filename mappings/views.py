@@ -1,41 +1,163 @@
-from mappings import filters, forms, tables
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from mappings import filters, forms, rows, tables
 from mappings.models import NetworkMap, StorageMap
+from mappings.pairs import specs_of, validate_network_pairs, validate_storage_pairs
+from mappings.usage import in_use_message, plans_using
 from mtvweb.views import generic
+from providers.models import Provider
+
+
+def chosen_provider(user, value, openshift_only=False):
+    """The provider the form names, if the user may use it; None otherwise."""
+    try:
+        pk = int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        return None
+    visible = Provider.objects.restrict(user, "view")
+    if openshift_only:
+        visible = visible.filter(type=Provider.Type.OPENSHIFT)
+    return visible.filter(pk=pk).first()
+
+
+class MapKind:
+    kind = "network"
+
+    @property
+    def rows_url(self):
+        return reverse(f"mappings:{self.model._meta.model_name}_rows")
 
 
 class NetworkMapListView(generic.ObjectListView):
-    queryset = NetworkMap.objects.select_related("source_provider", "destination_provider")
+    queryset = NetworkMap.objects.select_related("source_provider", "destination_provider").annotate(
+        pair_count=Count("pairs"))
     table = tables.NetworkMapTable
     filterset = filters.NetworkMapFilter
 
 
-class NetworkMapView(generic.ObjectView):
-    queryset = NetworkMap.objects.all()
+class MapView(MapKind, generic.ObjectView):
+    template_name = "mappings/map.html"
+
+    def extra_context(self, obj):
+        pairs = specs_of(obj)
+        validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
+        problems = validate(obj.source_provider, obj.destination_provider, pairs)
+        visible_plans = plans_using(obj).restrict(self.request.user, "view")
+        return {"kind": self.kind, "pairs": [(pair, problems.get(i, {})) for i, pair in enumerate(pairs)],
+                "plans": visible_plans, "in_use": in_use_message(obj, self.request.user)}
 
 
-class NetworkMapEditView(generic.ObjectEditView):
+class NetworkMapView(MapView):
+    queryset = NetworkMap.objects.select_related("source_provider", "destination_provider")
+
+
+class MapEditView(MapKind, generic.ObjectEditView):
+    template_name = "mappings/map_edit.html"
+
+    def make_form(self, obj, data=None, files=None):
+        pairs = None
+        if data is not None:
+            self.rows = [r for r in rows.parse(self.kind, data) if not r.blank]
+            pairs = [r.pair for r in self.rows]
+        action = "change" if obj.pk else "add"
+        form = self.form(data, files, instance=obj, user=self.request.user, pairs=pairs,
+                         namespaces=generic.namespaces_allowed(self.request.user, self.model, action))
+        if data is None:
+            self.rows = rows.from_pairs(form.pairs)
+            if not self.rows:
+                rows.add_row(self.kind, self.rows)
+        return form
+
+    def render_form(self, request, obj, form, status=200):
+        rows.attach_errors(self.rows, form.pair_errors)
+        if form.is_bound:
+            source = chosen_provider(request.user, form.data.get("source_provider"))
+            target = chosen_provider(request.user, form.data.get("destination_provider"), openshift_only=True)
+        else:
+            source, target = (obj.source_provider, obj.destination_provider) if obj.pk else (None, None)
+        context = {"object": obj, "form": form, "model": self.model, "rows_url": self.rows_url,
+                   "cancel_url": obj.get_absolute_url() if obj.pk else self.url("_list"),
+                   "row_errors": bool(form.pair_errors),
+                   **rows.context(self.kind, source, target, self.rows)}
+        return render(request, self.template_name, context, status=status)
+
+
+class NetworkMapEditView(MapEditView):
     queryset = NetworkMap.objects.all()
     form = forms.NetworkMapForm
 
 
-class NetworkMapDeleteView(generic.ObjectDeleteView):
+class MapDeleteView(generic.ObjectDeleteView):
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        reason = in_use_message(obj, request.user)
+        if reason:
+            messages.error(request, reason)
+            return generic.redirect(request, obj.get_absolute_url())
+        return super().post(request, pk)
+
+
+class NetworkMapDeleteView(MapDeleteView):
     queryset = NetworkMap.objects.all()
 
 
+class MapRowsView(MapKind, LoginRequiredMixin, View):
+    """The editor's rows redrawn after every change: add or remove a row, new choices after a
+    provider changed, storage modes defaulted for a newly chosen class, live messages."""
+
+    def post(self, request):
+        user = request.user
+        if generic.namespaces_allowed(user, self.model, "change") == []:
+            raise PermissionDenied(f"You may not edit {self.model._meta.verbose_name_plural} in any project.")
+        current = rows.parse(self.kind, request.POST)
+        if "add" in request.POST:
+            rows.add_row(self.kind, current)
+        if "remove" in request.POST:
+            current = [r for r in current if str(r.key) != request.POST["remove"]]
+        source = chosen_provider(user, request.POST.get("source_provider"))
+        target = chosen_provider(user, request.POST.get("destination_provider"), openshift_only=True)
+        if source and target:
+            if self.kind == "storage":
+                rows.apply_class_defaults(current, target)
+            validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
+            rows.attach_errors(current, validate(source, target, [r.pair for r in current], complete=False))
+        context = {"rows_url": self.rows_url, **rows.context(self.kind, source, target, current)}
+        return render(request, "mappings/pairs.html", context)
+
+
+class NetworkMapRowsView(MapRowsView):
+    model = NetworkMap
+
+
 class StorageMapListView(generic.ObjectListView):
-    queryset = StorageMap.objects.select_related("source_provider", "destination_provider")
+    queryset = StorageMap.objects.select_related("source_provider", "destination_provider").annotate(
+        pair_count=Count("pairs"))
     table = tables.StorageMapTable
     filterset = filters.StorageMapFilter
 
 
-class StorageMapView(generic.ObjectView):
-    queryset = StorageMap.objects.all()
+class StorageKind:
+    kind = "storage"
 
 
-class StorageMapEditView(generic.ObjectEditView):
+class StorageMapView(StorageKind, MapView):
+    queryset = StorageMap.objects.select_related("source_provider", "destination_provider")
+
+
+class StorageMapEditView(StorageKind, MapEditView):
     queryset = StorageMap.objects.all()
     form = forms.StorageMapForm
 
 
-class StorageMapDeleteView(generic.ObjectDeleteView):
+class StorageMapDeleteView(MapDeleteView):
     queryset = StorageMap.objects.all()
+
+
+class StorageMapRowsView(StorageKind, MapRowsView):
+    model = StorageMap

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from mtvweb.api.views import openapi
 from providers.api import providers
@@ -7,4 +7,5 @@ urlpatterns = [
     path("openapi.yaml", openapi, name="openapi"),
     path("providers/", providers.ProviderListAPI.as_view(), name="api-providers"),
     path("providers/<int:pk>/", providers.ProviderDetailAPI.as_view(), name="api-provider"),
+    path("", include("mappings.api.urls")),
 ]

@@ -1,0 +1,86 @@
+"""The source side of the maps: a source provider's networks and storage, from its inventory.
+
+* `source_networks(provider)`, `source_storages(provider)` — every choice, as `Endpoint`s
+  (id as the inventory and VM records name it, name, a label that tells equal names apart).
+  vSphere: networks and datastores; oVirt: networks and storage domains; OpenStack: networks
+  and volume types; OVA: the networks the OVFs name and the single "dummy storage";
+  OpenShift: "pod" plus its NetworkAttachmentDefinitions, and its storage classes.
+* `networks_used(provider, vm_ids)`, `storages_used(provider, vm_ids)` — the ids the given
+  VMs' NICs and disks use (adapter `nic_networks` / `disk_storages`), in first-seen order.
+* `network_noun()` / `storage_noun(provider)` — what the source calls them, for messages.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from providers.adapters import adapter_class
+from providers.models import InventoryObject, Provider, VirtualMachine
+
+POD = "pod"
+POD_LABEL = "Pod network"
+
+STORAGE_NOUNS = {
+    Provider.Type.VSPHERE: ("datastore", "datastores"),
+    Provider.Type.OVIRT: ("storage domain", "storage domains"),
+    Provider.Type.OPENSTACK: ("volume type", "volume types"),
+    Provider.Type.OVA: ("storage", "storage"),
+    Provider.Type.OPENSHIFT: ("storage class", "storage classes"),
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    name: str
+    label: str  # the name, or "name (path)" where two share a name
+    path: str = ""
+
+
+def storage_noun(provider: Provider, plural: bool = False) -> str:
+    singular, many = STORAGE_NOUNS.get(provider.type, ("storage", "storage"))
+    return many if plural else singular
+
+
+def network_noun(plural: bool = False) -> str:
+    return "networks" if plural else "network"
+
+
+def _endpoints(provider: Provider, kind: str) -> list[Endpoint]:
+    rows = list(InventoryObject.objects.filter(provider=provider, kind=kind).order_by("name", "path")
+                .values_list("uid", "name", "path"))
+    counts = Counter(name for _, name, _ in rows)
+    return [Endpoint(uid, name, f"{name} ({path})" if counts[name] > 1 and path else name, path)
+            for uid, name, path in rows]
+
+
+def source_networks(provider: Provider) -> list[Endpoint]:
+    if provider.type == Provider.Type.OPENSHIFT:
+        nads = [Endpoint(e.id, e.path.strip("/"), e.path.strip("/"), e.path) for e in _endpoints(provider, "network")]
+        return [Endpoint(POD, POD_LABEL, POD_LABEL), *sorted(nads, key=lambda e: e.label)]
+    return _endpoints(provider, "network")
+
+
+def source_storages(provider: Provider) -> list[Endpoint]:
+    return _endpoints(provider, "storage")
+
+
+def _used(provider: Provider, vm_ids, pick) -> list[str]:
+    seen: dict[str, None] = {}
+    records = VirtualMachine.objects.filter(provider=provider, uid__in=list(vm_ids)).order_by("name")
+    for data in records.values_list("data", flat=True).iterator():
+        for ident in pick(data):
+            if ident:
+                seen.setdefault(ident, None)
+    return list(seen)
+
+
+def networks_used(provider: Provider, vm_ids) -> list[str]:
+    """Ids of the source networks the VMs' NICs are on ("pod" for an OpenShift source's pod network).
+    NICs connected to no network are left out: there is nothing to map for them."""
+    return _used(provider, vm_ids, adapter_class(provider.type).nic_networks)
+
+
+def storages_used(provider: Provider, vm_ids) -> list[str]:
+    return _used(provider, vm_ids, adapter_class(provider.type).disk_storages)

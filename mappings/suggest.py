@@ -1,0 +1,87 @@
+"""Suggested rows for a new map, for the plan wizard ("build a new map pre-filled with every
+network and storage the selected VMs use").
+
+* `suggest_network_pairs(source, target, network_ids, namespace="")` — one row per source
+  network: the NetworkAttachmentDefinition whose name equals or contains the network's name
+  (or is contained in it), preferring NADs in `namespace` (the plan's target namespace), then in
+  "default"; an OpenShift source's pod network goes to the pod network and its NADs to the NAD
+  of the same namespace/name when the target has one. No match: the row stays unmapped
+  (`pair.mapped` is False) for the user to choose.
+* `suggest_storage_pairs(source, target, storage_ids)` — one row per source storage: the
+  cluster's default storage class (for virtualization first), with its default access and
+  volume modes; an OpenShift source's storage class goes to the class of the same name when
+  the target has one. No default class: unmapped.
+
+Get the ids with `mappings.sources.networks_used()` / `storages_used()`; save with
+`mappings.saving.save_network_map()` / `save_storage_map()`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mappings.pairs import MULTUS, POD, NetworkPairSpec, StoragePairSpec
+from mappings.sources import source_networks, source_storages
+from mappings.targets import TargetNetwork, default_storage_class, target_networks, target_storage_classes
+from providers.models import Provider
+
+MIN_CONTAINED = 3  # shorter names match too much by containment ("a", "vm")
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def matching_nad(network_name: str, nads: list[TargetNetwork], namespace: str = "") -> TargetNetwork | None:
+    wanted = normalized(network_name)
+    if not wanted:
+        return None
+    rank = {namespace: 0, "default": 1} if namespace else {"default": 1}
+
+    def best(candidates):
+        return min(candidates, key=lambda n: (rank.get(n.namespace, 2), n.namespace, n.name), default=None)
+
+    exact = [n for n in nads if normalized(n.name) == wanted]
+    if exact:
+        return best(exact)
+    contained = [n for n in nads if len(normalized(n.name)) >= MIN_CONTAINED and len(wanted) >= MIN_CONTAINED
+                 and (normalized(n.name) in wanted or wanted in normalized(n.name))]
+    return best(contained)
+
+
+def suggest_network_pairs(source: Provider, target: Provider, network_ids, namespace: str = "") -> list[NetworkPairSpec]:
+    endpoints = {e.id: e for e in source_networks(source)}
+    nads = target_networks(target)
+    by_value = {n.value: n for n in nads}
+    pairs = []
+    for network_id in network_ids:
+        endpoint = endpoints.get(network_id)
+        name = endpoint.name if endpoint else network_id
+        pair = NetworkPairSpec(network_id, source_name=name)
+        if source.type == Provider.Type.OPENSHIFT and network_id == POD:
+            pair.destination_type = POD
+        else:
+            nad = by_value.get(name) if source.type == Provider.Type.OPENSHIFT else None
+            nad = nad or matching_nad(name.rpartition("/")[2], nads, namespace)
+            if nad is not None:
+                pair.destination_type, pair.destination_namespace, pair.destination_name = MULTUS, nad.namespace, nad.name
+        pairs.append(pair)
+    return pairs
+
+
+def suggest_storage_pairs(source: Provider, target: Provider, storage_ids) -> list[StoragePairSpec]:
+    endpoints = {e.id: e for e in source_storages(source)}
+    classes = {c.name: c for c in target_storage_classes(target)}
+    default = default_storage_class(target)
+    pairs = []
+    for storage_id in storage_ids:
+        endpoint = endpoints.get(storage_id)
+        name = endpoint.name if endpoint else storage_id
+        chosen = classes.get(name) if source.type == Provider.Type.OPENSHIFT else None
+        chosen = chosen or default
+        pair = StoragePairSpec(storage_id, source_name=name)
+        if chosen is not None:
+            pair.storage_class = chosen.name
+            pair.access_mode, pair.volume_mode = chosen.modes.access_mode, chosen.modes.volume_mode
+        pairs.append(pair)
+    return pairs
