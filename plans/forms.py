@@ -1,15 +1,44 @@
-from mtvweb.forms import NamespacedForm
+from django import forms
+
+from plans.actions import validate_new_name
 from plans.models import Plan
-from providers.models import Provider
 
 
-class PlanForm(NamespacedForm):
-    def __init__(self, *args, **kwargs):
+def free_name(plan: Plan) -> str:
+    """A suggestion for a copy's name: <name>-copy, -copy-2, … whichever is free."""
+    base, n = f"{plan.name}-copy"[:245], 1
+    candidate = base
+    while Plan.objects.filter(namespace=plan.namespace, name=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+class DuplicateForm(forms.Form):
+    name = forms.CharField(label="Name of the new plan", max_length=253,
+                           help_text="Lower-case letters, digits, '-' and '.'; the copy stays in the same project.")
+
+    def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = Provider.objects.restrict(self.user, "view")
-        self.fields["source_provider"].queryset = visible
-        self.fields["destination_provider"].queryset = visible.filter(type=Provider.Type.OPENSHIFT)
+        self.plan = plan
+        if not self.is_bound:
+            self.initial["name"] = free_name(plan)
 
-    class Meta:
-        model = Plan
-        fields = ["name", "namespace", "description", "source_provider", "destination_provider", "target_namespace"]
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        validate_new_name(self.plan.namespace, name)
+        return name
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("archive", "Archive"), ("delete", "Delete")]
+
+    action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": "Choose archive or delete."})
+    pk = forms.ModelMultipleChoiceField(queryset=Plan.objects.none(), error_messages={
+        "required": "Select the plans first: tick the box next to each.",
+        "invalid_choice": "A selected plan no longer exists or is not yours to see; reload the list.",
+        "invalid_pk_value": "A selected plan no longer exists; reload the list."})
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pk"].queryset = queryset

@@ -1,27 +1,259 @@
+"""Plan pages (guide §4.8, §4.9): the list with bulk actions and CSV export, the plan with its
+tabs, and the actions (start, duplicate, archive, delete; editing is the wizard's). What is
+allowed and why not comes from plans.actions, as for the API."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.views import View
+from django_tables2 import RequestConfig
+
 from mtvweb.views import generic
+from plans import actions, exports, manifests
+from plans.api.records import vm_records
 from plans.filters import PlanFilter
-from plans.forms import PlanForm
+from plans.forms import BulkForm, DuplicateForm
 from plans.models import Plan
-from plans.tables import PlanTable
+from plans.tables import PlanTable, with_list_columns
+
+PLANS = Plan.objects.select_related("source_provider", "destination_provider", "network_map", "storage_map")
+TABS = [("details", "Details", "plans:plan"), ("vms", "Virtual machines", "plans:plan_vms"),
+        ("mappings", "Mappings", "plans:plan_mappings"), ("hooks", "Hooks", "plans:plan_hooks"),
+        ("yaml", "YAML", "plans:plan_yaml")]
+
+
+def wizard_url(step: str, *args) -> str | None:
+    try:
+        return reverse(f"plans:wizard_{step}", args=args)
+    except NoReverseMatch:
+        return None
 
 
 class PlanListView(generic.ObjectListView):
-    queryset = Plan.objects.select_related("source_provider", "destination_provider")
+    queryset = PLANS
     table = PlanTable
     filterset = PlanFilter
+    template_name = "plans/plan_list.html"
+
+    def filtered(self, request):
+        qs = with_list_columns(self.restricted())
+        if request.namespace:
+            qs = qs.filter(namespace=request.namespace)
+        filterset = self.filterset(request.GET, queryset=qs)
+        return filterset, filterset.qs
+
+    def get(self, request):
+        filterset, qs = self.filtered(request)
+        run_namespaces = generic.namespaces_allowed(request.user, Plan, "run")
+        table = self.table(qs, run_namespaces=run_namespaces)
+        RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        query = request.GET.urlencode()
+        context = {
+            "model": Plan, "verbose_name_plural": "plans", "table": table, "filterset": filterset,
+            "can_add": self.can("add"), "add_url": wizard_url("new"),
+            "writable": run_namespaces is None or bool(run_namespaces),
+            "export_url": reverse("plans:plan_list_csv") + (f"?{query}" if query else ""),
+        }
+        template = self.partial_template_name if generic.is_partial_request(request) else self.template_name
+        return render(request, template, context)
 
 
-class PlanView(generic.ObjectView):
-    queryset = Plan.objects.select_related("source_provider", "destination_provider")
-
-    def extra_context(self, obj):
-        return {"migrations": obj.migrations.all()[:20]}
-
-
-class PlanEditView(generic.ObjectEditView):
-    queryset = Plan.objects.all()
-    form = PlanForm
+class PlanListExportView(PlanListView):
+    def get(self, request):
+        _, qs = self.filtered(request)
+        return exports.plans_csv(qs.order_by("namespace", "name"))
 
 
-class PlanDeleteView(generic.ObjectDeleteView):
-    queryset = Plan.objects.all()
+class PlanBulkView(generic.ObjectPermissionMixin, View):
+    """Archive or delete the selected plans: a page says what will happen to each (and what each
+    refusal is), then the confirmation does it, each plan on its own."""
+
+    queryset = PLANS
+
+    def post(self, request):
+        form = BulkForm(request.POST, queryset=self.restricted("view"))
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return generic.redirect(request, reverse("plans:plan_list"))
+        action, plans = form.cleaned_data["action"], list(form.cleaned_data["pk"].order_by("namespace", "name"))
+        if request.POST.get("confirm") != "yes":
+            rows = [{"plan": p, "refusal": actions.refusal(request.user, p, action),
+                     "warning": actions.delete_warning(p) if action == "delete" else ""} for p in plans]
+            return render(request, "plans/plan_bulk_confirm.html", {
+                "action": action, "rows": rows, "doable": [r for r in rows if not r["refusal"]],
+                "archive_note": actions.ARCHIVE_NOTE})
+        results = actions.bulk(request.user, plans, action)
+        done = [plan.name for plan, ok, _ in results if ok]
+        if done:
+            verb = "Archived" if action == "archive" else "Deleted"
+            messages.success(request, f"{verb} {len(done)} plan{'s' if len(done) > 1 else ''}: {', '.join(done)}.")
+        for _, ok, text in results:
+            if not ok:
+                messages.error(request, text)
+        return generic.redirect(request, reverse("plans:plan_list"))
+
+
+class PlanPageMixin(generic.ObjectPermissionMixin):
+    queryset = PLANS
+
+    def get_plan(self, pk) -> Plan:
+        return get_object_or_404(self.restricted("view"), pk=pk)
+
+    def plan_context(self, plan, tab) -> dict:
+        verdicts = actions.available(self.request.user, plan)
+        edit_url = wizard_url("edit", plan.pk)
+        if verdicts["edit"]["allowed"] and edit_url is None:
+            verdicts["edit"].update(allowed=False, reason="The plan wizard is not installed yet.")
+        tabs = [(name, label, reverse(url, args=[plan.pk])) for name, label, url in TABS]
+        return {"object": plan, "tab": tab, "tabs": tabs, "verdicts": verdicts,
+                "edit_url": edit_url, "vm_count": plan.vms.count(),
+                "last_run": actions.last_run_status(plan)}
+
+
+class PlanView(PlanPageMixin, View):
+    """The plan page; `tab` picks what it shows."""
+
+    def get(self, request, pk, tab="details"):
+        plan = self.get_plan(pk)
+        context = self.plan_context(plan, tab)
+        context.update(getattr(self, f"{tab}_context")(plan))
+        return render(request, f"plans/plan_{tab}.html", context)
+
+    def details_context(self, plan):
+        return {"migrations": plan.migrations.all()[:20]}
+
+    def vms_context(self, plan):
+        return {"vms": vm_records(plan)}
+
+    def mappings_context(self, plan):
+        return {"network_pairs": plan.network_map.pairs.all() if plan.network_map else [],
+                "storage_pairs": plan.storage_map.pairs.all() if plan.storage_map else []}
+
+    def hooks_context(self, plan):
+        uses = {}
+        for vm in plan.vms.prefetch_related("hooks__hook"):
+            for use in vm.hooks.all():
+                uses.setdefault((use.step, use.hook.pk), {"step": use.step, "hook": use.hook, "vms": []})
+                uses[(use.step, use.hook.pk)]["vms"].append(vm.name)
+        return {"hook_uses": sorted(uses.values(), key=lambda u: (u["step"] != "PreHook", u["hook"].name))}
+
+    def yaml_context(self, plan):
+        return {"yaml": manifests.plan_yaml(plan)}
+
+
+class PlanYAMLDownloadView(PlanPageMixin, View):
+    def get(self, request, pk):
+        plan = self.get_plan(pk)
+        response = HttpResponse(manifests.plan_yaml(plan), content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="plan-{plan.name}.yaml"'
+        return response
+
+
+class PlanVMExportView(PlanPageMixin, View):
+    def get(self, request, pk):
+        return exports.vms_csv(self.get_plan(pk))
+
+
+class PlanActionView(PlanPageMixin, View):
+    """GET: what the action will do (or why it cannot); POST: do it. A role that does not allow
+    the action gets 403, like the API."""
+
+    plan_action = None
+    template_name = "plans/plan_confirm.html"
+
+    def get_plan(self, pk):
+        plan = super().get_plan(pk)
+        if not actions.may(self.request.user, plan, self.plan_action):
+            raise PermissionDenied(f"You may view plan {plan.name} but not {self.plan_action} it.")
+        return plan
+
+    def page(self, request, plan, form=None, status=200):
+        allowed, reason = actions.RULES[self.plan_action](plan)
+        context = {**self.plan_context(plan, None), "action": self.plan_action, "allowed": allowed,
+                   "reason": reason, "form": form, **self.explain(plan)}
+        return render(request, self.template_name, context, status=status)
+
+    def explain(self, plan) -> dict:
+        return {}
+
+    def get(self, request, pk):
+        return self.page(request, self.get_plan(pk))
+
+    def post(self, request, pk):
+        plan = self.get_plan(pk)
+        try:
+            url = self.act(request, plan)
+        except actions.ActionRefused as exc:
+            messages.error(request, exc.message)
+            url = plan.get_absolute_url()
+        return generic.redirect(request, url)
+
+
+class PlanStartView(PlanActionView):
+    plan_action = "start"
+
+    def explain(self, plan):
+        return {"summary": f"Start migrating the {plan.vms.count()} VMs of {plan.name} from "
+                           f"{plan.source_provider.name} to {plan.destination_provider.name} "
+                           f"({'warm' if plan.warm else 'cold'}), into project {plan.target_namespace}."}
+
+    def act(self, request, plan):
+        migration = actions.start(request.user, plan)
+        messages.success(request, f"Started plan {plan.name}: migration #{migration.pk} is Pending. The migration "
+                                  "engine that runs it comes in the next release.")
+        return plan.get_absolute_url()
+
+
+class PlanArchiveView(PlanActionView):
+    plan_action = "archive"
+
+    def explain(self, plan):
+        return {"note": actions.ARCHIVE_NOTE}
+
+    def act(self, request, plan):
+        actions.archive(request.user, plan)
+        messages.success(request, f"Archived plan {plan.name}. {actions.ARCHIVE_NOTE}")
+        return plan.get_absolute_url()
+
+
+class PlanDeleteView(PlanActionView):
+    plan_action = "delete"
+
+    def explain(self, plan):
+        kept = [f"network map {m.name}" for m in [plan.network_map] if m] + \
+               [f"storage map {m.name}" for m in [plan.storage_map] if m] + ["its hooks"]
+        return {"warning": actions.delete_warning(plan),
+                "note": "This cannot be undone. Its VM list and migration history go with it; its "
+                        f"{', '.join(kept)} stay for other plans to use."}
+
+    def act(self, request, plan):
+        name = actions.delete(request.user, plan)
+        messages.success(request, f"Deleted plan {name}.")
+        return reverse("plans:plan_list")
+
+
+class PlanDuplicateView(PlanActionView):
+    plan_action = "duplicate"
+    template_name = "plans/plan_duplicate.html"
+
+    def get(self, request, pk):
+        plan = self.get_plan(pk)
+        return self.page(request, plan, DuplicateForm(plan=plan))
+
+    def post(self, request, pk):
+        plan = self.get_plan(pk)
+        form = DuplicateForm(request.POST, plan=plan)
+        if not form.is_valid():
+            return self.page(request, plan, form, status=422)
+        try:
+            copy = actions.duplicate(request.user, plan, form.cleaned_data["name"])
+        except ValidationError as exc:  # the name was taken since the form was checked
+            form.add_error("name", exc)
+            return self.page(request, plan, form, status=422)
+        messages.success(request, f"Created plan {copy.name}, a copy of {plan.name} with the same VMs, maps and "
+                                  "hooks.")
+        return generic.redirect(request, copy.get_absolute_url())

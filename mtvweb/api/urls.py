@@ -8,4 +8,5 @@ urlpatterns = [
     path("providers/", providers.ProviderListAPI.as_view(), name="api-providers"),
     path("providers/<int:pk>/", providers.ProviderDetailAPI.as_view(), name="api-provider"),
     path("", include("mappings.api.urls")),
+    path("plans/", include("plans.api.urls")),
 ]
