@@ -43,10 +43,12 @@ def form_errors(form) -> dict:
 def _save(form_class, model, *, user, name, namespace, source, target, pairs, instance=None):
     instance = instance or model()
     action = "change" if instance.pk else "add"
+    namespaces = namespaces_allowed(user, model, action)
+    if namespaces == []:
+        raise PermissionDenied(f"You may not {action} {model._meta.verbose_name}s in any project.")
     data = {"name": name, "namespace": namespace, "source_provider": getattr(source, "pk", source) or "",
             "destination_provider": getattr(target, "pk", target) or ""}
-    form = form_class(data, instance=instance, user=user, namespaces=namespaces_allowed(user, model, action),
-                      pairs=pairs)
+    form = form_class(data, instance=instance, user=user, namespaces=namespaces, pairs=pairs)
     if not form.is_valid():
         raise MapInvalid(form_errors(form))
     with transaction.atomic():
