@@ -83,8 +83,15 @@ class Reader:
         return value.strip()
 
     def reference(self, model, value, path: str, what: str, default_namespace: str):
-        """An object named by {name, namespace} among those the caller may see."""
+        """An object named by {name, namespace} (or {id}, as the maps API also takes) among those the
+        caller may see."""
         value = self.section(value, path)
+        if value.get("id") is not None and not value.get("name"):
+            found = model.objects.restrict(self.user, "view").filter(pk=value["id"]).first() \
+                if str(value["id"]).isdigit() else None
+            if found is None:
+                self.fail(path, f"No {what} with id {value['id']} that you may use.")
+            return found
         name = self.text(value, "name", f"{path}.name")
         namespace = self.text(value, "namespace", f"{path}.namespace", required=False) or default_namespace
         if not name:
@@ -114,6 +121,7 @@ class Reader:
         if destination is not None and destination.type != Provider.Type.OPENSHIFT:
             self.fail("spec.provider.destination", f"The destination must be an OpenShift Virtualization provider; "
                                                    f"{destination.name} is {destination.get_type_display()}.")
+            destination = None  # nothing else can be checked against it
         target_namespace = self.text(spec, "targetNamespace", "spec.targetNamespace")
         if target_namespace:
             try:
