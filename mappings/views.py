@@ -9,6 +9,7 @@ from django.views import View
 from mappings import filters, forms, rows, tables
 from mappings.models import NetworkMap, StorageMap
 from mappings.pairs import specs_of, validate_network_pairs, validate_storage_pairs
+from mappings.sources import source_networks, source_storages
 from mappings.usage import in_use_message, plans_using
 from mtvweb.views import generic
 from providers.models import Provider
@@ -49,7 +50,11 @@ class MapView(MapKind, generic.ObjectView):
         validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
         problems = validate(obj.source_provider, obj.destination_provider, pairs)
         visible_plans = plans_using(obj).restrict(self.request.user, "view")
-        return {"kind": self.kind, "pairs": [(pair, problems.get(i, {})) for i, pair in enumerate(pairs)],
+        endpoints = source_networks if self.kind == "network" else source_storages
+        labels = {e.id: e.label for e in endpoints(obj.source_provider)}
+        rows_shown = [(pair, labels.get(pair.source_id, pair.source_name or pair.source_id), problems.get(i, {}))
+                      for i, pair in enumerate(pairs)]
+        return {"kind": self.kind, "pairs": rows_shown,
                 "plans": visible_plans, "in_use": in_use_message(obj, self.request.user)}
 
 
