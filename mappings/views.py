@@ -28,18 +28,11 @@ def chosen_provider(user, value, openshift_only=False):
 
 
 class MapKind:
-    kind = "network"
+    kind = "network"  # or "storage"
 
     @property
     def rows_url(self):
         return reverse(f"mappings:{self.model._meta.model_name}_rows")
-
-
-class NetworkMapListView(generic.ObjectListView):
-    queryset = NetworkMap.objects.select_related("source_provider", "destination_provider").annotate(
-        pair_count=Count("pairs"))
-    table = tables.NetworkMapTable
-    filterset = filters.NetworkMapFilter
 
 
 class MapView(MapKind, generic.ObjectView):
@@ -49,17 +42,13 @@ class MapView(MapKind, generic.ObjectView):
         pairs = specs_of(obj)
         validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
         problems = validate(obj.source_provider, obj.destination_provider, pairs)
-        visible_plans = plans_using(obj).restrict(self.request.user, "view")
         endpoints = source_networks if self.kind == "network" else source_storages
         labels = {e.id: e.label for e in endpoints(obj.source_provider)}
         rows_shown = [(pair, labels.get(pair.source_id, pair.source_name or pair.source_id), problems.get(i, {}))
                       for i, pair in enumerate(pairs)]
         return {"kind": self.kind, "pairs": rows_shown,
-                "plans": visible_plans, "in_use": in_use_message(obj, self.request.user)}
-
-
-class NetworkMapView(MapView):
-    queryset = NetworkMap.objects.select_related("source_provider", "destination_provider")
+                "plans": plans_using(obj).restrict(self.request.user, "view"),
+                "in_use": in_use_message(obj, self.request.user)}
 
 
 class MapEditView(MapKind, generic.ObjectEditView):
@@ -93,11 +82,6 @@ class MapEditView(MapKind, generic.ObjectEditView):
         return render(request, self.template_name, context, status=status)
 
 
-class NetworkMapEditView(MapEditView):
-    queryset = NetworkMap.objects.all()
-    form = forms.NetworkMapForm
-
-
 class MapDeleteView(generic.ObjectDeleteView):
     def post(self, request, pk):
         obj = self.get_object(pk)
@@ -108,13 +92,11 @@ class MapDeleteView(generic.ObjectDeleteView):
         return super().post(request, pk)
 
 
-class NetworkMapDeleteView(MapDeleteView):
-    queryset = NetworkMap.objects.all()
-
-
 class MapRowsView(MapKind, LoginRequiredMixin, View):
     """The editor's rows redrawn after every change: add or remove a row, new choices after a
     provider changed, storage modes defaulted for a newly chosen class, live messages."""
+
+    model = None
 
     def post(self, request):
         user = request.user
@@ -136,8 +118,34 @@ class MapRowsView(MapKind, LoginRequiredMixin, View):
         return render(request, "mappings/pairs.html", context)
 
 
+# --- network maps -------------------------------------------------------------------------
+
+
+class NetworkMapListView(generic.ObjectListView):
+    queryset = NetworkMap.objects.select_related("source_provider", "destination_provider").annotate(
+        pair_count=Count("pairs"))
+    table = tables.NetworkMapTable
+    filterset = filters.NetworkMapFilter
+
+
+class NetworkMapView(MapView):
+    queryset = NetworkMap.objects.select_related("source_provider", "destination_provider")
+
+
+class NetworkMapEditView(MapEditView):
+    queryset = NetworkMap.objects.all()
+    form = forms.NetworkMapForm
+
+
+class NetworkMapDeleteView(MapDeleteView):
+    queryset = NetworkMap.objects.all()
+
+
 class NetworkMapRowsView(MapRowsView):
     model = NetworkMap
+
+
+# --- storage maps -------------------------------------------------------------------------
 
 
 class StorageMapListView(generic.ObjectListView):
@@ -147,15 +155,13 @@ class StorageMapListView(generic.ObjectListView):
     filterset = filters.StorageMapFilter
 
 
-class StorageKind:
+class StorageMapView(MapView):
     kind = "storage"
-
-
-class StorageMapView(StorageKind, MapView):
     queryset = StorageMap.objects.select_related("source_provider", "destination_provider")
 
 
-class StorageMapEditView(StorageKind, MapEditView):
+class StorageMapEditView(MapEditView):
+    kind = "storage"
     queryset = StorageMap.objects.all()
     form = forms.StorageMapForm
 
@@ -164,5 +170,6 @@ class StorageMapDeleteView(MapDeleteView):
     queryset = StorageMap.objects.all()
 
 
-class StorageMapRowsView(StorageKind, MapRowsView):
+class StorageMapRowsView(MapRowsView):
+    kind = "storage"
     model = StorageMap
