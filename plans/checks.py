@@ -103,7 +103,11 @@ def provider_checks(draft: PlanDraft, adapter) -> list[Finding]:
 def mapping_checks(vm, adapter, draft, networks, storages) -> list[Finding]:
     findings = []
     nic_networks = adapter.nic_networks(vm.data)
-    for network in sorted(set(nic_networks) - set(draft.network_map)):
+    unconnected = nic_networks.count("")
+    if unconnected:
+        findings.append(Finding(WARNING, f"{unconnected} NIC(s) are connected to no network; the VM gets them "
+                                         "unconnected too.", vm.name))
+    for network in sorted(set(nic_networks) - set(draft.network_map) - {""}):
         name = networks.get(network) or network or "(no network)"
         findings.append(Finding(CRITICAL, f"Network {name} is not mapped: add it to the network map.", vm.name))
     on_pod = sum(1 for n in nic_networks if draft.network_map.get(n) == POD)

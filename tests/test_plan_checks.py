@@ -190,3 +190,13 @@ def test_capacity_comes_from_the_clusters_csi_storage_capacity(kube_lab, setting
         data={**big.data, "disks": [{**d, "capacity": 200 * 2**20} for d in big.data["disks"]]})
     [message] = [m for m in messages(check_plan(plan), CRITICAL) if "Storage class small-capacity" in m]
     assert "including the 100% filesystem overhead" in message
+
+
+def test_a_nic_connected_to_no_network_does_not_block_the_plan(vsphere, target):
+    two = vm(vsphere, "mtv-db-2disk-2nic")
+    nics = [two.data["nics"][0], {**two.data["nics"][1], "network": None}]
+    VirtualMachine.objects.filter(pk=two.pk).update(data={**two.data, "nics": nics})
+    result = check_plan(draft(vsphere, target, ["mtv-db-2disk-2nic"]))
+    assert "mtv-db-2disk-2nic: 1 NIC(s) are connected to no network; the VM gets them unconnected too." in \
+        messages(result, WARNING)
+    assert not messages(result, CRITICAL)
