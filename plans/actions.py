@@ -60,6 +60,11 @@ def can_edit(plan: Plan) -> tuple[bool, str]:
     return True, ""
 
 
+def start_label(plan: Plan) -> str:
+    """"Restart" after a failed or canceled run (guide §4.9), else "Start"."""
+    return "Restart" if last_run_status(plan) in (RunStatus.FAILED, RunStatus.CANCELED) else "Start"
+
+
 def can_start(plan: Plan) -> tuple[bool, str]:
     if plan.archived:
         return False, f"Plan {plan.name} is archived and cannot run again. Duplicate it to run the same migration."

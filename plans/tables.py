@@ -23,12 +23,18 @@ def label(text, colour, testid=""):
                        format_html(' data-testid="{}"', testid) if testid else "", text)
 
 
+class SelectColumn(tables.CheckBoxColumn):
+    """Row boxes only: the shared table template repeats each header in the cells' data-label, so the
+    header must be plain text (the page's bulk toolbar has the select-all box)."""
+
+    @property
+    def header(self):
+        return "\u00a0"  # blank, yet not empty (an empty header falls back to the accessor name)
+
+
 class PlanTable(tables.Table):
-    pk = tables.CheckBoxColumn(accessor="pk", attrs={
-        "input": {"name": "pk", "class": "pf-v6-c-check__input", "aria-label": "Select plan"},
-        "th__input": {"aria-label": "Select all plans on this page", "data-testid": "select-all",
-                      "onclick": "this.closest('table').querySelectorAll('input[name=pk]')"
-                                 ".forEach((box) => { box.checked = this.checked; })"}})
+    pk = SelectColumn(accessor="pk", attrs={
+        "input": {"name": "pk", "class": "pf-v6-c-check__input", "aria-label": "Select plan"}})
     name = tables.Column()
     namespace = tables.Column(verbose_name="Project")
     providers = tables.Column(empty_values=(), verbose_name="Source → target", order_by=("source_provider__name",))
@@ -51,11 +57,14 @@ class PlanTable(tables.Table):
         self.run_namespaces = run_namespaces
 
     def render_name(self, record):
-        return format_html('<a href="{}" data-testid="plan-{}">{}</a>', record.get_absolute_url(), record.name,
-                           record.name)
+        return format_html('<a href="{}" data-testid="plan-{}" style="white-space:nowrap">{}</a>',
+                           record.get_absolute_url(), record.name, record.name)
+
+    def render_namespace(self, value):
+        return format_html('<span style="white-space:nowrap">{}</span>', value)
 
     def render_providers(self, record):
-        return format_html('<a href="{}">{}</a> → <a href="{}">{}</a>',
+        return format_html('<span style="white-space:nowrap"><a href="{}">{}</a> → <a href="{}">{}</a></span>',
                            record.source_provider.get_absolute_url(), record.source_provider.name,
                            record.destination_provider.get_absolute_url(), record.destination_provider.name)
 
@@ -73,5 +82,5 @@ class PlanTable(tables.Table):
             return ""
         allowed, reason = actions.can_start(record)
         return render_to_string("plans/action_button.html", {
-            "label": "Start", "testid": f"start-{record.name}", "allowed": allowed, "reason": reason,
+            "label": actions.start_label(record), "testid": f"start-{record.name}", "allowed": allowed, "reason": reason,
             "url": reverse("plans:plan_start", args=[record.pk]), "style": "secondary", "small": True})

@@ -111,7 +111,7 @@ class PlanPageMixin(generic.ObjectPermissionMixin):
         tabs = [(name, label, reverse(url, args=[plan.pk])) for name, label, url in TABS]
         return {"object": plan, "tab": tab, "tabs": tabs, "verdicts": verdicts,
                 "edit_url": edit_url, "vm_count": plan.vms.count(),
-                "last_run": actions.last_run_status(plan)}
+                "last_run": actions.last_run_status(plan), "start_label": actions.start_label(plan)}
 
 
 class PlanView(PlanPageMixin, View):
@@ -203,8 +203,7 @@ class PlanStartView(PlanActionView):
 
     def act(self, request, plan):
         migration = actions.start(request.user, plan)
-        messages.success(request, f"Started plan {plan.name}: migration #{migration.pk} is Pending. The migration "
-                                  "engine that runs it comes in the next release.")
+        messages.success(request, f"Started plan {plan.name}: migration #{migration.pk} is Pending.")
         return plan.get_absolute_url()
 
 
@@ -216,7 +215,7 @@ class PlanArchiveView(PlanActionView):
 
     def act(self, request, plan):
         actions.archive(request.user, plan)
-        messages.success(request, f"Archived plan {plan.name}. {actions.ARCHIVE_NOTE}")
+        messages.success(request, f"Archived plan {plan.name}: it is read-only now.")
         return plan.get_absolute_url()
 
 
@@ -254,6 +253,5 @@ class PlanDuplicateView(PlanActionView):
         except ValidationError as exc:  # the name was taken since the form was checked
             form.add_error("name", exc)
             return self.page(request, plan, form, status=422)
-        messages.success(request, f"Created plan {copy.name}, a copy of {plan.name} with the same VMs, maps and "
-                                  "hooks.")
+        messages.success(request, f"Created plan {copy.name}, a copy of {plan.name}.")
         return generic.redirect(request, copy.get_absolute_url())

@@ -32,6 +32,8 @@ def test_the_list_shows_source_target_vms_status_progress_and_description(client
     assert "Not started" in page
     assert broken.vms.count() == 1 and ready.vms.count() == 2
     assert 'name="pk"' in page and 'data-testid="bulk-archive"' in page and 'data-testid="start-ready"' in page
+    # After a failed run, starting again is a restart (guide §4.9).
+    assert 'data-testid="start-ready"><span class="pf-v6-c-button__text">Restart</span>' in page
 
 
 def test_a_viewer_sees_the_plans_without_any_write_control(client, people, make_plan):
