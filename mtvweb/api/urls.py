@@ -9,4 +9,5 @@ urlpatterns = [
     path("providers/<int:pk>/", providers.ProviderDetailAPI.as_view(), name="api-provider"),
     path("", include("mappings.api.urls")),
     path("plans/", include("plans.api.urls")),
+    path("hooks/", include("plans.api.hook_urls")),
 ]
