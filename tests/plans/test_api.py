@@ -267,3 +267,21 @@ def test_yaml_endpoint(people, make_plan):
     assert response["Content-Type"].startswith("application/yaml")
     kinds = [d["kind"] for d in yaml.safe_load_all(response.content)]
     assert kinds == ["NetworkMap", "StorageMap", "Plan"]
+
+
+def test_the_documented_paths_are_the_routes():
+    """plans/api/openapi-paths.yaml (for mtvweb/api/openapi.yaml) describes exactly the plan and hook routes."""
+    from pathlib import Path
+
+    from django.urls import resolve
+
+    from plans.api import hook_urls, urls
+
+    documented = yaml.safe_load((Path(urls.__file__).parent / "openapi-paths.yaml").read_text())
+    routes = {f"/api/plans/{p.pattern}" for p in urls.urlpatterns} | {f"/api/hooks/{p.pattern}"
+                                                                        for p in hook_urls.urlpatterns}
+    assert {path.replace("{id}", "<int:pk>") for path in documented} == routes
+    for path, operations in documented.items():
+        view = resolve(path.replace("{id}", "1")).func.view_class
+        assert {m for m in operations if m != "parameters"} == {m for m in ("get", "post", "put", "delete")
+                                                                if hasattr(view, m)}, path
