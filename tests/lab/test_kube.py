@@ -469,21 +469,24 @@ def test_non_admin_is_confined_to_its_namespace(kube_lab, user):
 
 
 def test_claim_over_class_capacity_stays_pending_with_warning(kube_lab, core):
-    ns, name = kube_lab["user_namespace"], unique("toobig")
-    make_pvc(core, ns, name, "small-capacity", size="1Gi")
-    reasons = wait_for(
-        lambda: [e for e in events_for(core, ns, name) if e[1] == "ProvisioningFailed"],
-        what="ProvisioningFailed event",
-    )
-    assert (
-        reasons[0][0] == "Warning" and "insufficient capacity" in reasons[0][2] and "300Mi" in reasons[0][2]
-    )
-    assert core.read_namespaced_persistent_volume_claim(name, ns).status.phase == "Pending"
-    fits = unique("fits")
-    make_pvc(core, ns, fits, "small-capacity", size="100Mi")
-    wait_for(
-        lambda: core.read_namespaced_persistent_volume_claim(fits, ns).status.phase == "Bound", what="bound"
-    )
+    ns, name, fits = kube_lab["user_namespace"], unique("toobig"), unique("fits")
+    try:
+        make_pvc(core, ns, name, "small-capacity", size="1Gi")
+        reasons = wait_for(
+            lambda: [e for e in events_for(core, ns, name) if e[1] == "ProvisioningFailed"],
+            what="ProvisioningFailed event",
+        )
+        assert (
+            reasons[0][0] == "Warning" and "insufficient capacity" in reasons[0][2] and "300Mi" in reasons[0][2]
+        )
+        assert core.read_namespaced_persistent_volume_claim(name, ns).status.phase == "Pending"
+        make_pvc(core, ns, fits, "small-capacity", size="100Mi")
+        wait_for(
+            lambda: core.read_namespaced_persistent_volume_claim(fits, ns).status.phase == "Bound", what="bound"
+        )
+    finally:  # the class's capacity is shared with other tests
+        for claim in (name, fits):
+            status_code(lambda claim=claim: core.delete_namespaced_persistent_volume_claim(claim, ns))
 
 
 def test_deleting_claim_removes_volume_and_backing_directory(kube_lab, core):
