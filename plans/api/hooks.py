@@ -5,7 +5,6 @@ Forklift; plain YAML is taken too."""
 import base64
 import binascii
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -19,6 +18,7 @@ from mtvweb.access import can
 from mtvweb.models import Namespace
 from mtvweb.validators import validate_namespace_name, validate_object_name
 from plans.api.parsers import XYAMLParser, YAMLParser
+from plans.hooks import playbook_problem
 from plans.manifests import hook_manifest
 from plans.models import Hook, Plan
 
@@ -60,13 +60,8 @@ def read(user, data) -> tuple[dict, dict]:
         errors["metadata.name"] = [f"A hook named {name} already exists in project {namespace}: choose another name."]
     image = str(spec.get("image") or Hook.DEFAULT_IMAGE).strip()
     playbook = decode_playbook(str(spec.get("playbook") or ""))
-    if playbook:
-        try:
-            parsed = yaml.safe_load(playbook)
-        except yaml.YAMLError as exc:
-            parsed, errors["spec.playbook"] = None, [f"The playbook is not valid YAML: {exc}"]
-        if "spec.playbook" not in errors and not isinstance(parsed, list):
-            errors["spec.playbook"] = ["An Ansible playbook is a YAML list of plays (it starts with '- ')."]
+    if playbook and (problem := playbook_problem(playbook)):
+        errors["spec.playbook"] = [problem]
     deadline = spec.get("deadline", 600)
     if not isinstance(deadline, int) or isinstance(deadline, bool) or deadline < 1:
         errors["spec.deadline"] = ["spec.deadline is the seconds the hook may run: a whole number of at least 1."]

@@ -1,0 +1,14 @@
+"""What makes a hook's playbook acceptable, for the hooks API and the plan wizard alike."""
+
+import yaml
+
+
+def playbook_problem(playbook: str) -> str:
+    """Why the playbook cannot run ("" when it can)."""
+    try:
+        parsed = yaml.safe_load(playbook)
+    except yaml.YAMLError as exc:
+        return f"The playbook is not valid YAML: {exc}"
+    if not isinstance(parsed, list):
+        return "An Ansible playbook is a YAML list of plays (it starts with '- ')."
+    return ""

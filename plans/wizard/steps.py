@@ -1,0 +1,461 @@
+"""The wizard's steps, in order. Each step
+
+* `apply(choices, post, files)` — takes its part of a posted form into the data and returns
+  `{field: [messages]}` for what must be fixed before going on (empty: go on);
+* `problems(choices)` — the same verdict for data already kept, so the navigation knows which
+  steps are done and the review can say what is missing;
+* `context(choices)` — what its template shows.
+
+A step only ever reports its own fields: an error here never marks an earlier step failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from mappings import rows as map_rows
+from mappings.pairs import validate_network_pairs, validate_storage_pairs
+from mappings.sources import (
+    network_noun,
+    networks_used,
+    source_networks,
+    source_storages,
+    storage_noun,
+    storages_used,
+)
+from mappings.suggest import suggest_network_pairs, suggest_storage_pairs
+from mappings.targets import target_networks
+from mtvweb.access import can
+from mtvweb.validators import validate_namespace_name, validate_object_name
+from mtvweb.views.generic import namespaces_allowed
+from plans.actions import validate_new_name
+from plans.checks import CRITICAL, check_plan
+from plans.hooks import playbook_problem
+from plans.models import Hook, Plan
+from plans.naming import is_valid_name, why_invalid
+from plans.wizard import vms as vm_step
+from plans.wizard.state import HOOK_STEPS, MAP_MODELS, PAIR_SPECS, Choices
+from providers.adapters import adapter_class
+from providers.models import InventoryObject, Provider, VirtualMachine
+
+Errors = dict[str, list[str]]
+
+
+def _error(errors: Errors, field: str, text: str) -> None:
+    errors.setdefault(field, []).append(text)
+
+
+class Step:
+    name = ""
+    title = ""
+
+    def apply(self, choices: Choices, post, files) -> Errors:
+        """Keep the posted values; return notes about them (not the step's problems)."""
+        return {}
+
+    def problems(self, choices: Choices) -> Errors:
+        return {}
+
+    def context(self, choices: Choices) -> dict:
+        return {}
+
+
+# --- general -------------------------------------------------------------------------------
+
+
+class General(Step):
+    name, title = "general", "General"
+    FIELDS = ("name", "description", "namespace", "source", "target", "target_namespace", "transfer_network")
+
+    def __init__(self, plan: Plan | None = None):
+        self.plan = plan
+
+    def apply(self, choices, post, files):
+        part = choices.general
+        before = (part.get("source"), part.get("target"))
+        for field in self.FIELDS:
+            if field in post:
+                part[field] = post.get(field, "").strip()
+        if part.get("source") != before[0]:
+            # Another source: its VMs, networks and storage are all different.
+            choices.data["vms"] = {}
+            for kind in ("network", "storage"):
+                choices.data[kind] = {}
+        elif part.get("target") != before[1]:
+            for kind in ("network", "storage"):
+                choices.data[kind] = {}
+        return {}
+
+    def problems(self, choices):
+        errors: Errors = {}
+        part, user = choices.general, choices.user
+        name, namespace = part.get("name", ""), part.get("namespace", "")
+        if self.plan is not None:
+            namespace = part["namespace"] = self.plan.namespace
+        if not namespace:
+            _error(errors, "namespace", "Choose the project the plan belongs to.")
+        elif self.plan is None and not can(user, Plan, "add", namespace):
+            _error(errors, "namespace", f"You may not create plans in project {namespace}: choose a project where you "
+                                        "are an editor.")
+        if not (self.plan is not None and name == self.plan.name):
+            try:
+                validate_new_name(namespace, name)
+            except ValidationError as exc:
+                _error(errors, "name", " ".join(exc.messages))
+        source, target = choices.source, choices.target
+        if source is None:
+            _error(errors, "source", "Choose the source provider.")
+        if target is None:
+            _error(errors, "target", "Choose the target provider (an OpenShift Virtualization provider).")
+        target_namespace = part.get("target_namespace", "")
+        if not target_namespace:
+            _error(errors, "target_namespace", "Choose the target namespace, or type a new name to create it.")
+        else:
+            try:
+                validate_namespace_name(target_namespace)
+            except ValidationError as exc:
+                _error(errors, "target_namespace", " ".join(exc.messages))
+        transfer = part.get("transfer_network", "")
+        if transfer and target is not None and transfer not in {n.value for n in target_networks(target)}:
+            _error(errors, "transfer_network", f"NetworkAttachmentDefinition {transfer} is not in the cluster of "
+                                               f"{target.name} any more: choose another, or the default.")
+        return errors
+
+    def context(self, choices):
+        user, target = choices.user, choices.target
+        providers = Provider.objects.restrict(user, "view").order_by("name")
+        allowed = namespaces_allowed(user, Plan, "add")
+        namespaces = sorted(allowed) if allowed is not None else None
+        existing = []
+        nads = []
+        if target is not None:
+            existing = sorted(InventoryObject.objects.filter(provider=target, kind="folder")
+                              .values_list("name", flat=True))
+            nads = [n.value for n in target_networks(target)]
+        default_transfer = (target.settings or {}).get("transferNetwork", "") if target else ""
+        return {"providers": providers, "targets": providers.filter(type=Provider.Type.OPENSHIFT),
+                "plan_namespaces": namespaces, "target_namespaces": existing, "nads": nads,
+                "editing": self.plan is not None, "default_transfer": default_transfer,
+                "new_target_namespace": bool(choices.general.get("target_namespace"))
+                and choices.general.get("target_namespace") not in existing and target is not None}
+
+
+# --- virtual machines ------------------------------------------------------------------------
+
+
+class VMs(Step):
+    name, title = "vms", "Virtual machines"
+
+    def apply(self, choices, post, files):
+        part = choices.part("vms")
+        source = choices.source
+        action = post.get("action", "")
+        if source is None:
+            return {}
+        ids = part.get("ids", [])
+        if "filter_name" in post:
+            part["filter"] = vm_step.read_filter(post)
+        if "shown" in post:  # the checkboxes of the page on screen
+            shown, checked = post.getlist("shown"), set(post.getlist("vm"))
+            ids = vm_step.merged(ids, add=[u for u in shown if u in checked], remove=[u for u in shown
+                                                                                       if u not in checked])
+        notes: Errors = {}
+        if action == "select_matching":
+            ids = vm_step.merged(ids, add=vm_step.matching(source, part.get("filter", {})).values_list("uid",
+                                                                                                        flat=True))
+        elif action == "clear":
+            ids = []
+        elif action == "paste":
+            found, missing, ambiguous = vm_step.resolve_names(source, vm_step.names_in(post.get("names", "")))
+            ids = vm_step.merged(ids, add=found)
+            if missing:
+                _error(notes, "names", f"Not in the inventory of {source.name}: {', '.join(missing)}.")
+            if ambiguous:
+                _error(notes, "names", f"Several VMs share these names, select them in the table instead: "
+                                       f"{', '.join(ambiguous)}.")
+        if set(ids) != set(part.get("ids", [])):
+            part["critical_ok"] = False
+        part["ids"] = ids
+        if "critical_ok" in post:
+            part["critical_ok"] = post.get("critical_ok") == "1"
+        return notes
+
+    def problems(self, choices):
+        part, source = choices.part("vms"), choices.source
+        if source is None:
+            return {"vms": ["Choose the source provider in the General step first."]}
+        if not part.get("ids"):
+            return {"vms": ["Select at least one VM to migrate."]}
+        critical = vm_step.critical_names(source, part["ids"])
+        if critical and not part.get("critical_ok"):
+            return {"critical_ok": [f"{len(critical)} selected VM{'s have' if len(critical) > 1 else ' has'} Critical "
+                                    f"concerns ({', '.join(critical[:5])}{'…' if len(critical) > 5 else ''}): confirm "
+                                    "that you want to include them, or deselect them."]}
+        return {}
+
+    def context(self, choices, page_number=1):
+        source, part = choices.source, choices.part("vms")
+        if source is None:
+            return {}
+        chosen = part.get("filter", {})
+        page = vm_step.page_of(source, chosen, page_number)
+        selected = set(part.get("ids", []))
+        adapter = adapter_class(source.type)
+        rows = [{"vm": vm, "selected": vm.uid in selected, "summary": adapter.vm_summary(vm.data)}
+                for vm in page.object_list]
+        return {"source": source, "page": page, "rows": rows, "filter": chosen, "selected_count": len(selected),
+                "matching_count": page.paginator.count, "critical": vm_step.critical_names(source, list(selected)),
+                **vm_step.filter_choices(source)}
+
+
+# --- network and storage maps ------------------------------------------------------------------
+
+
+class MapStep(Step):
+    kind = ""
+
+    def used(self, choices) -> list[str]:
+        return (networks_used if self.kind == "network" else storages_used)(choices.source, choices.vm_ids)
+
+    def basis(self, choices) -> str:
+        ids = ",".join(sorted(choices.vm_ids))
+        return hashlib.sha1(f"{choices.general.get('source')}:{choices.general.get('target')}:{ids}:"
+                            f"{choices.general.get('target_namespace')}".encode()).hexdigest()
+
+    def candidates(self, choices):
+        """Reusable maps for these providers in the plan's project (and the plan's own map)."""
+        model = MAP_MODELS[self.kind]
+        return model.objects.restrict(choices.user, "view").filter(
+            namespace=choices.general.get("namespace", ""), source_provider_id=choices.general.get("source"),
+            destination_provider_id=choices.general.get("target")).order_by("name")
+
+    def prepare(self, choices) -> None:
+        """New rows for every network or storage the VMs use, suggested once per set of VMs; rows
+        the user already chose for a source are kept."""
+        part = choices.part(self.kind)
+        source, target = choices.source, choices.target
+        if source is None or target is None:
+            return
+        part.setdefault("mode", "new" if not self.candidates(choices).exists() else "existing")
+        if part.get("basis") == self.basis(choices):
+            return
+        suggest = suggest_network_pairs if self.kind == "network" else suggest_storage_pairs
+        extra = {"namespace": choices.general.get("target_namespace", "")} if self.kind == "network" else {}
+        suggested = suggest(source, target, self.used(choices), **extra)
+        kept = {p["source_id"]: p for p in part.get("pairs", []) if p.get("source_id")}
+        part["pairs"] = [kept.get(p.source_id) or p.to_json() for p in suggested]
+        part["basis"] = self.basis(choices)
+        if part.get("mode") == "existing" and not part.get("map"):
+            first = self.candidates(choices).first()
+            part["map"] = first.pk if first else None
+
+    def validate(self, choices, pairs, complete=True):
+        validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
+        return validate(choices.source, choices.target, pairs, complete=complete)
+
+    def apply(self, choices, post, files):
+        part = choices.part(self.kind)
+        part["mode"] = "existing" if post.get("mode") == "existing" else "new"
+        if part["mode"] == "existing":
+            part["map"] = int(post["map"]) if post.get("map", "").isdigit() else None
+        elif post.get("rows_shown"):  # the page showed the new map's rows: take them as they are now
+            parsed = [r for r in map_rows.parse(self.kind, post) if not r.blank]
+            if self.kind == "storage" and choices.target is not None:
+                map_rows.apply_class_defaults(parsed, choices.target)
+            part["pairs"] = [r.pair.to_json() for r in parsed]
+            part["defaults_for"] = {r.pair.source_id: r.defaults_for for r in parsed}
+        part["template"] = post.get("template") == "1"
+        part["template_name"] = post.get("template_name", "").strip()
+        return {}
+
+    def problems(self, choices):
+        errors: Errors = {}
+        part = choices.part(self.kind)
+        if choices.source is None or choices.target is None:
+            return {"mode": ["Choose the source and target providers in the General step first."]}
+        what = f"{self.kind} map"
+        if part.get("mode") == "existing":
+            if choices.chosen_map(self.kind) is None:
+                _error(errors, "map", f"Choose a {what}, or create a new one.")
+            return errors
+        pairs = choices.pairs(self.kind)
+        row_errors = self.validate(choices, pairs)
+        if row_errors:
+            _error(errors, "pairs", f"Fix the rows marked below: {self.describe(row_errors)}")
+        if part.get("template"):
+            name = part.get("template_name", "")
+            model = MAP_MODELS[self.kind]
+            if not name:
+                _error(errors, "template_name", f"Name the {what} to save it as a template.")
+            elif model.objects.filter(namespace=choices.general.get("namespace"), name=name).exists():
+                _error(errors, "template_name", f"A {what} named {name} already exists in project "
+                                                f"{choices.general.get('namespace')}: choose another name.")
+            else:
+                try:
+                    validate_object_name(name)
+                except ValidationError as exc:
+                    _error(errors, "template_name", " ".join(exc.messages))
+        return errors
+
+    @staticmethod
+    def describe(row_errors) -> str:
+        return " ".join(f"Row {index + 1}: {' '.join(m for ms in fields.values() for m in ms)}"
+                        for index, fields in sorted(row_errors.items()))
+
+    def unmapped(self, choices) -> list[str]:
+        """Sources the selected VMs use that the map leaves without a target."""
+        mapped = {p.source_id for p in choices.pairs(self.kind) if p.mapped}
+        endpoints = {e.id: e.label for e in (source_networks if self.kind == "network" else source_storages)(
+            choices.source)}
+        return [endpoints.get(i, i) for i in self.used(choices) if i not in mapped]
+
+    def context(self, choices):
+        source, target = choices.source, choices.target
+        if source is None or target is None:
+            return {}
+        self.prepare(choices)
+        part = choices.part(self.kind)
+        spec = PAIR_SPECS[self.kind]
+        rows = [map_rows.Row(key, spec.from_json(p), (part.get("defaults_for") or {}).get(p.get("source_id"), "")
+                             or p.get("storage_class", "")) for key, p in enumerate(part.get("pairs", []))]
+        map_rows.attach_errors(rows, self.validate(choices, [r.pair for r in rows], complete=False))
+        chosen = choices.chosen_map(self.kind)
+        noun = network_noun() if self.kind == "network" else storage_noun(source)
+        return {"kind": self.kind, "mode": part.get("mode", "new"), "candidates": self.candidates(choices),
+                "chosen": chosen, "chosen_pairs": choices.pairs(self.kind) if chosen else [],
+                "template": part.get("template", False), "template_name": part.get("template_name", ""),
+                "unmapped": self.unmapped(choices), "used_noun": noun,
+                "rows_url": reverse(f"mappings:{self.kind}map_rows"),
+                **map_rows.context(self.kind, source, target, rows)}
+
+
+class NetworkMapStep(MapStep):
+    name, title, kind = "network", "Network map", "network"
+
+
+class StorageMapStep(MapStep):
+    name, title, kind = "storage", "Storage map", "storage"
+
+
+# --- migration type --------------------------------------------------------------------------
+
+
+class MigrationType(Step):
+    name, title = "type", "Migration type"
+
+    def apply(self, choices, post, files):
+        choices.part("type")["warm"] = post.get("warm") == "1"
+        return {}
+
+    def problems(self, choices):
+        source = choices.source
+        if choices.warm and source is not None and not adapter_class(source.type).supports_warm:
+            return {"warm": [self.warm_refusal(source)]}
+        return {}
+
+    @staticmethod
+    def warm_refusal(source) -> str:
+        return (f"Warm migration copies disks while the VMs run; {source.get_type_display()} providers support "
+                "cold migration only (warm is for vSphere and oVirt).")
+
+    def context(self, choices):
+        source = choices.source
+        supported = source is not None and adapter_class(source.type).supports_warm
+        return {"warm": choices.warm, "warm_supported": supported,
+                "warm_reason": "" if supported or source is None else self.warm_refusal(source)}
+
+
+# --- hooks ---------------------------------------------------------------------------------------
+
+
+class Hooks(Step):
+    name, title = "hooks", "Hooks"
+    KINDS = ("none", "existing", "playbook", "image", "keep")
+
+    def apply(self, choices, post, files):
+        hooks = choices.part("hooks")
+        for step in HOOK_STEPS:
+            kind = post.get(f"{step}-kind", "none")
+            choice = {"kind": kind if kind in self.KINDS else "none",
+                      "hook": int(post[f"{step}-hook"]) if post.get(f"{step}-hook", "").isdigit() else None,
+                      "playbook": post.get(f"{step}-playbook", ""), "image": post.get(f"{step}-image", "").strip()}
+            upload = files.get(f"{step}-upload") if files else None
+            if upload is not None:
+                try:
+                    choice["playbook"] = upload.read().decode()
+                    choice["kind"] = "playbook"
+                except UnicodeDecodeError:
+                    return {f"{step}-playbook": [f"{upload.name} is not a text file: upload the playbook's YAML."]}
+            hooks[step] = choice
+        return {}
+
+    def problems(self, choices):
+        errors: Errors = {}
+        for step in HOOK_STEPS:
+            choice = choices.hook_choice(step)
+            kind = choice.get("kind", "none")
+            if kind == "existing" and choices.existing_hook(step) is None:
+                _error(errors, f"{step}-hook", "Choose one of the project's hooks.")
+            elif kind == "playbook":
+                if not choice.get("playbook", "").strip():
+                    _error(errors, f"{step}-playbook", "Paste or upload the Ansible playbook to run.")
+                elif problem := playbook_problem(choice["playbook"]):
+                    _error(errors, f"{step}-playbook", problem)
+            elif kind == "image":
+                image = choice.get("image", "")
+                if not image or " " in image or "/" not in image:
+                    _error(errors, f"{step}-image", "Enter the image as <registry>/<image>:<tag>, reachable from "
+                                                    "the target cluster.")
+        return errors
+
+    def context(self, choices):
+        namespace = choices.general.get("namespace", "")
+        existing = Hook.objects.restrict(choices.user, "view").filter(namespace=namespace).order_by("name")
+        return {"hook_steps": [(step, "Before migration (PreHook)" if step == "PreHook" else
+                                "After migration (PostHook)", choices.hook_choice(step)) for step in HOOK_STEPS],
+                "existing_hooks": existing, "default_image": Hook.DEFAULT_IMAGE}
+
+
+# --- review --------------------------------------------------------------------------------------
+
+
+class Review(Step):
+    name, title = "review", "Review and create"
+
+    def apply(self, choices, post, files):
+        names = choices.part("names")
+        for vm_id in choices.vm_ids:
+            if f"target-{vm_id}" in post:
+                names[vm_id] = post.get(f"target-{vm_id}", "").strip()
+        return self.problems(choices)
+
+    def problems(self, choices):
+        errors: Errors = {}
+        for vm_id, value in choices.part("names").items():
+            if value and vm_id in choices.vm_ids and not is_valid_name(value):
+                _error(errors, f"target-{vm_id}", f"{value!r} is not a valid VM name: {why_invalid(value)}.")
+        return errors
+
+    def context(self, choices):
+        draft = choices.draft()
+        if draft is None:
+            return {}
+        result = check_plan(draft)
+        names = choices.part("names")
+        vms = {vm.uid: vm for vm in VirtualMachine.objects.filter(provider=draft.source, uid__in=draft.vm_ids)}
+        rows = [{"id": uid, "name": vms[uid].name if uid in vms else uid, "chosen": names.get(uid, ""),
+                 "automatic": result.target_names.get(uid, ""),
+                 "findings": [f for f in result.findings if uid in vms and f.vm == vms[uid].name]}
+                for uid in draft.vm_ids]
+        return {"result": result, "vm_rows": rows, "critical": [f for f in result.findings if f.category == CRITICAL],
+                "plan_findings": [f for f in result.findings if not f.vm], "draft": draft,
+                "network_pairs": choices.pairs("network"), "storage_pairs": choices.pairs("storage"),
+                "hooks": {step: choices.hook_choice(step) for step in HOOK_STEPS},
+                "existing_hooks": {step: choices.existing_hook(step) for step in HOOK_STEPS}}
+
+
+def all_steps(plan: Plan | None = None) -> list[Step]:
+    return [General(plan), VMs(), NetworkMapStep(), StorageMapStep(), MigrationType(), Hooks(), Review()]
