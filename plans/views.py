@@ -24,13 +24,8 @@ TABS = [("details", "Details", "plans:plan"), ("vms", "Virtual machines", "plans
         ("yaml", "YAML", "plans:plan_yaml")]
 
 
-def wizard_url(step: str, *args) -> str | None:
-    """The wizard's page for creating ("new") or editing ("edit", pk) a plan; None while the wizard
-    has no such route (its buttons are then disabled with that reason)."""
-    from plans.wizard.urls import urlpatterns
-
-    if not any(getattr(p, "name", None) == f"wizard_{step}" for p in urlpatterns):
-        return None
+def wizard_url(step: str, *args) -> str:
+    """The wizard's page for creating ("new") or editing ("edit", pk) a plan."""
     return reverse(f"plans:wizard_{step}", args=args)
 
 
@@ -109,8 +104,6 @@ class PlanPageMixin(generic.ObjectPermissionMixin):
     def plan_context(self, plan, tab) -> dict:
         verdicts = actions.available(self.request.user, plan)
         edit_url = wizard_url("edit", plan.pk)
-        if verdicts["edit"]["allowed"] and edit_url is None:
-            verdicts["edit"].update(allowed=False, reason="The plan wizard is not installed yet.")
         tabs = [(name, label, reverse(url, args=[plan.pk])) for name, label, url in TABS]
         return {"object": plan, "tab": tab, "tabs": tabs, "verdicts": verdicts,
                 "edit_url": edit_url, "vm_count": plan.vms.count(),

@@ -28,8 +28,8 @@ PAIR_SPECS = {"network": NetworkPairSpec, "storage": StoragePairSpec}
 class Choices:
     """Read access to a wizard's data with the objects it names, restricted to what the user may see."""
 
-    def __init__(self, data: dict, user):
-        self.data, self.user = data, user
+    def __init__(self, data: dict, user, state_pk=None):
+        self.data, self.user, self.state_pk = data, user, state_pk
 
     def part(self, name: str) -> dict:
         return self.data.setdefault(name, {})
@@ -72,7 +72,8 @@ class Choices:
         if part.get("mode") == "existing":
             chosen = self.chosen_map(kind)
             return specs_of(chosen) if chosen else []
-        return [PAIR_SPECS[kind].from_json(p) for p in part.get("pairs", [])]
+        specs = [PAIR_SPECS[kind].from_json(p) for p in part.get("pairs", [])]
+        return [p for p in specs if p.source_id or p.mapped]  # rows added but not filled in yet do not count
 
     @property
     def warm(self) -> bool:

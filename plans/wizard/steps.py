@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from mappings import rows as map_rows
@@ -75,16 +76,16 @@ class General(Step):
 
     def apply(self, choices, post, files):
         part = choices.general
-        before = (part.get("source"), part.get("target"))
+        before = (str(part.get("source") or ""), str(part.get("target") or ""))
         for field in self.FIELDS:
             if field in post:
                 part[field] = post.get(field, "").strip()
-        if part.get("source") != before[0]:
+        if str(part.get("source") or "") != before[0]:
             # Another source: its VMs, networks and storage are all different.
             choices.data["vms"] = {}
             for kind in ("network", "storage"):
                 choices.data[kind] = {}
-        elif part.get("target") != before[1]:
+        elif str(part.get("target") or "") != before[1]:
             for kind in ("network", "storage"):
                 choices.data[kind] = {}
         return {}
@@ -196,6 +197,13 @@ class VMs(Step):
                                     "that you want to include them, or deselect them."]}
         return {}
 
+    @staticmethod
+    def describe(summary) -> str:
+        disks = summary.disk_bytes
+        return (f"{summary.cpus} vCPU · {filesizeformat(summary.memory_bytes)} · {len(disks)} disk"
+                f"{'s' if len(disks) != 1 else ''} ({filesizeformat(sum(disks))}) · {summary.nics} NIC"
+                f"{'s' if summary.nics != 1 else ''}")
+
     def context(self, choices, page_number=1):
         source, part = choices.source, choices.part("vms")
         if source is None:
@@ -204,7 +212,7 @@ class VMs(Step):
         page = vm_step.page_of(source, chosen, page_number)
         selected = set(part.get("ids", []))
         adapter = adapter_class(source.type)
-        rows = [{"vm": vm, "selected": vm.uid in selected, "summary": adapter.vm_summary(vm.data)}
+        rows = [{"vm": vm, "selected": vm.uid in selected, "summary": self.describe(adapter.vm_summary(vm.data))}
                 for vm in page.object_list]
         return {"source": source, "page": page, "rows": rows, "filter": chosen, "selected_count": len(selected),
                 "matching_count": page.paginator.count, "critical": vm_step.critical_names(source, list(selected)),
@@ -262,11 +270,17 @@ class MapStep(Step):
         if part["mode"] == "existing":
             part["map"] = int(post["map"]) if post.get("map", "").isdigit() else None
         elif post.get("rows_shown"):  # the page showed the new map's rows: take them as they are now
-            parsed = [r for r in map_rows.parse(self.kind, post) if not r.blank]
-            if self.kind == "storage" and choices.target is not None:
-                map_rows.apply_class_defaults(parsed, choices.target)
+            parsed = map_rows.parse(self.kind, post)
+            if "add" in post:
+                map_rows.add_row(self.kind, parsed)
+            if "remove" in post:
+                parsed = [r for r in parsed if str(r.key) != post["remove"]]
+            if choices.source is not None and choices.target is not None:
+                if self.kind == "storage":
+                    map_rows.apply_class_defaults(parsed, choices.target)
+                self.validate(choices, [r.pair for r in parsed], complete=False)  # fills in the source names
             part["pairs"] = [r.pair.to_json() for r in parsed]
-            part["defaults_for"] = {r.pair.source_id: r.defaults_for for r in parsed}
+            part["defaults_for"] = [r.defaults_for for r in parsed]
         part["template"] = post.get("template") == "1"
         part["template_name"] = post.get("template_name", "").strip()
         return {}
@@ -319,8 +333,9 @@ class MapStep(Step):
         self.prepare(choices)
         part = choices.part(self.kind)
         spec = PAIR_SPECS[self.kind]
-        rows = [map_rows.Row(key, spec.from_json(p), (part.get("defaults_for") or {}).get(p.get("source_id"), "")
-                             or p.get("storage_class", "")) for key, p in enumerate(part.get("pairs", []))]
+        defaults_for = part.get("defaults_for") or []
+        rows = [map_rows.Row(key, spec.from_json(p), defaults_for[key] if key < len(defaults_for)
+                             else p.get("storage_class", "")) for key, p in enumerate(part.get("pairs", []))]
         map_rows.attach_errors(rows, self.validate(choices, [r.pair for r in rows], complete=False))
         chosen = choices.chosen_map(self.kind)
         noun = network_noun() if self.kind == "network" else storage_noun(source)
@@ -328,7 +343,7 @@ class MapStep(Step):
                 "chosen": chosen, "chosen_pairs": choices.pairs(self.kind) if chosen else [],
                 "template": part.get("template", False), "template_name": part.get("template_name", ""),
                 "unmapped": self.unmapped(choices), "used_noun": noun,
-                "rows_url": reverse(f"mappings:{self.kind}map_rows"),
+                "rows_url": reverse("plans:wizard_step", args=[choices.state_pk, self.kind]),
                 **map_rows.context(self.kind, source, target, rows)}
 
 
@@ -381,11 +396,11 @@ class Hooks(Step):
             kind = post.get(f"{step}-kind", "none")
             choice = {"kind": kind if kind in self.KINDS else "none",
                       "hook": int(post[f"{step}-hook"]) if post.get(f"{step}-hook", "").isdigit() else None,
-                      "playbook": post.get(f"{step}-playbook", ""), "image": post.get(f"{step}-image", "").strip()}
+                      "playbook": post.get(f"{step}-playbook", "").replace("\r\n", "\n"), "image": post.get(f"{step}-image", "").strip()}
             upload = files.get(f"{step}-upload") if files else None
             if upload is not None:
                 try:
-                    choice["playbook"] = upload.read().decode()
+                    choice["playbook"] = upload.read().decode().replace("\r\n", "\n")
                     choice["kind"] = "playbook"
                 except UnicodeDecodeError:
                     return {f"{step}-playbook": [f"{upload.name} is not a text file: upload the playbook's YAML."]}

@@ -57,7 +57,7 @@ class WizardStepView(LoginRequiredMixin, View):
         if step not in self.names:
             raise PermissionDenied(f"The wizard has no step {step}.")
         self.index = self.names.index(step)
-        self.choices = Choices(self.state.data, request.user)
+        self.choices = Choices(self.state.data, request.user, self.state.pk)
 
     def get(self, request, pk, step):
         self.setup_state(request, pk, step)
