@@ -9,11 +9,9 @@ import pytest
 
 from mappings.models import NetworkMap, StorageMap
 from plans.models import Hook, Plan
-from providers.adapters.openshift.host import ensure_host_provider
-from providers.models import InventoryObject, Provider, VirtualMachine
+from providers.models import InventoryObject, VirtualMachine
 from tests.fixtures.browser import log_in
-from tests.providers.helpers import load
-from tests.providers.vsphere_helpers import make_provider
+from tests.plans.helpers import lab_source_and_target
 
 pytestmark = [pytest.mark.browser, pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 VM = "mtv-db-2disk-2nic"
@@ -28,14 +26,7 @@ def shot(page, name):
 
 @pytest.fixture
 def providers(settings, kube_lab, vsphere_lab):
-    settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]
-    host = ensure_host_provider()
-    load(host)
-    source = make_provider(vsphere_lab)
-    source.settings = {"vddkInitImage": "registry.example.com/vddk:8"}
-    source.save()
-    load(source)
-    Provider.objects.filter(pk__in=[host.pk, source.pk]).update(status="Ready")
+    source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     vm = VirtualMachine.objects.get(provider=source, name=VM)
     networks = dict(InventoryObject.objects.filter(provider=source, kind="network").values_list("uid", "name"))
     return {"source": source, "host": host, "vm": vm,

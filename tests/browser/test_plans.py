@@ -12,11 +12,9 @@ from mappings.models import NetworkMap, NetworkPair, StorageMap, StoragePair
 from mtvweb.models import ApiToken
 from plans import status
 from plans.models import Plan, PlanVM
-from providers.adapters.openshift.host import ensure_host_provider
-from providers.models import InventoryObject, Provider, VirtualMachine
+from providers.models import InventoryObject, VirtualMachine
 from tests.fixtures.browser import log_in
-from tests.providers.helpers import load
-from tests.providers.vsphere_helpers import make_provider
+from tests.plans.helpers import lab_source_and_target
 
 pytestmark = [pytest.mark.browser, pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 VM = "mtv-db-2disk-2nic"
@@ -31,16 +29,7 @@ def shot(page, name):
 @pytest.fixture
 def lab_plan(settings, kube_lab, vsphere_lab):
     """A vSphere plan for VM's two NICs whose network map leaves the second network out."""
-    settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]
-    host = ensure_host_provider()
-    load(host)
-    source = make_provider(vsphere_lab)
-    source.settings = {"vddkInitImage": "registry.example.com/vddk:8"}
-    source.save()
-    load(source)
-    Provider.objects.filter(pk__in=[host.pk, source.pk]).update(status="Ready")
-    host.refresh_from_db()
-    source.refresh_from_db()
+    source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     vm = VirtualMachine.objects.get(provider=source, name=VM)
     first, second = (n["network"]["id"] for n in vm.data["nics"])
     names = dict(InventoryObject.objects.filter(provider=source, kind="network").values_list("uid", "name"))

@@ -572,8 +572,9 @@ def test_deleting_a_namespace_removes_its_objects(namespace, core, custom, kube_
     custom.create_namespaced_custom_object(
         *KUBEVIRT, namespace, "virtualmachines", vm_body("vm1", claim="root")
     )
-    pvc = wait_for(
-        lambda: (c := core.read_namespaced_persistent_volume_claim("root", namespace)).spec.volume_name and c,
+    pvc = wait_for(  # the simulator annotates the claim with its backing path right after binding
+        lambda: (c := core.read_namespaced_persistent_volume_claim("root", namespace)).spec.volume_name
+        and "lab.mtvweb/path" in (c.metadata.annotations or {}) and c,
         what="bound",
     )
     wait_for(lambda: get_vm(custom, namespace, "vm1", "virtualmachineinstances"), what="VMI created")

@@ -6,6 +6,7 @@ import pytest
 from providers.validation.rules import has_rules
 from tests.providers.helpers import load
 from tests.validation.conftest import concerns_by_vm
+from tests.validation.test_openshift_rules import apis, host, namespace, source_vms  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db]
 
@@ -36,14 +37,8 @@ def ova_provider(request):
 
 
 def openshift_provider(request):
-    """A KubeVirt source: the lab cluster seen through the non-admin's token, with a VM of its own."""
-    from providers.models import Provider
-
-    kube = request.getfixturevalue("kube_lab")
-    provider = Provider(type="openshift", namespace="team-a", name="kubevirt", url=kube["server"])
-    provider.set_credentials({"token": kube["user_token"], "cacert": open(kube["ca_file"]).read()})
-    provider.save()
-    return provider
+    """The lab cluster with the openshift rules' own VMs (a fresh lab has none otherwise)."""
+    return request.getfixturevalue("source_vms")
 
 
 SOURCES = {"vsphere": vsphere_provider, "ovirt": ovirt_provider, "openstack": openstack_provider,
