@@ -1,21 +1,15 @@
-"""Entry point of the transfer Pod: `python -m mtvweb.pods.transfer ...`.
-
-Runs inside a Pod started from this project's image, without Django. For now it offers
-`--selftest`, which writes a known sparse pattern to the target (a file in a Filesystem
-PVC or a Block device path) and prints what it wrote, so the cluster can be checked end to
-end before real transfers exist.
-"""
+"""`--selftest`: writes a known sparse pattern to the target (a file in a Filesystem PVC or a
+Block device path) and prints what it wrote, so the cluster can be checked end to end without
+a source (tests/lab/test_kube.py)."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 
 import blake3
 
 CHUNK = 1 << 20
+DEFAULT_SIZE = 8 * CHUNK
 
 
 def selftest_pattern(size: int):
@@ -47,19 +41,3 @@ def selftest(target: str, size: int) -> dict:
             hasher.update(block)
             remaining -= len(block)
     return {"target": target, "size": size, "bytes_written": written, "blake3": hasher.hexdigest()}
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mtvweb.pods.transfer")
-    parser.add_argument("--selftest", action="store_true", help="write a known sparse pattern to --target")
-    parser.add_argument("--target", required=True, help="file or block device to write")
-    parser.add_argument("--size", type=int, default=8 * CHUNK)
-    args = parser.parse_args(argv)
-    if not args.selftest:
-        parser.error("only --selftest is available")
-    print(json.dumps(selftest(args.target, args.size)), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from mtvweb.pods.transfer.cli import main
+
+sys.exit(main())

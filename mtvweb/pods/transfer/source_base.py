@@ -1,0 +1,72 @@
+"""The retry loop both sources share: a read that fails for a passing reason (a dropped
+connection, a 5xx, an NFS hiccup) is tried again from the byte it reached, with exponential
+backoff, and fails with one clear line once the budget is spent."""
+
+from __future__ import annotations
+
+import time
+
+from mtvweb.pods.transfer.common import TransferError, log
+
+FIRST_DELAY = 0.25  # seconds; doubles on every retry
+
+
+class Retryable(Exception):
+    """A failure worth another try; the message is the short reason shown to the user."""
+
+
+def backoff_delays(retries: int, total_wait: float) -> list[float]:
+    """0.25, 0.5, 1, 2, 4 … seconds, scaled down so that all of them add up to <= total_wait."""
+    delays = [FIRST_DELAY * 2**k for k in range(retries)]
+    if delays and sum(delays) > total_wait:
+        factor = total_wait / sum(delays)
+        delays = [d * factor for d in delays]
+    return delays
+
+
+class Source:
+    """Reads `size` bytes at increasing offsets. Subclasses implement `_fill` and `describe_failure`."""
+
+    host = ""  # where the bytes come from, for log lines ("esx1.example:443", a path)
+    label = ""  # the source without credentials or query, for log lines and the checkpoint
+
+    def __init__(self, size: int, retries: int = 5, retry_wait: float = 10.0, sleep=time.sleep):
+        self.size = size
+        self.retries = retries
+        self.delays = backoff_delays(retries, retry_wait)
+        self.sleep = sleep
+        self.retry_count = 0  # retries made in the whole run
+
+    def read(self, offset: int, length: int) -> bytearray:
+        """Exactly `length` bytes at `offset`, or TransferError."""
+        buf = bytearray()
+        failures = 0
+        while len(buf) < length:
+            before = len(buf)
+            try:
+                self._fill(buf, offset + len(buf), offset + length)
+            except Retryable as exc:
+                # A try that moved forward starts the count again: a link that drops now and
+                # then never stops a long copy, one that no longer delivers does.
+                failures = 1 if len(buf) > before else failures + 1
+                position = offset + len(buf)
+                if failures > self.retries:
+                    made = failures - 1
+                    retries = f"{made} {'retry' if made == 1 else 'retries'}"
+                    raise TransferError(self.describe_failure(position, retries, str(exc))) from None
+                delay = self.delays[failures - 1]
+                self.retry_count += 1
+                log(f"{self.host}: {exc} at byte {position}; retry {failures}/{self.retries} in {delay:.2f} s")
+                self.sleep(delay)
+        return buf
+
+    def _fill(self, buf: bytearray, position: int, end: int) -> None:
+        """Append the bytes from `position` up to `end` (or fewer) to `buf`; Retryable on a passing failure."""
+        raise NotImplementedError
+
+    def describe_failure(self, position: int, retries: str, reason: str) -> str:
+        """The one-line message once the retries ("2 retries") are spent."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,113 @@
+"""The target: a file in a Filesystem PVC (created if missing) or a Block device that exists.
+
+Blocks of zeros are never written: a file is truncated first so that everything not written
+reads as zeros (a hole), and a fresh block device is assumed to read as zeros. A regular file
+longer than the disk (the lab plays Block volumes with plain files) keeps its length.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import blake3
+
+from mtvweb.pods.transfer.common import TransferError, log
+
+ZERO_BLOCK = 64 << 10  # zero detection granularity; runs of non-zero blocks go out in one write
+ZEROS = bytes(ZERO_BLOCK)
+READ_CHUNK = 8 << 20
+
+
+class Target:
+    def __init__(self, path: str, size: int):
+        self.path, self.size = path, size
+        exists = os.path.exists(path)
+        if exists:
+            mode = os.stat(path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISBLK(mode)):
+                raise TransferError(f"the target {path} is neither a file nor a block device")
+            self.block = stat.S_ISBLK(mode)
+        else:
+            self.block = False
+            folder = os.path.dirname(path) or "."
+            if not os.path.isdir(folder):
+                raise TransferError(f"the target's folder {folder} does not exist: is the volume mounted?")
+        try:
+            self.fd = os.open(path, os.O_RDWR | (0 if exists else os.O_CREAT), 0o644)
+        except OSError as exc:
+            raise TransferError(f"cannot open the target {path}: {exc.strerror}") from None
+        if self.block:
+            capacity = os.lseek(self.fd, 0, os.SEEK_END)
+            if capacity < size:
+                raise TransferError(f"the target device {path} holds {capacity} bytes, the disk needs {size}")
+
+    @property
+    def kind(self) -> str:
+        return "block device" if self.block else "file"
+
+    def zero_from(self, offset: int) -> None:
+        """Make every byte from `offset` on read as zeros (a file: cut and extend again)."""
+        if self.block:
+            return
+        length = os.fstat(self.fd).st_size
+        if length > self.size and offset == 0:
+            log(f"the target file is longer than the disk ({length} > {self.size} bytes): its length is kept")
+        try:
+            os.ftruncate(self.fd, offset)
+            os.ftruncate(self.fd, max(length, self.size))
+        except OSError as exc:
+            raise TransferError(f"cannot resize the target {self.path}: {exc.strerror}") from None
+
+    def write_sparse(self, offset: int, data) -> int:
+        """Write the non-zero blocks of `data` at `offset`; return how many bytes were written."""
+        written, run, n = 0, None, len(data)
+        view = memoryview(data)
+        for start in range(0, n, ZERO_BLOCK):
+            stop = min(start + ZERO_BLOCK, n)
+            if data[start:stop] == ZEROS[: stop - start]:
+                if run is not None:
+                    written += self._write(offset + run, view[run:start])
+                    run = None
+            elif run is None:
+                run = start
+        if run is not None:
+            written += self._write(offset + run, view[run:n])
+        return written
+
+    def _write(self, offset: int, data: memoryview) -> int:
+        done = 0
+        try:
+            while done < len(data):
+                done += os.pwrite(self.fd, data[done:], offset + done)
+        except OSError as exc:
+            raise TransferError(f"cannot write the target {self.path} at byte {offset + done}: {exc.strerror}") from None
+        return done
+
+    def sync(self) -> None:
+        try:
+            os.fsync(self.fd)
+        except OSError as exc:
+            raise TransferError(f"cannot flush the target {self.path}: {exc.strerror}") from None
+
+    def hasher_of_prefix(self, length: int):
+        """A BLAKE3 hasher fed with the target's first `length` bytes, read from storage."""
+        if hasattr(os, "posix_fadvise"):  # read what the storage holds, not the page cache
+            os.posix_fadvise(self.fd, 0, length, os.POSIX_FADV_DONTNEED)
+        hasher = blake3.blake3()
+        buf = bytearray(min(READ_CHUNK, max(length, 1)))
+        view = memoryview(buf)
+        position = 0
+        try:
+            while position < length:
+                n = os.preadv(self.fd, [view[: min(len(buf), length - position)]], position)
+                if n == 0:
+                    raise TransferError(f"the target {self.path} ends at byte {position}, the disk has {length}")
+                hasher.update(view[:n])
+                position += n
+        except OSError as exc:
+            raise TransferError(f"cannot read the target {self.path} back at byte {position}: {exc.strerror}") from None
+        return hasher
+
+    def close(self) -> None:
+        os.close(self.fd)
