@@ -8,8 +8,11 @@ transaction that locks the plan, then acts. Refusals say what to do instead.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from mtvweb.models import Namespace
 from mtvweb.validators import validate_object_name
@@ -23,6 +26,7 @@ ACCESS = {"edit": "change", "start": "run", "duplicate": "add", "archive": "chan
 VERBS = {"edit": "edit", "start": "start", "duplicate": "duplicate", "archive": "archive", "delete": "delete"}
 
 # What a plan that ran leaves on the cluster until it is archived (guide §4.9, BZ#2018974).
+logger = logging.getLogger("mtvweb.plans")
 LEFTOVERS = "importer pods, conversion pods, config maps, secrets, failed VMs and data volumes"
 
 
@@ -113,8 +117,8 @@ def delete_warning(plan: Plan) -> str:
 
 
 ARCHIVE_NOTE = ("An archived plan is read-only: it cannot be edited or started again, only viewed, duplicated or "
-                "deleted. Archiving cannot be undone. Removing what its migrations left on the cluster "
-                f"({LEFTOVERS}) comes with the migration engine.")
+                "deleted. Archiving cannot be undone. What its migrations left on the cluster "
+                f"({LEFTOVERS}) is removed; migrated VMs and their disks stay.")
 
 
 def may(user, plan: Plan, action: str) -> bool:
@@ -169,10 +173,32 @@ def start(user, plan: Plan) -> Migration:
     status.refresh(plan)
     with transaction.atomic():
         plan = _locked(user, plan, "start")
+        # A restart runs again only the VMs that have not migrated yet (failed or canceled ones).
+        migrated = set(MigrationVM.objects.filter(migration__plan=plan, status=RunStatus.SUCCEEDED)
+                       .values_list("vm_id", flat=True))
         migration = Migration.objects.create(plan=plan, status=RunStatus.PENDING)
         MigrationVM.objects.bulk_create(MigrationVM(migration=migration, vm_id=vm.vm_id, name=vm.name)
-                                        for vm in plan.vms.all())
+                                        for vm in plan.vms.all() if vm.vm_id not in migrated)
     return migration
+
+
+def cancel(user, migration: Migration, vm_ids) -> list[str]:
+    """Cancel VMs of a running migration (guide §4.10); the engine removes what they created and
+    powers their sources back on if they ran. Returns the names of the VMs canceled."""
+    plan = migration.plan
+    if not may(user, plan, "start"):
+        raise PermissionDenied(f"You may view plan {plan.name} but not cancel its VMs.")
+    with transaction.atomic():
+        migration = Migration.objects.select_for_update().get(pk=migration.pk)
+        if migration.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+            raise ActionRefused(f"Migration #{migration.pk} of plan {plan.name} has ended ({migration.status}): "
+                                "there is nothing to cancel.")
+        records = migration.vms.filter(vm_id__in=list(vm_ids), status__in=(RunStatus.PENDING, RunStatus.RUNNING))
+        names = list(records.values_list("name", flat=True))
+        records.update(status=RunStatus.CANCELED, completed=timezone.now())
+        migration.cancel = sorted(set(migration.cancel) | set(vm_ids))
+        migration.save(update_fields=["cancel"])
+    return names
 
 
 def duplicate(user, plan: Plan, name: str) -> Plan:
@@ -202,6 +228,14 @@ def archive(user, plan: Plan) -> Plan:
         plan = _locked(user, plan, "archive")
         plan.archived = True
         plan.save(update_fields=["archived", "updated"])
+    if plan.migrations.exists():
+        from plans.engine.cleanup import clean_plan
+
+        try:
+            clean_plan(plan)
+        except Exception:  # noqa: BLE001 - the plan stays archived; what is left can be removed by hand
+            logger.warning("plan %s archived, but its leftovers in %s were not all removed", plan.name,
+                           plan.target_namespace, exc_info=True)
     return plan
 
 

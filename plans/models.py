@@ -134,6 +134,15 @@ class MigrationVM(models.Model):
     error = models.TextField(blank=True)
     started = models.DateTimeField(null=True, blank=True)
     completed = models.DateTimeField(null=True, blank=True)
+    # The engine's record of the pipeline (plans.engine): each step's state and times, each
+    # disk's claim, transfer Pod, bytes and hash, and what a step must remember (the source's
+    # power state, the target name…). A restarted worker continues from here.
+    steps = models.JSONField(default=list, blank=True)
+    disks = models.JSONField(default=list, blank=True)
+    memo = models.JSONField(default=dict, blank=True)
+    log = models.TextField(blank=True, help_text="The engine's log lines for this VM.")
+    # The worker holding the VM refreshes this; another may take the VM over when it is stale.
+    heartbeat = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from mtvweb.views import generic
-from plans import actions, exports, manifests
+from plans import actions, exports, manifests, progress
 from plans.api.records import vm_records
 from plans.filters import PlanFilter
 from plans.forms import BulkForm, DuplicateForm
@@ -120,7 +120,7 @@ class PlanView(PlanPageMixin, View):
         return render(request, f"plans/plan_{tab}.html", context)
 
     def details_context(self, plan):
-        return {"migrations": plan.migrations.all()[:20]}
+        return {"migrations": plan.migrations.all()[:20], **progress_context(plan, self.request.user)}
 
     def vms_context(self, plan):
         return {"vms": vm_records(plan)}
@@ -139,6 +139,22 @@ class PlanView(PlanPageMixin, View):
 
     def yaml_context(self, plan):
         return {"yaml": manifests.plan_yaml(plan)}
+
+
+def progress_context(plan, user) -> dict:
+    latest = plan.migrations.first()
+    if latest is None:
+        return {"progress": None, "vm_rows": []}
+    return {"progress": progress.summary(latest), "vm_rows": progress.vm_rows(latest),
+            "can_cancel": actions.may(user, plan, "start")}
+
+
+class PlanProgressView(PlanPageMixin, View):
+    """The latest migration's progress block, redrawn on every progress event."""
+
+    def get(self, request, pk):
+        plan = self.get_plan(pk)
+        return render(request, "plans/migration_progress.html", {"object": plan, **progress_context(plan, request.user)})
 
 
 class PlanYAMLDownloadView(PlanPageMixin, View):
@@ -201,6 +217,26 @@ class PlanStartView(PlanActionView):
         migration = actions.start(request.user, plan)
         messages.success(request, f"Started plan {plan.name}: migration #{migration.pk} is Pending.")
         return plan.get_absolute_url()
+
+
+class PlanCancelView(PlanPageMixin, View):
+    """Cancel the VMs ticked in the progress block (guide §4.10)."""
+
+    def post(self, request, pk):
+        plan = self.get_plan(pk)
+        migration = plan.migrations.first()
+        ids = request.POST.getlist("vm")
+        if migration is None or not ids:
+            messages.error(request, "Tick the VMs to cancel first.")
+            return generic.redirect(request, plan.get_absolute_url())
+        try:
+            names = actions.cancel(request.user, migration, ids)
+        except actions.ActionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Canceled {', '.join(names) or 'nothing (those VMs had already ended)'}: "
+                                      "what they created is being removed and their sources restored.")
+        return generic.redirect(request, plan.get_absolute_url())
 
 
 class PlanArchiveView(PlanActionView):

@@ -23,3 +23,19 @@ document.addEventListener("htmx:configRequest", (event) => {
     event.detail.path = window.location.pathname + window.location.search;
   }
 });
+
+// The plan page listens to its plan's progress websocket and asks htmx to redraw the progress
+// block on every event (throttled there); a periodic refresh covers a lost connection.
+function mtvWatchProgress() {
+  const block = document.querySelector("[data-progress-ws]");
+  if (!block || block.dataset.watching) return;
+  block.dataset.watching = "1";
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const connect = () => {
+    const socket = new WebSocket(`${scheme}://${window.location.host}${block.dataset.progressWs}`);
+    socket.onmessage = () => { const target = document.getElementById("migration-progress"); if (target) htmx.trigger(target, "mtv:progress"); };
+    socket.onclose = (event) => { if (event.code < 4000) setTimeout(connect, 2000); };
+  };
+  connect();
+}
+document.addEventListener("DOMContentLoaded", mtvWatchProgress);

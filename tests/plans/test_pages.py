@@ -141,7 +141,7 @@ def test_archive_page_explains_and_archives(client, people, make_plan):
     plan = make_plan()
     client = as_user(client, people["editor"])
     page = body(client.get(reverse("plans:plan_archive", args=[plan.pk])))
-    assert "Archiving cannot be undone." in page and "comes with the migration engine" in page
+    assert "Archiving cannot be undone." in page and "is removed; migrated VMs and their disks stay." in page
     client.post(reverse("plans:plan_archive", args=[plan.pk]))
     plan.refresh_from_db()
     assert plan.archived

@@ -133,6 +133,26 @@ def test_https_with_ca_file_and_cookie(disk, tmp_path):
         assert transfer(*http_args(server, tmp_path / "c.img", "--insecure"), env=env).rc == 0
 
 
+def test_https_pinned_by_sha1_thumbprint(disk, tmp_path):
+    """vSphere providers pin the certificate by its SHA-1 thumbprint instead of trusting a CA."""
+    import hashlib
+    import ssl as ssl_module
+
+    from lab.runtime import issue_cert, make_ca
+
+    ca = make_ca(tmp_path / "pki", "transfer")
+    tls = issue_cert(ca, tmp_path / "pki", "datastore")
+    der = ssl_module.PEM_cert_to_DER_cert(open(tls[0]).read())
+    thumbprint = ":".join(f"{b:02X}" for b in hashlib.sha1(der).digest())
+    with DiskServer(disk, tls=tls) as server:
+        run = transfer(*http_args(server, tmp_path / "a.img", "--thumbprint", thumbprint))
+        assert run.rc == 0, run.stderr
+        assert run.result["blake3"] == file_blake3(disk)
+        wrong = transfer(*http_args(server, tmp_path / "b.img", "--thumbprint", "00" + thumbprint[2:]))
+        assert wrong.rc == 1 and "does not have the SHA-1 thumbprint the provider gives" in wrong.error
+        assert "retry" not in wrong.stderr
+
+
 @pytest.mark.parametrize("trouble", ["drop", "503"])
 def test_passing_failures_are_retried(disk, tmp_path, trouble):
     target = tmp_path / "disk.img"

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, help="the disk's capacity in bytes")
     p.add_argument("--ca-file", help="http: CA bundle that signed the source's certificate")
     p.add_argument("--insecure", action="store_true", help="http: do not verify the source's certificate")
+    p.add_argument("--thumbprint", default="", help="https: accept only the certificate with this SHA-1 fingerprint "
+                                                     "(vSphere's way), instead of a CA")
     p.add_argument("--disk-id", help="a label echoed in the result")
     p.add_argument("--resume", action="store_true", help="go on from the checkpoint when there is one")
     p.add_argument("--checkpoint", help="checkpoint file (default: <target>.checkpoint for file targets)")
@@ -67,7 +69,7 @@ def open_source(args, env):
         from mtvweb.pods.transfer.source_http import HttpSource
 
         return HttpSource(args.url, args.size, env=env, ca_file=args.ca_file, insecure=args.insecure,
-                          timeout=args.timeout, **common)
+                          thumbprint=args.thumbprint, timeout=args.timeout, **common)
     from mtvweb.pods.transfer.source_file import FileSource
 
     return FileSource(args.path, args.size, **common)

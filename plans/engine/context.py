@@ -1,0 +1,84 @@
+"""What a step handler works with: one MigrationVM, its plan, the source and the target."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.utils import timezone
+from kubernetes import client
+
+from plans.engine import specs
+from plans.engine.source import SourceVM, operations_for
+from plans.models import MigrationVM
+from providers.adapters.openshift.client import open_api
+from providers.models import VirtualMachine
+
+LOG_LINES_KEPT = 2000
+
+
+class StepFailed(Exception):
+    """The VM cannot go on; the message says what went wrong and what to do."""
+
+    def __init__(self, message: str, log: str = ""):
+        super().__init__(message)
+        self.message, self.log = message, log
+
+
+class VMContext:
+    def __init__(self, record: MigrationVM):
+        self.record = record
+        self.migration = record.migration
+        self.plan = self.migration.plan
+        self.memo = record.memo
+
+    # --- the source -------------------------------------------------------------------------
+
+    @cached_property
+    def ops(self):
+        return operations_for(self.plan.source_provider)
+
+    @cached_property
+    def vm(self) -> VirtualMachine:
+        found = VirtualMachine.objects.filter(provider=self.plan.source_provider, uid=self.record.vm_id).first()
+        if found is None:
+            raise StepFailed(f"VM {self.record.name} is no longer in the inventory of "
+                             f"{self.plan.source_provider.name}: remove it from the plan.")
+        return found
+
+    @cached_property
+    def source(self) -> SourceVM:
+        return self.ops.describe(self.vm)
+
+    # --- the target -------------------------------------------------------------------------
+
+    @cached_property
+    def api(self) -> client.ApiClient:
+        target = self.plan.destination_provider
+        return open_api(target.url, target.credentials())
+
+    @cached_property
+    def core(self) -> client.CoreV1Api:
+        return client.CoreV1Api(self.api)
+
+    @cached_property
+    def custom(self) -> client.CustomObjectsApi:
+        return client.CustomObjectsApi(self.api)
+
+    @property
+    def namespace(self) -> str:
+        return self.plan.target_namespace
+
+    @property
+    def labels(self) -> dict:
+        return specs.labels(self.plan, self.migration, self.record.vm_id)
+
+    @property
+    def target_name(self) -> str:
+        return self.memo["target_name"]
+
+    # --- the record ---------------------------------------------------------------------------
+
+    def log(self, text: str) -> None:
+        stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
+        lines = (self.record.log + f"{stamp} {text}\n").splitlines(keepends=True)
+        self.record.log = "".join(lines[-LOG_LINES_KEPT:])

@@ -1,0 +1,67 @@
+"""Move one VM along its pipeline as far as it can go now."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from plans.engine.context import StepFailed, VMContext
+from plans.engine.pipeline import pipeline_for
+from plans.engine.source import SourceError
+from plans.models import MigrationVM, RunStatus
+
+logger = logging.getLogger("mtvweb.engine")
+PENDING, RUNNING, DONE, FAILED, SKIPPED = "Pending", "Running", "Completed", "Failed", "Skipped"
+
+
+def step_records(record: MigrationVM, pipeline) -> list[dict]:
+    """The record's steps, created on the first visit (names and titles from the pipeline)."""
+    if not record.steps:
+        record.steps = [{"name": s.name, "title": s.title, "state": PENDING} for s in pipeline]
+    return record.steps
+
+
+def advance(record: MigrationVM) -> MigrationVM:
+    ctx = VMContext(record)
+    pipeline = pipeline_for(ctx.plan)
+    states = {s["name"]: s for s in step_records(record, pipeline)}
+    now = timezone.now
+    record.heartbeat = now()
+    if record.started is None:
+        record.started = now()
+    try:
+        for step in pipeline:
+            state = states[step.name]
+            if state["state"] in (DONE, SKIPPED):
+                continue
+            if state["state"] == PENDING:
+                if not step.applies(ctx):
+                    state["state"] = SKIPPED
+                    continue
+                state.update(state=RUNNING, started=now().isoformat())
+                ctx.log(f"{step.title}: started")
+            record.phase = step.name
+            if not step.handler(ctx):
+                break  # waiting for something; called again on the next tick
+            state.update(state=DONE, completed=now().isoformat())
+            ctx.log(f"{step.title}: done")
+        else:
+            record.status, record.completed, record.phase = RunStatus.SUCCEEDED, now(), "Completed"
+    except (StepFailed, SourceError) as exc:
+        fail(ctx, states.get(record.phase), getattr(exc, "message", str(exc)), getattr(exc, "log", ""))
+    except Exception as exc:  # noqa: BLE001 - an engine bug must fail the VM visibly, not the worker
+        logger.exception("step %s of %s failed", record.phase, record)
+        fail(ctx, states.get(record.phase), f"Unexpected error in {record.phase}: {exc}", "")
+    record.save()
+    return record
+
+
+def fail(ctx: VMContext, state: dict | None, message: str, log: str) -> None:
+    record = ctx.record
+    if state is not None:
+        state.update(state=FAILED, completed=timezone.now().isoformat(), error=message)
+    ctx.log(f"failed: {message}")
+    if log:
+        ctx.log("last lines of the log:\n" + log)
+    record.status, record.error, record.completed = RunStatus.FAILED, message, timezone.now()

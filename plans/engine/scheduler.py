@@ -1,0 +1,109 @@
+"""Admit waiting VMs under the limits and move the running ones on; finish migrations whose
+VMs are all done. `manage.py engine` calls `tick()` about once a second."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from mtvweb.models import ControllerSettings
+from plans.engine import runner
+from plans.models import Migration, MigrationVM, RunStatus
+
+logger = logging.getLogger("mtvweb.engine")
+ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
+FINAL = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELED)
+
+
+def publish(record: MigrationVM) -> None:
+    from mtvweb.progress import publish as send
+
+    try:
+        send(record.migration.plan_id, {"migration": record.migration_id, "vm": record.vm_id,
+                                        "status": record.status, "phase": record.phase, "disks": record.disks,
+                                        "error": record.error})
+    except Exception:  # noqa: BLE001 - a browser missing one update is no reason to stop a migration
+        logger.debug("progress not published", exc_info=True)
+
+
+def admit(migration: Migration, limit: int) -> None:
+    running = MigrationVM.objects.filter(migration__plan=migration.plan, status=RunStatus.RUNNING).count()
+    free = max(limit - running, 0)
+    if free:
+        waiting = list(migration.vms.filter(status=RunStatus.PENDING).order_by("pk")[:free])
+        MigrationVM.objects.filter(pk__in=[v.pk for v in waiting]).update(status=RunStatus.RUNNING,
+                                                                         started=timezone.now())
+
+
+def finish(migration: Migration) -> None:
+    states = list(migration.vms.values_list("status", flat=True))
+    if any(s not in FINAL for s in states):
+        return
+    if states and all(s == RunStatus.CANCELED for s in states):
+        status = RunStatus.CANCELED
+    elif all(s in (RunStatus.SUCCEEDED, RunStatus.CANCELED) for s in states):
+        status = RunStatus.SUCCEEDED
+    else:
+        status = RunStatus.FAILED
+    Migration.objects.filter(pk=migration.pk).update(status=status, completed=timezone.now())
+    logger.info("migration %s of plan %s: %s", migration.pk, migration.plan.name, status)
+
+
+def cancel_requested(migration: Migration) -> None:
+    """VMs listed in the migration's cancel set (the API's way, as in Forklift) that still run."""
+    if migration.cancel:
+        migration.vms.filter(vm_id__in=migration.cancel, status__in=ACTIVE).update(status=RunStatus.CANCELED,
+                                                                                  completed=timezone.now())
+
+
+def undo_canceled(migration: Migration) -> None:
+    from plans.engine.cleanup import undo_vm
+
+    for record in migration.vms.filter(status=RunStatus.CANCELED).exclude(memo__has_key="cleaned"):
+        if not record.steps:  # never started: nothing to undo
+            record.memo["cleaned"] = True
+            record.save(update_fields=["memo"])
+            continue
+        try:
+            undo_vm(record)
+        except Exception:  # noqa: BLE001 - tried again next round
+            logger.warning("cleanup of canceled %s failed", record, exc_info=True)
+        publish(record)
+
+
+def tick() -> int:
+    """One round over every active migration; returns how many VMs were moved on."""
+    limit = ControllerSettings.current().max_vm_inflight
+    moved = 0
+    for migration in Migration.objects.filter(status__in=ACTIVE).select_related("plan"):
+        if migration.status == RunStatus.PENDING:
+            Migration.objects.filter(pk=migration.pk).update(status=RunStatus.RUNNING, started=timezone.now())
+        cancel_requested(migration)
+        undo_canceled(migration)
+        admit(migration, limit)
+        for record in migration.vms.filter(status=RunStatus.RUNNING).select_related(
+                "migration__plan__source_provider", "migration__plan__destination_provider"):
+            with transaction.atomic():
+                locked = MigrationVM.objects.select_for_update(skip_locked=True).filter(pk=record.pk).first()
+                if locked is None or locked.status != RunStatus.RUNNING:
+                    continue  # another worker has it
+                runner.advance(locked)
+            publish(locked)
+            moved += 1
+        finish(migration)
+    return moved
+
+
+def run(migration: Migration, timeout: float = 300, interval: float = 0.5) -> Migration:
+    """Tick until the migration is over (tests and the CLI)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tick()
+        migration.refresh_from_db()
+        if migration.status in FINAL:
+            return migration
+        time.sleep(interval)
+    raise TimeoutError(f"migration {migration.pk} still {migration.status} after {timeout} s")

@@ -1,0 +1,156 @@
+"""The objects the engine creates in the target cluster, as plain manifests: a disk's
+PersistentVolumeClaim, the Pod that fills it, the guest-conversion Pod, and the
+VirtualMachine. Everything carries labels that lead back to the plan, the migration and the
+source VM, so cleanup and log collection find it by label."""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+
+from mtvweb.models import ControllerSettings
+from plans.engine.source import DiskSource, SourceVM
+
+PLAN_LABEL, MIGRATION_LABEL, VM_LABEL = "mtvweb.io/plan", "mtvweb.io/migration", "mtvweb.io/vm"
+PROGRESS_ANNOTATION = "mtvweb.io/progress"
+TRANSFER_ACCOUNT = "mtvweb-transfer"
+FILESYSTEM_MOUNT, BLOCK_DEVICE = "/target", "/dev/target"
+UNITS = {"": 1, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9}
+
+
+def labels(plan, migration, vm_id: str) -> dict:
+    return {PLAN_LABEL: str(plan.pk), MIGRATION_LABEL: str(migration.pk), VM_LABEL: safe_label(vm_id)}
+
+
+def safe_label(value: str) -> str:
+    """A label value: 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in value)[:63]
+    return cleaned.strip("-_.") or "x"
+
+
+def quantity_bytes(text: str) -> int:
+    text = str(text).strip()
+    for unit in sorted(UNITS, key=len, reverse=True):
+        if unit and text.endswith(unit):
+            return int(float(text[: -len(unit)]) * UNITS[unit])
+    return int(float(text or 0))
+
+
+def claim_size(capacity: int, volume_mode: str, controller: ControllerSettings) -> int:
+    """The PVC request: the disk plus the filesystem overhead (Filesystem) or the block overhead
+    (Block), rounded up to whole MiB."""
+    if volume_mode == "Block":
+        size = capacity + quantity_bytes(controller.block_overhead or "0")
+    else:
+        size = math.ceil(capacity * (100 + controller.filesystem_overhead_percent) / 100)
+    return math.ceil(size / 2**20) * 2**20
+
+
+def disk_claim(name: str, disk: DiskSource, target: dict, common: dict, controller: ControllerSettings) -> dict:
+    """target: {storageClass, accessMode, volumeMode} from the storage map."""
+    mode = target.get("volumeMode") or "Filesystem"
+    return {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": name, "labels": common,
+                     "annotations": {"mtvweb.io/source-disk": disk.id, "mtvweb.io/capacity": str(disk.capacity)}},
+        "spec": {"accessModes": [target.get("accessMode") or "ReadWriteOnce"], "volumeMode": mode,
+                 "storageClassName": target["storageClass"],
+                 "resources": {"requests": {"storage": str(claim_size(disk.capacity, mode, controller))}}},
+    }
+
+
+def target_path(volume_mode: str) -> str:
+    return BLOCK_DEVICE if volume_mode == "Block" else f"{FILESYSTEM_MOUNT}/disk.img"
+
+
+def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secret: str, common: dict,
+                 transfer_network: str = "") -> dict:
+    args = ["--disk-id", disk.id, "--size", str(disk.capacity), "--target", target_path(volume_mode), "--resume",
+            *disk.reader_args]
+    container = {
+        "name": "transfer", "image": settings.MTVWEB_IMAGE,
+        "command": ["python", "-m", "mtvweb.pods.transfer", *args],
+        "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}],
+        "envFrom": [{"secretRef": {"name": secret}}] if secret else [],
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+        "resources": {"requests": {"cpu": "100m", "memory": "150Mi"}, "limits": {"memory": "1Gi"}},
+    }
+    volumes = [{"name": "target", "persistentVolumeClaim": {"claimName": claim}}]
+    if volume_mode == "Block":
+        # A Block volume has no room for the checkpoint: it goes to an emptyDir, which lives as long
+        # as the Pod, so a restarted container resumes where the last one stopped.
+        container["volumeDevices"] = [{"name": "target", "devicePath": BLOCK_DEVICE}]
+        container["volumeMounts"] = [{"name": "work", "mountPath": "/scratch"}]
+        container["command"] += ["--checkpoint", "/scratch/disk.checkpoint"]
+        volumes.append({"name": "work", "emptyDir": {}})
+    else:
+        container["volumeMounts"] = [{"name": "target", "mountPath": FILESYSTEM_MOUNT}]
+    for index, mount in enumerate(disk.mounts):
+        volumes.append({"name": f"source-{index}", **mount["volume"]})
+        container.setdefault("volumeMounts", []).append({"name": f"source-{index}", "mountPath": mount["path"],
+                                                         "readOnly": True})
+    annotations = {"k8s.v1.cni.cncf.io/networks": transfer_network} if transfer_network else {}
+    return {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "labels": {**common, "mtvweb.io/role": "transfer"}, "annotations": annotations},
+        "spec": {"restartPolicy": "OnFailure", "serviceAccountName": TRANSFER_ACCOUNT,
+                 "containers": [container], "volumes": volumes},
+    }
+
+
+def conversion_pod(name: str, claims: list[tuple[str, str]], common: dict, stand_in: bool = False) -> dict:
+    """virt-v2v-in-place over the VM's disks (vSphere and OVA guests need their drivers changed).
+    claims: (claim name, volume mode) in disk order."""
+    paths = [target_path(mode).replace("target", f"disk{i}") for i, (_, mode) in enumerate(claims)]
+    container = {"name": "convert", "image": settings.MTVWEB_IMAGE,
+                 "command": ["python", "-m", "mtvweb.pods.convert", *(["--stand-in"] if stand_in else []),
+                             "--disks", *paths],
+                 "terminationMessagePolicy": "FallbackToLogsOnError"}
+    volumes = []
+    for index, (claim, mode) in enumerate(claims):
+        volumes.append({"name": f"disk{index}", "persistentVolumeClaim": {"claimName": claim}})
+        if mode == "Block":
+            container.setdefault("volumeDevices", []).append({"name": f"disk{index}", "devicePath": f"/dev/disk{index}"})
+        else:
+            container.setdefault("volumeMounts", []).append({"name": f"disk{index}", "mountPath": f"/disk{index}"})
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "labels": {**common, "mtvweb.io/role": "conversion"}},
+            "spec": {"restartPolicy": "Never", "serviceAccountName": TRANSFER_ACCOUNT, "containers": [container],
+                     "volumes": volumes}}
+
+
+def virtual_machine(name: str, vm: SourceVM, claims: list[str], networks: list[dict], common: dict,
+                    running: bool) -> dict:
+    """networks: per NIC, {"type": "pod"|"multus", "name": "ns/name"} from the network map (NICs on
+    ignored networks are left out by the caller)."""
+    disks, volumes = [], []
+    for index, (disk, claim) in enumerate(zip(vm.disks, claims, strict=True)):
+        disks.append({"name": f"disk{index}", "disk": {"bus": disk.bus}, **({"bootOrder": 1} if index == 0 else {})})
+        volumes.append({"name": f"disk{index}", "persistentVolumeClaim": {"claimName": claim}})
+    interfaces, nets = [], []
+    for index, (nic, network) in enumerate(zip(vm.nics, networks, strict=True)):
+        binding = {"masquerade": {}} if network["type"] == "pod" else {"bridge": {}}
+        interfaces.append({"name": f"net{index}", "macAddress": nic.mac, "model": nic.model, **binding})
+        nets.append({"name": f"net{index}", "pod": {}} if network["type"] == "pod"
+                    else {"name": f"net{index}", "multus": {"networkName": network["name"]}})
+    firmware = {"bootloader": {"efi": {"secureBoot": False}} if vm.firmware == "efi" else {"bios": {}}}
+    return {
+        "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        "metadata": {"name": name, "labels": common,
+                     "annotations": {"mtvweb.io/source-vm": vm.id, "mtvweb.io/source-name": vm.name}},
+        "spec": {
+            "runStrategy": "Always" if running else "Halted",
+            "template": {
+                "metadata": {"labels": common},
+                "spec": {
+                    "domain": {"cpu": {"sockets": vm.sockets, "cores": vm.cores, "threads": 1},
+                               "memory": {"guest": f"{vm.memory_mib}Mi"},
+                               "firmware": firmware,
+                               "devices": {"disks": disks, "interfaces": interfaces}},
+                    "networks": nets, "volumes": volumes,
+                },
+            },
+        },
+    }

@@ -1,0 +1,134 @@
+"""Allocate a claim per disk, then copy each disk in its own transfer Pod, following the
+Pods' progress annotations. A disk whose Pod finished is never copied again."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from django.template.defaultfilters import filesizeformat
+from kubernetes.client.rest import ApiException
+
+from mtvweb.models import ControllerSettings
+from plans.engine import kube, specs
+from plans.engine.context import StepFailed, VMContext
+from plans.engine.steps_setup import pod_output
+
+MAX_RESTARTS = 3
+NO_SPACE = ("No space left on device", "ENOSPC")
+
+
+def storage_targets(ctx: VMContext) -> dict[str, dict]:
+    storage_map = ctx.plan.storage_map
+    pairs = storage_map.pairs.all() if storage_map else []
+    return {p.source_id: {"storageClass": p.storage_class, "accessMode": p.access_mode, "volumeMode": p.volume_mode}
+            for p in pairs}
+
+
+def allocate(ctx: VMContext) -> bool:
+    targets, controller = storage_targets(ctx), ControllerSettings.current()
+    records = []
+    for index, disk in enumerate(ctx.source.disks):
+        target = targets.get(disk.storage)
+        if target is None:
+            raise StepFailed(f"Disk {index + 1}'s storage {disk.storage} is not in the storage map: add it, then "
+                             "restart the migration.")
+        claim = f"{ctx.target_name}-disk-{index}"[:253]
+        manifest = specs.disk_claim(claim, disk, target, ctx.labels, controller)
+        try:
+            kube.create(ctx.core.create_namespaced_persistent_volume_claim, ctx.namespace, manifest)
+        except ApiException as exc:
+            raise StepFailed(f"The target cluster refused the claim for disk {index + 1}: {kube.reason(exc)}.") \
+                from None
+        records.append({"id": disk.id, "capacity": disk.capacity, "claim": claim,
+                        "request": int(manifest["spec"]["resources"]["requests"]["storage"]),
+                        "storageClass": target["storageClass"], "volumeMode": manifest["spec"]["volumeMode"],
+                        "pod": f"{claim}-copy"[:253], "state": "Pending", "bytesDone": 0})
+    previous = {d["id"]: d for d in ctx.record.disks}
+    ctx.record.disks = [{**r, **{k: v for k, v in previous.get(r["id"], {}).items() if k in ("state", "bytesDone",
+                                                                                          "blake3", "bytesWritten")}}
+                        for r in records]
+    ctx.log("claims: " + ", ".join(f"{d['claim']} ({filesizeformat(d['request'])}, {d['storageClass']})"
+                                   for d in ctx.record.disks))
+    return True
+
+
+def _claim_problem(ctx: VMContext, disk: dict, index: int) -> str:
+    claim = kube.read(ctx.core.read_namespaced_persistent_volume_claim, disk["claim"], ctx.namespace)
+    if claim is None or claim.status.phase != "Pending":
+        return ""
+    failed = [e for e in kube.events_for(ctx.core, ctx.namespace, "PersistentVolumeClaim", disk["claim"])
+              if e.reason == "ProvisioningFailed"]
+    if not failed:
+        return ""
+    return (f"Storage class {disk['storageClass']} cannot provide the {filesizeformat(disk['request'])} claim for "
+            f"disk {index + 1} ({failed[-1].message}). Raise the class's capacity or free space in it, or map this "
+            "storage to another class in the storage map; then restart the migration.")
+
+
+def _follow(ctx: VMContext, disk: dict, pod) -> None:
+    raw = (pod.metadata.annotations or {}).get(specs.PROGRESS_ANNOTATION)
+    if not raw:
+        return
+    try:
+        progress = json.loads(raw)
+    except ValueError:
+        return
+    done, updated = int(progress.get("bytesDone", 0)), float(progress.get("updated", time.time()))
+    if disk.get("updated") and updated > disk["updated"] and done >= disk.get("bytesDone", 0):
+        disk["throughput"] = (done - disk["bytesDone"]) / (updated - disk["updated"])
+    disk.update(bytesDone=done, updated=updated, state="Copying")
+
+
+def _finished(ctx: VMContext, disk: dict, pod, index: int) -> None:
+    status = (pod.status.container_statuses or [None])[0]
+    message = status.state.terminated.message if status and status.state.terminated else ""
+    try:
+        result = json.loads(message.strip().splitlines()[-1])
+    except (ValueError, IndexError, AttributeError):
+        raise StepFailed(f"The copy of disk {index + 1} ended without a result.",
+                         log=pod_output(ctx, f"mtvweb.io/role=transfer,{specs.VM_LABEL}={ctx.labels[specs.VM_LABEL]}")) \
+            from None
+    disk.update(state="Copied", bytesDone=disk["capacity"], blake3=result.get("blake3", ""),
+                bytesWritten=result.get("bytesWritten", 0), seconds=result.get("seconds"))
+    ctx.log(f"disk {index + 1} copied: {filesizeformat(disk['capacity'])}, {filesizeformat(disk['bytesWritten'])} "
+            f"written, blake3 {disk['blake3'][:16]}…")
+
+
+def _failure(ctx: VMContext, disk: dict, pod, index: int) -> str:
+    status = (pod.status.container_statuses or [None])[0]
+    if pod.status.phase != "Failed" and not (status and status.restart_count >= MAX_RESTARTS):
+        return ""
+    terminated = status and (status.state.terminated or status.last_state.terminated)
+    reason = (terminated.message or "").strip() if terminated else ""
+    if any(marker in reason for marker in NO_SPACE):
+        controller = ControllerSettings.current()
+        return (f"The claim for disk {index + 1} ran out of space: raise the filesystem overhead setting (now "
+                f"{controller.filesystem_overhead_percent}%) so claims leave room for the filesystem, then restart "
+                "the migration.")
+    return f"Copying disk {index + 1} failed: {reason.removeprefix('error: ') or pod.status.phase}"
+
+
+def copy(ctx: VMContext) -> bool:
+    ns = ctx.namespace
+    for index, (disk, source) in enumerate(zip(ctx.record.disks, ctx.source.disks, strict=True)):
+        if disk["state"] == "Copied":
+            continue
+        pod = kube.read(ctx.core.read_namespaced_pod, disk["pod"], ns)
+        if pod is None:
+            if problem := _claim_problem(ctx, disk, index):
+                raise StepFailed(problem)
+            manifest = specs.transfer_pod(disk["pod"], disk["claim"], disk["volumeMode"], source, ctx.memo["secret"],
+                                          ctx.labels, ctx.plan.transfer_network)
+            kube.create(ctx.core.create_namespaced_pod, ns, manifest)
+            ctx.log(f"disk {index + 1}: transfer Pod {disk['pod']} started")
+            continue
+        if pod.status.phase == "Succeeded":
+            _finished(ctx, disk, pod, index)
+            continue
+        if failure := _failure(ctx, disk, pod, index):
+            raise StepFailed(failure, log=ctx.core.read_namespaced_pod_log(disk["pod"], ns, tail_lines=20))
+        if pod.status.phase == "Pending" and (problem := _claim_problem(ctx, disk, index)):
+            raise StepFailed(problem)
+        _follow(ctx, disk, pod)
+    return all(d["state"] == "Copied" for d in ctx.record.disks)

@@ -1,0 +1,136 @@
+"""Initialize, hooks and the source's power: the steps before any byte moves."""
+
+from __future__ import annotations
+
+import base64
+
+from kubernetes.client.rest import ApiException
+
+from plans.engine import kube, specs
+from plans.engine.context import StepFailed, VMContext
+from plans.models import PlanVM, PlanVMHook
+from plans.naming import kubernetes_name
+from providers.models import VirtualMachine
+
+HOOK_LOG_LINES = 30
+
+
+def _taken_names(ctx: VMContext) -> set[str]:
+    prefix = f"/{ctx.namespace}/"
+    paths = VirtualMachine.objects.filter(provider=ctx.plan.destination_provider, path__startswith=prefix)
+    taken = {p[len(prefix):] for p in paths.values_list("path", flat=True)}
+    others = ctx.migration.vms.exclude(pk=ctx.record.pk).values_list("memo", flat=True)
+    return taken | {m.get("target_name") for m in others if m and m.get("target_name")}
+
+
+def initialize(ctx: VMContext) -> bool:
+    if "target_name" not in ctx.memo:
+        chosen = PlanVM.objects.filter(plan=ctx.plan, vm_id=ctx.record.vm_id).values_list("target_name", flat=True)
+        ctx.memo["target_name"] = (chosen.first() or "") or kubernetes_name(ctx.vm.name, _taken_names(ctx))
+    name, ns = ctx.target_name, ctx.namespace
+    try:
+        kube.create(ctx.core.create_namespace, {"metadata": {"name": ns}})
+        existing = kube.read(ctx.custom.get_namespaced_custom_object, *kube.KUBEVIRT, ns, "virtualmachines", name)
+        if existing and existing["metadata"].get("labels", {}).get(specs.PLAN_LABEL) != str(ctx.plan.pk):
+            raise StepFailed(f"A VirtualMachine named {name} already exists in namespace {ns}: give this VM another "
+                             "target name in the plan, or remove that VirtualMachine.")
+        ensure_transfer_account(ctx)
+        secret = f"{name}-source-{ctx.migration.pk}"[:253]
+        data = {k: base64.b64encode(v.encode()).decode() for k, v in ctx.ops.reader_secret().items()}
+        kube.create(ctx.core.create_namespaced_secret, ns, {
+            "metadata": {"name": secret, "labels": ctx.labels}, "type": "Opaque", "data": data})
+    except ApiException as exc:
+        raise StepFailed(f"The target cluster refused to prepare namespace {ns}: {kube.reason(exc)}.") from None
+    ctx.memo["secret"] = secret
+    ctx.log(f"target VirtualMachine {ns}/{name}; {len(ctx.source.disks)} disk(s), {len(ctx.source.nics)} NIC(s)")
+    return True
+
+
+def ensure_transfer_account(ctx: VMContext) -> None:
+    """The transfer Pods' ServiceAccount: it may update its own Pod's progress annotation."""
+    from kubernetes import client
+
+    ns, account = ctx.namespace, specs.TRANSFER_ACCOUNT
+    rbac = client.RbacAuthorizationV1Api(ctx.api)
+    kube.create(ctx.core.create_namespaced_service_account, ns, {"metadata": {"name": account}})
+    kube.create(rbac.create_namespaced_role, ns, {
+        "metadata": {"name": account},
+        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "patch"]}]})
+    kube.create(rbac.create_namespaced_role_binding, ns, {
+        "metadata": {"name": account},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": account},
+        "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": ns}]})
+
+
+def has_hook(step: str):
+    def applies(ctx: VMContext) -> bool:
+        return PlanVMHook.objects.filter(plan_vm__plan=ctx.plan, plan_vm__vm_id=ctx.record.vm_id, step=step).exists()
+    return applies
+
+
+def run_hook(ctx: VMContext, step: str) -> bool:
+    """The hook as a Job in the target namespace: the playbook (if any) in a Secret, mounted for
+    the hook image to run. Done when the Job succeeds; its failure fails the VM with its output."""
+    from kubernetes import client
+
+    use = PlanVMHook.objects.select_related("hook").get(plan_vm__plan=ctx.plan, plan_vm__vm_id=ctx.record.vm_id,
+                                                       step=step)
+    hook, ns = use.hook, ctx.namespace
+    name = f"{ctx.target_name}-{step.lower()}-{ctx.migration.pk}"[:63].rstrip("-")
+    batch = client.BatchV1Api(ctx.api)
+    job = kube.read(batch.read_namespaced_job, name, ns)
+    if job is None:
+        volumes, mounts = [], []
+        if hook.playbook:
+            kube.create(ctx.core.create_namespaced_secret, ns, {
+                "metadata": {"name": name, "labels": ctx.labels},
+                "stringData": {"playbook.yml": hook.playbook}})
+            volumes = [{"name": "hook", "secret": {"secretName": name}}]
+            mounts = [{"name": "hook", "mountPath": "/tmp/hook"}]
+        kube.create(batch.create_namespaced_job, ns, {
+            "metadata": {"name": name, "labels": {**ctx.labels, "mtvweb.io/role": "hook"}},
+            "spec": {"backoffLimit": 0, "activeDeadlineSeconds": hook.deadline_seconds, "template": {
+                "metadata": {"labels": {**ctx.labels, "mtvweb.io/role": "hook"}},
+                "spec": {"restartPolicy": "Never", "volumes": volumes, "containers": [{
+                    "name": "hook", "image": hook.image, "volumeMounts": mounts,
+                    "env": [{"name": "PLAYBOOK", "value": "/tmp/hook/playbook.yml" if hook.playbook else ""}]}]}}}})
+        ctx.log(f"{step} {hook.name} started as Job {name}")
+        return False
+    status = job.status
+    if status.succeeded:
+        return True
+    if status.failed:
+        raise StepFailed(f"{step} {hook.name} failed: fix the hook (its output is below and in the logs), then "
+                         "restart the migration.", log=pod_output(ctx, f"job-name={name}"))
+    return False
+
+
+def pod_output(ctx: VMContext, selector: str, lines: int = HOOK_LOG_LINES) -> str:
+    pods = ctx.core.list_namespaced_pod(ctx.namespace, label_selector=selector).items
+    for pod in pods:
+        try:
+            return ctx.core.read_namespaced_pod_log(pod.metadata.name, ctx.namespace, tail_lines=lines)
+        except ApiException:
+            continue
+    return ""
+
+
+def pre_hook(ctx: VMContext) -> bool:
+    return run_hook(ctx, "PreHook")
+
+
+def post_hook(ctx: VMContext) -> bool:
+    return run_hook(ctx, "PostHook")
+
+
+def store_power_state(ctx: VMContext) -> bool:
+    ctx.memo["powered_on"] = ctx.ops.is_powered_on(ctx.vm)
+    ctx.log(f"source was {'on' if ctx.memo['powered_on'] else 'off'}")
+    return True
+
+
+def power_off(ctx: VMContext) -> bool:
+    if ctx.memo.get("powered_on"):
+        ctx.ops.power_off(ctx.vm)
+        ctx.log("source powered off")
+    return True

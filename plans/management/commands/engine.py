@@ -1,0 +1,27 @@
+"""manage.py engine — run the migration engine: admit and advance every active migration."""
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from plans.engine import scheduler
+
+
+class Command(BaseCommand):
+    help = "Run the migration engine until stopped (Ctrl-C)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between rounds")
+
+    def handle(self, *args, interval, **options):
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        self.stdout.write("engine running")
+        while not stop.is_set():
+            try:
+                scheduler.tick()
+            except Exception as exc:  # noqa: BLE001 - keep the engine alive; the error is logged
+                self.stderr.write(f"engine round failed: {exc}")
+            stop.wait(interval)

@@ -1,0 +1,121 @@
+"""A cold migration from the vSphere lab into the lab cluster, through the real engine, transfer
+Pods and API server: two VMs — one running with UEFI firmware, one powered off with two disks on
+two datastores and two NICs — arrive with every disk's bytes equal to the source's, their MACs,
+networks, storage classes, firmware and run strategy, and the power state restored."""
+
+import time
+import uuid
+
+import pytest
+from kubernetes import client, config
+
+from mappings.models import NetworkMap, NetworkPair, StorageMap, StoragePair
+from plans import actions
+from plans.engine import scheduler
+from plans.models import Plan, PlanVM, RunStatus
+from providers.models import InventoryObject, VirtualMachine
+from tests.engine.helpers import blake3_of, claim_file
+from tests.plans.helpers import lab_source_and_target
+from tests.providers.vsphere_helpers import vcenter
+
+pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
+RUNNING, STOPPED = "mtv-win2019-uefi", "mtv-db-2disk-2nic"
+CLASSES = {"LocalDS_0": ("ocs-storagecluster-ceph-rbd", "ReadWriteMany", "Block"),
+           "LocalDS_1": ("ocs-storagecluster-cephfs", "ReadWriteMany", "Filesystem")}
+
+
+@pytest.fixture
+def kube(kube_lab):
+    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
+    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
+    api.close()
+
+
+def set_power(vsphere_lab, name, on: bool | None):
+    """Switch the lab VM on or off (None: leave it); returns its power state."""
+    from pyVmomi import vim
+
+    with vcenter(vsphere_lab) as content:
+        view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+        vm = next(v for v in view.view if v.name == name)
+        spec = vim.PropertyCollector.FilterSpec(
+            objectSet=[vim.PropertyCollector.ObjectSpec(obj=vm)],
+            propSet=[vim.PropertyCollector.PropertySpec(type=vim.VirtualMachine, pathSet=["runtime.powerState"])])
+
+        def read():
+            return content.propertyCollector.RetrieveContents([spec])[0].propSet[0].val
+
+        state = read()
+        if on is not None and (state == "poweredOn") != on:
+            task = vm.PowerOnVM_Task() if on else vm.PowerOffVM_Task()
+            while task.info.state in ("queued", "running"):
+                time.sleep(0.2)
+            state = read()
+        return state
+
+
+@pytest.fixture
+def plan(settings, kube_lab, vsphere_lab, people):
+    settings.MTVWEB_CONVERSION = "stand-in"
+    source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
+    vms = [VirtualMachine.objects.get(provider=source, name=n) for n in (RUNNING, STOPPED)]
+    names = dict(InventoryObject.objects.filter(provider=source, kind__in=["network", "storage"])
+                 .values_list("uid", "name"))
+    network_map = NetworkMap.objects.create(namespace="team-a", name="nets", source_provider=source,
+                                            destination_provider=host)
+    for network in {n["network"]["id"] for vm in vms for n in vm.data["nics"]}:
+        multus = names[network] == "DPG-Prod"
+        NetworkPair.objects.create(map=network_map, source_id=network, source_name=names[network],
+                                   destination_type="multus" if multus else "pod",
+                                   destination_namespace="mtv-user" if multus else "",
+                                   destination_name="vlan-100" if multus else "")
+    storage_map = StorageMap.objects.create(namespace="team-a", name="disks", source_provider=source,
+                                            destination_provider=host)
+    for datastore in {d["datastore"]["id"] for vm in vms for d in vm.data["disks"]}:
+        storage_class, access, volume = CLASSES[names[datastore]]
+        StoragePair.objects.create(map=storage_map, source_id=datastore, source_name=names[datastore],
+                                   storage_class=storage_class, access_mode=access, volume_mode=volume)
+    namespace = f"mig-{uuid.uuid4().hex[:6]}"
+    plan = Plan.objects.create(namespace="team-a", name="wave", source_provider=source, destination_provider=host,
+                               target_namespace=namespace, network_map=network_map, storage_map=storage_map)
+    for vm in vms:
+        PlanVM.objects.create(plan=plan, vm_id=vm.uid, name=vm.name)
+    assert set_power(vsphere_lab, RUNNING, True) == "poweredOn"
+    yield plan
+    set_power(vsphere_lab, RUNNING, True)  # other tests expect the lab's VMs as they were
+
+
+def test_two_vsphere_vms_migrate_cold_with_equal_bytes(plan, people, vsphere_lab, kube):
+    core, custom = kube
+    migration = actions.start(people["admin"], plan)
+    migration = scheduler.run(migration, timeout=300)
+    records = {r.name: r for r in migration.vms.all()}
+    assert migration.status == RunStatus.SUCCEEDED, {n: (r.phase, r.error, r.log[-2000:]) for n, r in records.items()}
+    lab_disks = {(d["vm"], str(d["key"])): d for d in vsphere_lab["disks"]}
+    ns = plan.target_namespace
+    for name, record in records.items():
+        assert [s["state"] for s in record.steps if s["state"] != "Skipped"] == ["Completed"] * len(
+            [s for s in record.steps if s["state"] != "Skipped"])
+        for disk in record.disks:
+            source = lab_disks[(name, disk["id"])]
+            target = claim_file(core, ns, disk["claim"], disk["volumeMode"])
+            assert blake3_of(target, source["capacity"]) == source["blake3"] == disk["blake3"], (name, disk["id"])
+            assert disk["bytesWritten"] <= 1.05 * source["allocated_bytes"]
+    running = custom.get_namespaced_custom_object("kubevirt.io", "v1", ns, "virtualmachines", RUNNING)
+    stopped = custom.get_namespaced_custom_object("kubevirt.io", "v1", ns, "virtualmachines", STOPPED)
+    assert running["spec"]["runStrategy"] == "Always" and stopped["spec"]["runStrategy"] == "Halted"
+    assert "efi" in running["spec"]["template"]["spec"]["domain"]["firmware"]["bootloader"]
+    assert "bios" in stopped["spec"]["template"]["spec"]["domain"]["firmware"]["bootloader"]
+    source_vm = VirtualMachine.objects.get(provider=plan.source_provider, name=STOPPED)
+    interfaces = stopped["spec"]["template"]["spec"]["domain"]["devices"]["interfaces"]
+    assert [i["macAddress"] for i in interfaces] == [n["mac"] for n in source_vm.data["nics"]]
+    assert stopped["spec"]["template"]["spec"]["networks"] == [
+        {"name": "net0", "pod": {}}, {"name": "net1", "multus": {"networkName": "mtv-user/vlan-100"}}]
+    claims = {c.metadata.name: c for c in core.list_namespaced_persistent_volume_claim(ns).items}
+    assert [(claims[d["claim"]].spec.storage_class_name, claims[d["claim"]].spec.volume_mode)
+            for d in records[STOPPED].disks] == [("ocs-storagecluster-ceph-rbd", "Block"),
+                                                 ("ocs-storagecluster-cephfs", "Filesystem")]
+    # The source that ran is off now (cold); the transfer Pods and the reader Secret are gone.
+    assert set_power(vsphere_lab, RUNNING, None) == "poweredOff"
+    assert not core.list_namespaced_pod(ns, label_selector="mtvweb.io/role=transfer").items
+    assert not [s for s in core.list_namespaced_secret(ns).items if s.metadata.name.endswith(f"-{migration.pk}")]
