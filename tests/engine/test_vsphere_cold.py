@@ -9,19 +9,16 @@ import uuid
 import pytest
 from kubernetes import client, config
 
-from mappings.models import NetworkMap, NetworkPair, StorageMap, StoragePair
 from plans import actions
 from plans.engine import scheduler
-from plans.models import Plan, PlanVM, RunStatus
-from providers.models import InventoryObject, VirtualMachine
-from tests.engine.helpers import blake3_of, claim_file
+from plans.models import RunStatus
+from providers.models import VirtualMachine
+from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
 from tests.plans.helpers import lab_source_and_target
 from tests.providers.vsphere_helpers import vcenter
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 RUNNING, STOPPED = "mtv-win2019-uefi", "mtv-db-2disk-2nic"
-CLASSES = {"LocalDS_0": ("ocs-storagecluster-ceph-rbd", "ReadWriteMany", "Block"),
-           "LocalDS_1": ("ocs-storagecluster-cephfs", "ReadWriteMany", "Filesystem")}
 
 
 @pytest.fixture
@@ -58,28 +55,7 @@ def set_power(vsphere_lab, name, on: bool | None):
 def plan(settings, kube_lab, vsphere_lab, people):
     settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
-    vms = [VirtualMachine.objects.get(provider=source, name=n) for n in (RUNNING, STOPPED)]
-    names = dict(InventoryObject.objects.filter(provider=source, kind__in=["network", "storage"])
-                 .values_list("uid", "name"))
-    network_map = NetworkMap.objects.create(namespace="team-a", name="nets", source_provider=source,
-                                            destination_provider=host)
-    for network in {n["network"]["id"] for vm in vms for n in vm.data["nics"]}:
-        multus = names[network] == "DPG-Prod"
-        NetworkPair.objects.create(map=network_map, source_id=network, source_name=names[network],
-                                   destination_type="multus" if multus else "pod",
-                                   destination_namespace="mtv-user" if multus else "",
-                                   destination_name="vlan-100" if multus else "")
-    storage_map = StorageMap.objects.create(namespace="team-a", name="disks", source_provider=source,
-                                            destination_provider=host)
-    for datastore in {d["datastore"]["id"] for vm in vms for d in vm.data["disks"]}:
-        storage_class, access, volume = CLASSES[names[datastore]]
-        StoragePair.objects.create(map=storage_map, source_id=datastore, source_name=names[datastore],
-                                   storage_class=storage_class, access_mode=access, volume_mode=volume)
-    namespace = f"mig-{uuid.uuid4().hex[:6]}"
-    plan = Plan.objects.create(namespace="team-a", name="wave", source_provider=source, destination_provider=host,
-                               target_namespace=namespace, network_map=network_map, storage_map=storage_map)
-    for vm in vms:
-        PlanVM.objects.create(plan=plan, vm_id=vm.uid, name=vm.name)
+    plan = vsphere_plan(source, host, [RUNNING, STOPPED], f"mig-{uuid.uuid4().hex[:6]}")
     assert set_power(vsphere_lab, RUNNING, True) == "poweredOn"
     yield plan
     set_power(vsphere_lab, RUNNING, True)  # other tests expect the lab's VMs as they were

@@ -242,6 +242,16 @@ def test_file_source_into_a_longer_existing_file(disk, tmp_path):
     assert allocated(target) <= 1.05 * allocated(disk)
 
 
+def test_max_rate_caps_the_read_speed(disk, tmp_path):
+    """--max-rate spares a busy source: 24 MiB at 12 MiB/s take about two seconds."""
+    target = tmp_path / "disk.img"
+    run = transfer("--source-kind", "file", "--path", disk, "--target", target, "--size", SIZE,
+                   "--max-rate", 12 * MIB, "--chunk-size", MIB)
+    assert run.rc == 0, run.stderr
+    assert run.result["seconds"] >= SIZE / (12 * MIB) * 0.9
+    assert run.result["blake3"] == file_blake3(disk)
+
+
 @pytest.mark.parametrize("kind", ["http", "file"])
 def test_source_smaller_than_the_disk(disk, tmp_path, kind):
     if kind == "file":

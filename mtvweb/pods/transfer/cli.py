@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, help="the disk's capacity in bytes")
     p.add_argument("--ca-file", help="http: CA bundle that signed the source's certificate")
     p.add_argument("--insecure", action="store_true", help="http: do not verify the source's certificate")
+    p.add_argument("--max-rate", type=int, default=0, help="read at most this many bytes per second (0: no limit)")
     p.add_argument("--thumbprint", default="", help="https: accept only the certificate with this SHA-1 fingerprint "
                                                      "(vSphere's way), instead of a CA")
     p.add_argument("--disk-id", help="a label echoed in the result")
@@ -85,7 +86,8 @@ def transfer(args, env) -> dict:
     checkpoints = Checkpoints(checkpoint, disk=args.disk_id, source=source.label, key=source_key(locator),
                               size=args.size)
     options = Options(disk=args.disk_id, size=args.size, chunk_size=args.chunk_size, resume=args.resume,
-                      checkpoint_every=args.checkpoint_every, stop_after_chunks=args.stop_after_chunks)
+                      checkpoint_every=args.checkpoint_every, stop_after_chunks=args.stop_after_chunks,
+                      max_rate=args.max_rate)
     annotator = PodAnnotator.from_environment(env)
     try:
         return Copy(source, target, checkpoints, options, annotator and annotator.start()).run()

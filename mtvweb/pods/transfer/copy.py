@@ -32,6 +32,7 @@ class Options:
     checkpoint_every: int = 8  # chunks
     checkpoint_seconds: float = 15.0  # ... or this long, whichever comes first
     stop_after_chunks: int | None = None  # tests: die like a killed Pod after this many chunks
+    max_rate: int = 0  # bytes per second read from the source at most (0: as fast as it goes)
 
 
 class Copy:
@@ -103,7 +104,7 @@ class Copy:
     def _loop(self, start: int, hasher, progress: Progress) -> None:
         size, chunk = self.options.size, self.options.chunk_size
         self.offset = start
-        chunks, last_checkpoint = 0, time.monotonic()
+        chunks, last_checkpoint, began = 0, time.monotonic(), time.monotonic()
         while self.offset < size:
             length = min(chunk, size - self.offset)
             data = self.source.read(self.offset, length)
@@ -113,6 +114,10 @@ class Copy:
             self.bytes_read += length
             chunks += 1
             progress.update(self.offset, self.bytes_written)
+            if self.options.max_rate:  # spare the source's link: never ahead of the allowed rate
+                ahead = (self.offset - start) / self.options.max_rate - (time.monotonic() - began)
+                if ahead > 0:
+                    time.sleep(ahead)
             due = (chunks % self.options.checkpoint_every == 0
                    or time.monotonic() - last_checkpoint >= self.options.checkpoint_seconds)
             if self.checkpoints.path and due and self.offset < size:

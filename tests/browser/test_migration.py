@@ -1,0 +1,63 @@
+"""A vSphere migration started from the browser: the progress bars move over the websocket, the
+plan ends Succeeded, and the disk arrived with the source's bytes."""
+
+import os
+import uuid
+
+import pytest
+
+from plans import status
+from plans.models import Plan
+from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
+from tests.fixtures.browser import log_in
+from tests.plans.helpers import lab_source_and_target
+
+pytestmark = [pytest.mark.browser, pytest.mark.lab, pytest.mark.django_db(transaction=True)]
+VM = "mtv-db-2disk-2nic"
+SHOTS = os.environ.get("MTVWEB_SCREENSHOTS")
+
+
+@pytest.fixture
+def plan(settings, kube_lab, vsphere_lab):
+    source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
+    plan = vsphere_plan(source, host, [VM], f"web-{uuid.uuid4().hex[:6]}", name="from-browser")
+    status.refresh(plan)
+    assert plan.status == Plan.Status.READY, plan.status_reasons
+    return plan
+
+
+def test_start_watch_progress_and_succeed(page, people, plan, vsphere_lab, kube_lab, monkeypatch, tmp_path,
+                                          request):
+    from kubernetes import client, config
+
+    # Slow the copy down (12 MiB/s) so that the bars have time to be seen moving.
+    monkeypatch.setenv("MTVWEB_TRANSFER_MAX_RATE", str(12 << 20))
+    request.getfixturevalue("engine_process")
+    log_in(page, people["editor"])
+    page.goto(f"/plans/{plan.pk}/")
+    page.get_by_test_id("start").click()
+    page.get_by_test_id("confirm").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/")
+    seen = set()
+    page.wait_for_selector("[data-testid=disk-bar]", timeout=60_000)
+    for _ in range(600):  # at most a minute
+        values = page.eval_on_selector_all("[data-testid=disk-bar]", "bars => bars.map(b => b.value)")
+        seen.update(values)
+        if page.get_attribute("#migration-progress", "data-status") in ("Succeeded", "Failed"):
+            break
+        page.wait_for_timeout(100)
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "migration-done.png"), full_page=True)
+    assert page.get_by_test_id("progress-status").inner_text() == "Succeeded", page.get_by_test_id(
+        "migration-progress").inner_text()
+    assert any(0 < v < 100 for v in seen), f"no bar was seen part-way: {sorted(seen)}"
+    assert page.eval_on_selector_all("[data-testid=disk-bar]", "bars => bars.map(b => b.value)") == [100, 100]
+    assert page.get_by_test_id(f"vm-status-{VM}").inner_text().startswith("Succeeded")
+    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
+    core = client.CoreV1Api(api)
+    record = plan.migrations.get().vms.get()
+    lab_disks = {(d["vm"], str(d["key"])): d for d in vsphere_lab["disks"]}
+    for disk in record.disks:
+        source = lab_disks[(VM, disk["id"])]
+        assert blake3_of(claim_file(core, plan.target_namespace, disk["claim"], disk["volumeMode"]),
+                         source["capacity"]) == source["blake3"]
