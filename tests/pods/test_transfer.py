@@ -133,6 +133,20 @@ def test_https_with_ca_file_and_cookie(disk, tmp_path):
         assert transfer(*http_args(server, tmp_path / "c.img", "--insecure"), env=env).rc == 0
 
 
+def test_https_with_ca_and_token_header_from_the_environment(disk, tmp_path):
+    """OpenStack and oVirt sources: the CA and an auth header come from the Pod's Secret (env)."""
+    from lab.runtime import issue_cert, make_ca
+
+    ca = make_ca(tmp_path / "pki", "transfer")
+    tls = issue_cert(ca, tmp_path / "pki", "datastore")
+    env = {"SOURCE_CA_PEM": open(ca[0]).read(), "SOURCE_TOKEN_HEADER": f"Cookie: {COOKIE}"}
+    with DiskServer(disk, cookie=COOKIE, tls=tls) as server:
+        run = transfer(*http_args(server, tmp_path / "a.img"), env=env)
+        assert run.rc == 0, run.stderr
+        assert run.result["blake3"] == file_blake3(disk)
+        assert COOKIE.split("=", 1)[-1] not in run.stdout + run.stderr
+
+
 def test_https_pinned_by_sha1_thumbprint(disk, tmp_path):
     """vSphere providers pin the certificate by its SHA-1 thumbprint instead of trusting a CA."""
     import hashlib

@@ -13,8 +13,10 @@ the bytes before the position reached are read and thrown away.
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import ssl
+import tempfile
 from urllib.parse import urlsplit
 
 import requests
@@ -25,6 +27,14 @@ from mtvweb.pods.transfer.source_base import Retryable, Source
 
 CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 PIECE = 1 << 20  # bytes per socket read
+
+
+def write_private_file(name: str, text: str) -> str:
+    directory = tempfile.mkdtemp(prefix="mtvweb-transfer-")
+    path = os.path.join(directory, name)
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+        f.write(text)
+    return path
 
 
 class PinnedAdapter(requests.adapters.HTTPAdapter):
@@ -64,6 +74,14 @@ class HttpSource(Source):
             self.session.auth = (user, password or "")
         if cookie:
             self.session.headers["Cookie"] = cookie
+        token = env.get("SOURCE_TOKEN_HEADER", "")  # "X-Auth-Token: …" (OpenStack) and the like
+        if token:
+            header, _, value = token.partition(":")
+            add_secret(value.strip())
+            self.session.headers[header.strip()] = value.strip()
+            self.has_credentials = True
+        if env.get("SOURCE_CA_PEM") and not ca_file:  # a CA given through the Secret rather than a file
+            ca_file = write_private_file("source-ca.pem", env["SOURCE_CA_PEM"])
         # Per request: a session's verify loses to REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment.
         self.verify = ca_file or not (insecure or thumbprint)
         if thumbprint:  # vSphere style: trust exactly the certificate with this SHA-1 fingerprint
