@@ -9,6 +9,7 @@ urlpatterns = [
     path("bulk/", views.PlanBulkView.as_view(), name="plan_bulk"),
     path("<int:pk>/", views.PlanView.as_view(), name="plan"),
     path("<int:pk>/progress/", views.PlanProgressView.as_view(), name="plan_progress"),
+    path("<int:pk>/logs/", views.PlanLogsView.as_view(), name="plan_logs"),
     path("<int:pk>/cancel/", views.PlanCancelView.as_view(), name="plan_cancel"),
     path("<int:pk>/vms/", views.PlanView.as_view(), {"tab": "vms"}, name="plan_vms"),
     path("<int:pk>/mappings/", views.PlanView.as_view(), {"tab": "mappings"}, name="plan_mappings"),

@@ -4,14 +4,14 @@ allowed and why not comes from plans.actions, as for the API."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
 from django_tables2 import RequestConfig
 
 from mtvweb.views import generic
-from plans import actions, exports, manifests, progress
+from plans import actions, exports, logs, manifests, progress
 from plans.api.records import vm_records
 from plans.filters import PlanFilter
 from plans.forms import BulkForm, DuplicateForm
@@ -146,7 +146,7 @@ def progress_context(plan, user) -> dict:
     if latest is None:
         return {"progress": None, "vm_rows": []}
     return {"progress": progress.summary(latest), "vm_rows": progress.vm_rows(latest),
-            "can_cancel": actions.may(user, plan, "start")}
+            "can_cancel": actions.may(user, plan, "start"), "logs": logs.state(plan)}
 
 
 class PlanProgressView(PlanPageMixin, View):
@@ -237,6 +237,25 @@ class PlanCancelView(PlanPageMixin, View):
             messages.success(request, f"Canceled {', '.join(names) or 'nothing (those VMs had already ended)'}: "
                                       "what they created is being removed and their sources restored.")
         return generic.redirect(request, plan.get_absolute_url())
+
+
+class PlanLogsView(PlanPageMixin, View):
+    """POST: prepare a log archive of the plan (or of one VM: `vm`); GET: download the ready one."""
+
+    def post(self, request, pk):
+        plan = self.get_plan(pk)
+        logs.request(plan, request.POST.get("vm", ""))
+        messages.info(request, "Preparing the logs: Download logs appears here when the archive is ready.")
+        return generic.redirect(request, plan.get_absolute_url())
+
+    def get(self, request, pk):
+        plan = self.get_plan(pk)
+        current = logs.state(plan)
+        if current.get("state") != "ready":
+            raise Http404("No log archive is ready for this plan: click Get logs first.")
+        path = logs.directory(plan) / current["file"]
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=current["file"],
+                            content_type="application/gzip")
 
 
 class PlanArchiveView(PlanActionView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 from django.template.defaultfilters import filesizeformat
 from kubernetes.client.rest import ApiException
@@ -91,6 +92,10 @@ def _finished(ctx: VMContext, disk: dict, pod, index: int) -> None:
             from None
     disk.update(state="Copied", bytesDone=disk["capacity"], blake3=result.get("blake3", ""),
                 bytesWritten=result.get("bytesWritten", 0), seconds=result.get("seconds"))
+    try:  # kept with the record, for log archives made after the Pod is gone
+        disk["log"] = ctx.core.read_namespaced_pod_log(disk["pod"], ctx.namespace, tail_lines=200)
+    except ApiException:
+        pass
     ctx.log(f"disk {index + 1} copied: {filesizeformat(disk['capacity'])}, {filesizeformat(disk['bytesWritten'])} "
             f"written, blake3 {disk['blake3'][:16]}…")
 
@@ -118,6 +123,11 @@ def copy(ctx: VMContext) -> bool:
         if pod is None:
             if problem := _claim_problem(ctx, disk, index):
                 raise StepFailed(problem)
+            if not ctx.memo.get("prepared"):  # e.g. oVirt opens image transfers; ctx.source is rebuilt each call
+                ctx.memo["reader_args"] = ctx.ops.prepare_disks(ctx.vm, ctx.source) or {}
+                ctx.memo["prepared"] = True
+            if source.id in ctx.memo.get("reader_args", {}):
+                source = replace(source, reader_args=ctx.memo["reader_args"][source.id])
             manifest = specs.transfer_pod(disk["pod"], disk["claim"], disk["volumeMode"], source, ctx.memo["secret"],
                                           ctx.labels, ctx.plan.transfer_network)
             kube.create(ctx.core.create_namespaced_pod, ns, manifest)
@@ -131,4 +141,7 @@ def copy(ctx: VMContext) -> bool:
         if pod.status.phase == "Pending" and (problem := _claim_problem(ctx, disk, index)):
             raise StepFailed(problem)
         _follow(ctx, disk, pod)
-    return all(d["state"] == "Copied" for d in ctx.record.disks)
+    if not all(d["state"] == "Copied" for d in ctx.record.disks):
+        return False
+    ctx.ops.release_disks(ctx.vm)
+    return True

@@ -76,9 +76,8 @@ def restore_power(ctx: VMContext) -> bool:
 
 
 def complete(ctx: VMContext) -> bool:
-    """The transfer Pods and the reader Secret are not needed any more; claims and the VM stay."""
-    for disk in ctx.record.disks:
-        kube.delete(ctx.core.delete_namespaced_pod, disk["pod"], ctx.namespace)
+    """The reader Secret is not needed any more. The finished transfer Pods stay for the logs
+    until the plan is archived; claims and the VM are the migration's result."""
     if ctx.memo.get("secret"):
         kube.delete(ctx.core.delete_namespaced_secret, ctx.memo["secret"], ctx.namespace)
     ctx.log("migrated: " + json.dumps({d["id"]: d.get("blake3", "") for d in ctx.record.disks}))

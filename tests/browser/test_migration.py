@@ -1,7 +1,9 @@
 """A vSphere migration started from the browser: the progress bars move over the websocket, the
-plan ends Succeeded, and the disk arrived with the source's bytes."""
+plan ends Succeeded, the logs download with the VM's transfer log in them (and no secret), and
+the disk arrived with the source's bytes."""
 
 import os
+import tarfile
 import uuid
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from plans import status
 from plans.models import Plan
 from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
+from tests.fixtures.app import manage_process
 from tests.fixtures.browser import log_in
 from tests.plans.helpers import lab_source_and_target
 
@@ -53,6 +56,31 @@ def test_start_watch_progress_and_succeed(page, people, plan, vsphere_lab, kube_
     assert any(0 < v < 100 for v in seen), f"no bar was seen part-way: {sorted(seen)}"
     assert page.eval_on_selector_all("[data-testid=disk-bar]", "bars => bars.map(b => b.value)") == [100, 100]
     assert page.get_by_test_id(f"vm-status-{VM}").inner_text().startswith("Succeeded")
+
+    # Get logs, then download them: the VM's transfer log is in the archive.
+    worker = manage_process(tmp_path, "qcluster", env={"MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"]})
+    next(worker)
+    try:
+        page.get_by_test_id("get-logs").click()
+        page.wait_for_url(f"**/plans/{plan.pk}/")
+        page.get_by_test_id("download-logs").wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_test_id("download-logs").click()
+        archive = tmp_path / "logs.tar.gz"
+        download.value.save_as(archive)
+    finally:
+        next(worker, None)
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        record = plan.migrations.get().vms.get()
+        pod = record.disks[0]["pod"]
+        log_name = f"must-gather/namespaces/{plan.target_namespace}/pods/{pod}/transfer/current.log"
+        assert log_name in names, names
+        assert record.disks[0]["blake3"] in tar.extractfile(log_name).read().decode()
+        assert f"must-gather/migrations/{record.migration_id}/{VM}.engine.log" in names
+        assert not [n for n in names if "/secret/" in n]
+        everything = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
+        assert vsphere_lab["password"].encode() not in everything
     api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
     core = client.CoreV1Api(api)
     record = plan.migrations.get().vms.get()

@@ -91,7 +91,9 @@ def test_two_vsphere_vms_migrate_cold_with_equal_bytes(plan, people, vsphere_lab
     assert [(claims[d["claim"]].spec.storage_class_name, claims[d["claim"]].spec.volume_mode)
             for d in records[STOPPED].disks] == [("ocs-storagecluster-ceph-rbd", "Block"),
                                                  ("ocs-storagecluster-cephfs", "Filesystem")]
-    # The source that ran is off now (cold); the transfer Pods and the reader Secret are gone.
+    # The source that ran is off now (cold); the reader Secret is gone, the finished transfer Pods
+    # stay for the logs until the plan is archived.
     assert set_power(vsphere_lab, RUNNING, None) == "poweredOff"
-    assert not core.list_namespaced_pod(ns, label_selector="mtvweb.io/role=transfer").items
+    pods = core.list_namespaced_pod(ns, label_selector="mtvweb.io/role=transfer").items
+    assert {p.status.phase for p in pods} == {"Succeeded"} and len(pods) == 3
     assert not [s for s in core.list_namespaced_secret(ns).items if s.metadata.name.endswith(f"-{migration.pk}")]
