@@ -71,8 +71,10 @@ class Operations:
     def power_on(self, vm: VirtualMachine) -> None:
         raise NotImplementedError
 
-    def prepare_disks(self, vm: VirtualMachine, source: SourceVM) -> None:
-        """Anything to do before the transfer Pods start (e.g. export an image). Idempotent."""
+    def prepare_disks(self, vm: VirtualMachine, source: SourceVM) -> dict[str, list[str]]:
+        """Anything to do before the transfer Pods start (e.g. export an image). Idempotent.
+        Returns {disk id: reader_args} for disks whose arguments differ from `DiskSource.reader_args`."""
+        return {}
 
     def release_disks(self, vm: VirtualMachine) -> None:
         """Undo prepare_disks (temporary images, transfers). Idempotent."""
