@@ -66,7 +66,16 @@ def can_edit(plan: Plan) -> tuple[bool, str]:
 
 def start_label(plan: Plan) -> str:
     """"Restart" after a failed or canceled run (guide §4.9), else "Start"."""
-    return "Restart" if last_run_status(plan) in (RunStatus.FAILED, RunStatus.CANCELED) else "Start"
+    if last_run_status(plan) in (RunStatus.FAILED, RunStatus.CANCELED):
+        return "Restart"
+    return "Restart" if last_run_status(plan) == RunStatus.SUCCEEDED and waiting_vms(plan) else "Start"
+
+
+def waiting_vms(plan: Plan) -> list[str]:
+    """The plan's VMs no migration has moved successfully yet (canceled or failed ones, new ones)."""
+    migrated = set(MigrationVM.objects.filter(migration__plan=plan, status=RunStatus.SUCCEEDED)
+                   .values_list("vm_id", flat=True))
+    return [vm.vm_id for vm in plan.vms.all() if vm.vm_id not in migrated]
 
 
 def can_start(plan: Plan) -> tuple[bool, str]:
@@ -74,7 +83,7 @@ def can_start(plan: Plan) -> tuple[bool, str]:
         return False, f"Plan {plan.name} is archived and cannot run again. Duplicate it to run the same migration."
     if is_running(plan):
         return False, f"Plan {plan.name} is already running ({last_run_status(plan)})."
-    if last_run_status(plan) == RunStatus.SUCCEEDED:
+    if last_run_status(plan) == RunStatus.SUCCEEDED and not waiting_vms(plan):
         return False, (f"Plan {plan.name} has already migrated its VMs successfully. Duplicate it to migrate them "
                        "again.")
     if plan.status != Plan.Status.READY:
@@ -174,11 +183,10 @@ def start(user, plan: Plan) -> Migration:
     with transaction.atomic():
         plan = _locked(user, plan, "start")
         # A restart runs again only the VMs that have not migrated yet (failed or canceled ones).
-        migrated = set(MigrationVM.objects.filter(migration__plan=plan, status=RunStatus.SUCCEEDED)
-                       .values_list("vm_id", flat=True))
+        waiting = set(waiting_vms(plan))
         migration = Migration.objects.create(plan=plan, status=RunStatus.PENDING)
         MigrationVM.objects.bulk_create(MigrationVM(migration=migration, vm_id=vm.vm_id, name=vm.name)
-                                        for vm in plan.vms.all() if vm.vm_id not in migrated)
+                                        for vm in plan.vms.all() if vm.vm_id in waiting)
     return migration
 
 

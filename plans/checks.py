@@ -199,11 +199,16 @@ def capacity_checks(vms, adapter, draft) -> list[Finding]:
     for name, size in sorted(needed.items()):
         free = (classes.get(name) or {}).get("availableCapacity")
         if free is not None and size > free:
-            findings.append(Finding(CRITICAL, f"Storage class {name} has {free / GIB:.1f} GiB free but the disks need "
-                                              f"{size / GIB:.1f} GiB including the "
+            findings.append(Finding(CRITICAL, f"Storage class {name} has {size_text(free)} free but the disks need "
+                                              f"{size_text(size)} including the "
                                               f"{settings.filesystem_overhead_percent}% filesystem overhead: map some "
                                               "disks to another class, free space, or lower the overhead setting."))
     return findings
+
+
+def size_text(size: int) -> str:
+    """GiB with one decimal, or MiB below 10 GiB where one decimal of GiB hides the difference."""
+    return f"{size / GIB:.1f} GiB" if size >= 10 * GIB else f"{size / 2**20:.0f} MiB"
 
 
 def parse_quantity(value: str) -> int:

@@ -189,7 +189,8 @@ def test_capacity_comes_from_the_clusters_csi_storage_capacity(kube_lab, setting
     VirtualMachine.objects.filter(pk=big.pk).update(
         data={**big.data, "disks": [{**d, "capacity": 200 * 2**20} for d in big.data["disks"]]})
     [message] = [m for m in messages(check_plan(plan), CRITICAL) if "Storage class small-capacity" in m]
-    assert "including the 100% filesystem overhead" in message
+    assert message.startswith("Storage class small-capacity has 300 MiB free but the disks need 400 MiB including "
+                              "the 100% filesystem overhead")
 
 
 def test_a_nic_connected_to_no_network_does_not_block_the_plan(vsphere, target):

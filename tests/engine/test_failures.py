@@ -1,0 +1,161 @@
+"""The engine when things go wrong, over the vSphere lab and the lab cluster: storage that cannot
+hold the disks fails the VM with the fix in words, and archiving leaves nothing of the plan
+behind; canceling one VM of three undoes only that one, and a restart runs only it; an engine
+killed mid-copy is replaced by another that finishes without copying a finished disk again."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from kubernetes import client, config
+
+from mappings.models import StoragePair
+from mtvweb.models import ControllerSettings
+from plans import actions, status
+from plans.engine import scheduler
+from plans.models import Migration, MigrationVM, RunStatus
+from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
+from tests.fixtures.app import ROOT, child_env
+from tests.plans.helpers import lab_source_and_target
+
+pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
+THREE = ("mtv-rhel8-nocbt", "mtv-db-2disk-2nic", "Legacy_App.Server01")
+
+
+@pytest.fixture
+def kube(kube_lab):
+    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
+    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
+    api.close()
+
+
+@pytest.fixture
+def lab(settings, kube_lab, vsphere_lab):
+    settings.MTVWEB_CONVERSION = "stand-in"
+    return lab_source_and_target(settings, kube_lab, vsphere_lab)
+
+
+def plan_objects(core, custom, plan) -> dict:
+    selector, ns = f"mtvweb.io/plan={plan.pk}", plan.target_namespace
+    return {
+        "pods": [p.metadata.name for p in core.list_namespaced_pod(ns, label_selector=selector).items],
+        "claims": [c.metadata.name for c in core.list_namespaced_persistent_volume_claim(
+            ns, label_selector=selector).items],
+        "secrets": [s.metadata.name for s in core.list_namespaced_secret(ns, label_selector=selector).items],
+        "vms": [v["metadata"]["name"] for v in custom.list_namespaced_custom_object(
+            "kubevirt.io", "v1", ns, "virtualmachines", label_selector=selector)["items"]],
+    }
+
+
+def test_storage_too_small_fails_with_the_fix_and_archive_cleans_up(lab, people, kube):
+    core, custom = kube
+    source, host = lab
+    plan = vsphere_plan(source, host, ["mtv-rhel8-nocbt"], f"small-{uuid.uuid4().hex[:6]}")
+    StoragePair.objects.filter(map=plan.storage_map).update(storage_class="small-capacity", volume_mode="Filesystem")
+    controller = ControllerSettings.current()
+    controller.filesystem_overhead_percent = 1000  # 32 MiB × 11 = 352 MiB > the class's 300 MiB
+    controller.save()
+    status.refresh(plan)  # the plan checks see it coming…
+    assert "Storage class small-capacity has 300 MiB free but the disks need 352 MiB" in plan.status_reasons[0]
+    # …but the space may go between the check and the copy: run the migration anyway.
+    migration = Migration.objects.create(plan=plan)
+    MigrationVM.objects.create(migration=migration, vm_id=plan.vms.get().vm_id, name="mtv-rhel8-nocbt")
+    migration = scheduler.run(migration, timeout=120)
+    record = migration.vms.get()
+    assert migration.status == RunStatus.FAILED and record.phase == "CopyDisks"
+    assert record.error.startswith("Storage class small-capacity cannot provide the 352.0\xa0MB claim for disk 1")
+    assert "Raise the class's capacity or free space in it, or map this storage to another class" in record.error
+    assert plan_objects(core, custom, plan)["claims"]  # the claim waits, Pending
+    actions.archive(people["admin"], plan)
+    assert plan_objects(core, custom, plan) == {"pods": [], "claims": [], "secrets": [], "vms": []}
+
+
+def test_cancel_one_of_three_then_restart_runs_only_it(lab, people, kube, settings, vsphere_lab):
+    core, custom = kube
+    source, host = lab
+    settings.MTVWEB_TRANSFER_MAX_RATE = 8 << 20  # slow enough to cancel mid-copy
+    plan = vsphere_plan(source, host, THREE, f"cancel-{uuid.uuid4().hex[:6]}")
+    migration = actions.start(people["admin"], plan)
+    victim = migration.vms.get(name="mtv-db-2disk-2nic")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        scheduler.tick()
+        victim.refresh_from_db()
+        if victim.phase == "CopyDisks":
+            break
+        time.sleep(0.3)
+    assert victim.phase == "CopyDisks"
+    assert actions.cancel(people["editor"], migration, [victim.vm_id]) == ["mtv-db-2disk-2nic"]
+    migration = scheduler.run(migration, timeout=180)
+    states = dict(migration.vms.values_list("name", "status"))
+    assert states == {"mtv-rhel8-nocbt": "Succeeded", "mtv-db-2disk-2nic": "Canceled",
+                      "Legacy_App.Server01": "Succeeded"}
+    assert migration.status == RunStatus.SUCCEEDED  # nothing failed; one VM was taken out
+    victim.refresh_from_db()
+    assert victim.memo.get("cleaned") and "canceled: removed" in victim.log
+    left = plan_objects(core, custom, plan)
+    assert not [n for kind in left.values() for n in kind if n.startswith(victim.memo["target_name"])]
+    assert sorted(left["vms"]) == ["legacy-appserver01", "mtv-rhel8-nocbt"]
+
+    settings.MTVWEB_TRANSFER_MAX_RATE = 0
+    again = scheduler.run(actions.start(people["admin"], plan), timeout=180)
+    assert list(again.vms.values_list("name", "status")) == [("mtv-db-2disk-2nic", "Succeeded")]
+    lab_disks = {(d["vm"], str(d["key"])): d for d in vsphere_lab["disks"]}
+    for disk in again.vms.get().disks:
+        source_disk = lab_disks[("mtv-db-2disk-2nic", disk["id"])]
+        assert blake3_of(claim_file(core, plan.target_namespace, disk["claim"], disk["volumeMode"]),
+                         source_disk["capacity"]) == source_disk["blake3"]
+
+
+def start_engine(tmp_path, kube_lab, name):
+    env = {**child_env(), "MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"], "MTVWEB_CONVERSION": "stand-in",
+           "MTVWEB_TRANSFER_MAX_RATE": str(8 << 20)}
+    return subprocess.Popen([sys.executable, "manage.py", "engine", "--interval", "0.3"], cwd=ROOT, env=env,
+                            stdout=open(tmp_path / f"{name}.log", "wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def test_a_killed_engine_is_replaced_without_copying_finished_disks_again(lab, people, kube, kube_lab, tmp_path,
+                                                                          vsphere_lab):
+    core, _ = kube
+    source, host = lab
+    plan = vsphere_plan(source, host, ["mtv-db-2disk-2nic"], f"kill-{uuid.uuid4().hex[:6]}")
+    migration = actions.start(people["admin"], plan)
+    first = start_engine(tmp_path, kube_lab, "engine-1")
+    try:
+        deadline = time.monotonic() + 90
+        record = None
+        while time.monotonic() < deadline:
+            record = MigrationVM.objects.get(migration=migration)
+            if any(d.get("state") == "Copied" for d in record.disks):
+                break
+            time.sleep(0.2)
+        assert [d["state"] for d in record.disks].count("Copied") >= 1, record.log
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    copied_before = {d["id"] for d in record.disks if d["state"] == "Copied"}
+    second = start_engine(tmp_path, kube_lab, "engine-2")
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            migration.refresh_from_db()
+            if migration.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+                break
+            time.sleep(0.3)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait()
+    record = MigrationVM.objects.get(migration=migration)
+    assert migration.status == RunStatus.SUCCEEDED, (record.error, record.log)
+    for disk in record.disks:
+        pod_log = core.read_namespaced_pod_log(disk["pod"], plan.target_namespace)
+        assert pod_log.count("start: disk") == 1, pod_log  # each disk's Pod ran once: nothing copied twice
+        source_disk = {(d["vm"], str(d["key"])): d for d in vsphere_lab["disks"]}[("mtv-db-2disk-2nic", disk["id"])]
+        assert disk["blake3"] == source_disk["blake3"]
+    assert copied_before  # the first engine had finished a disk; the second did not start it again
+    assert record.log.count("transfer Pod") == len(record.disks)
