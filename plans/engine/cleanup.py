@@ -40,6 +40,8 @@ def undo_vm(record: MigrationVM) -> None:
     ctx = VMContext(record)
     selector = (f"{specs.MIGRATION_LABEL}={record.migration_id},"
                 f"{specs.VM_LABEL}={specs.safe_label(record.vm_id)}")
+    if ctx.memo.get("prepared"):
+        ctx.ops.release_disks(ctx.vm)
     removed = remove_labelled(ctx.api, ctx.namespace, selector)
     ctx.log(f"canceled: removed {removed} object(s) from namespace {ctx.namespace}")
     if ctx.memo.get("powered_on") and not ctx.ops.is_powered_on(ctx.vm):

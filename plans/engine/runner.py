@@ -59,6 +59,11 @@ def advance(record: MigrationVM) -> MigrationVM:
 
 def fail(ctx: VMContext, state: dict | None, message: str, log: str) -> None:
     record = ctx.record
+    if ctx.memo.get("prepared"):  # e.g. oVirt's open image transfers keep the source's disks locked
+        try:
+            ctx.ops.release_disks(ctx.vm)
+        except Exception:  # noqa: BLE001 - the failure at hand is what the user must see
+            logger.warning("releasing the source disks of %s failed", record, exc_info=True)
     if state is not None:
         state.update(state=FAILED, completed=timezone.now().isoformat(), error=message)
     ctx.log(f"failed: {message}")
