@@ -40,7 +40,7 @@ def undo_vm(record: MigrationVM) -> None:
     ctx = VMContext(record)
     selector = (f"{specs.MIGRATION_LABEL}={record.migration_id},"
                 f"{specs.VM_LABEL}={specs.safe_label(record.vm_id)}")
-    if ctx.memo.get("prepared"):
+    if ctx.memo.get("preparing"):
         ctx.ops.release_disks(ctx.vm)
     removed = remove_labelled(ctx.api, ctx.namespace, selector)
     ctx.log(f"canceled: removed {removed} object(s) from namespace {ctx.namespace}")

@@ -59,7 +59,7 @@ def advance(record: MigrationVM) -> MigrationVM:
 
 def fail(ctx: VMContext, state: dict | None, message: str, log: str) -> None:
     record = ctx.record
-    if ctx.memo.get("prepared"):  # e.g. oVirt's open image transfers keep the source's disks locked
+    if ctx.memo.get("preparing"):  # e.g. oVirt's open image transfers keep the source's disks locked
         try:
             ctx.ops.release_disks(ctx.vm)
         except Exception:  # noqa: BLE001 - the failure at hand is what the user must see

@@ -3,6 +3,7 @@ Pods' progress annotations. A disk whose Pod finished is never copied again."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from dataclasses import replace
@@ -114,6 +115,12 @@ def _failure(ctx: VMContext, disk: dict, pod, index: int) -> str:
     return f"Copying disk {index + 1} failed: {reason.removeprefix('error: ') or pod.status.phase}"
 
 
+def refresh_reader_secret(ctx: VMContext) -> None:
+    data = {k: base64.b64encode(v.encode()).decode() for k, v in ctx.ops.reader_secret().items()}
+    if data:
+        ctx.core.patch_namespaced_secret(ctx.memo["secret"], ctx.namespace, {"data": data})
+
+
 def copy(ctx: VMContext) -> bool:
     ns = ctx.namespace
     for index, (disk, source) in enumerate(zip(ctx.record.disks, ctx.source.disks, strict=True)):
@@ -124,8 +131,10 @@ def copy(ctx: VMContext) -> bool:
             if problem := _claim_problem(ctx, disk, index):
                 raise StepFailed(problem)
             if not ctx.memo.get("prepared"):  # e.g. oVirt opens image transfers; ctx.source is rebuilt each call
+                ctx.memo["preparing"] = True  # a failure half-way still releases what was made
                 ctx.memo["reader_args"] = ctx.ops.prepare_disks(ctx.vm, ctx.source) or {}
                 ctx.memo["prepared"] = True
+                refresh_reader_secret(ctx)  # a token taken at Initialize may have expired during a long export
             if source.id in ctx.memo.get("reader_args", {}):
                 source = replace(source, reader_args=ctx.memo["reader_args"][source.id])
             manifest = specs.transfer_pod(disk["pod"], disk["claim"], disk["volumeMode"], source, ctx.memo["secret"],
