@@ -14,10 +14,18 @@ def when(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def migration_record(migration: Migration) -> dict:
-    return {"id": migration.pk, "status": migration.status, "created": when(migration.created),
-            "started": when(migration.started), "completed": when(migration.completed),
-            "vmCount": migration.vms.count()}
+def migration_record(migration: Migration, detail: bool = False) -> dict:
+    record = {"id": migration.pk, "status": migration.status, "created": when(migration.created),
+              "started": when(migration.started), "completed": when(migration.completed),
+              "vmCount": migration.vms.count(), "cancel": migration.cancel}
+    if detail:  # each VM's pipeline, as Forklift's Migration status.vms[] tells it
+        record["vms"] = [{"id": vm.vm_id, "name": vm.name, "status": vm.status, "phase": vm.phase,
+                          "error": vm.error, "targetName": vm.memo.get("target_name", ""),
+                          "started": when(vm.started), "completed": when(vm.completed),
+                          "pipeline": [{k: v for k, v in step.items()} for step in vm.steps],
+                          "disks": [{k: v for k, v in disk.items() if k != "log"} for disk in vm.disks]}
+                         for vm in migration.vms.all()]
+    return record
 
 
 def summary(plan: Plan) -> dict:

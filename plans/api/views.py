@@ -108,6 +108,34 @@ class PlanStartAPI(PlanAPI):
         return refused or Response(records.migration_record(migration), status=status.HTTP_201_CREATED)
 
 
+class PlanMigrationsAPI(PlanAPI):
+    def get(self, request, pk):
+        plan = self.get_plan(request, pk)
+        return Response([records.migration_record(m, detail=True) for m in plan.migrations.all()[:20]])
+
+
+class PlanCancelAPI(PlanAPI):
+    """{"vms": [VM ids]}: cancel them in the plan's running migration (guide §5.5)."""
+
+    def post(self, request, pk):
+        plan = self.get_plan(request, pk)
+        ids = request.data.get("vms") if isinstance(request.data, dict) else None
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            return Response({"vms": ["List the ids of the VMs to cancel, e.g. {\"vms\": [\"vm-42\"]}."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        migration = plan.migrations.first()
+        if migration is None:
+            return conflict(f"Plan {plan.name} has not been started: there is nothing to cancel.")
+        try:
+            names = actions.cancel(request.user, migration, ids)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except actions.ActionRefused as exc:
+            return conflict(str(exc))
+        migration.refresh_from_db()
+        return Response({"canceled": names, "migration": records.migration_record(migration, detail=True)})
+
+
 class PlanDuplicateAPI(PlanAPI):
     def post(self, request, pk):
         plan = self.get_plan(request, pk)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from mtvweb.models import ApiToken
+from plans import actions
 from plans.models import Migration, Plan, PlanVMHook, RunStatus
 from tests.plans.helpers import ran
 
@@ -288,3 +289,21 @@ def test_the_documented_paths_are_the_routes(client, people):
         view = resolve(path.replace("{id}", "1")).func.view_class
         assert {m for m in operations if m != "parameters"} == {m for m in ("get", "post", "put", "patch", "delete")
                                                                 if hasattr(view, m)}, path
+
+
+def test_cancel_through_the_api_with_the_consoles_rules(people, make_plan):
+    plan = make_plan()
+    url = reverse("api-plan-cancel", args=[plan.pk])
+    assert api(people["editor"]).post(url, {"vms": ["vm-1"]}, format="json").json() == {
+        "detail": "Plan plan-1 has not been started: there is nothing to cancel."}
+    migration = actions.start(people["editor"], plan)
+    assert api(people["editor"]).post(url, {"vms": "vm-1"}, format="json").status_code == 400
+    assert api(people["viewer"]).post(url, {"vms": ["vm-1"]}, format="json").json() == {
+        "detail": "You may view plan plan-1 but not cancel its VMs."}
+    response = api(people["editor"]).post(url, {"vms": ["vm-1"]}, format="json")
+    assert response.status_code == 200 and response.json()["canceled"] == ["web-1"]
+    vms = {v["id"]: v["status"] for v in response.json()["migration"]["vms"]}
+    assert vms == {"vm-1": "Canceled", "vm-2": "Pending"}
+    assert migration.vms.get(vm_id="vm-1").status == RunStatus.CANCELED
+    listed = api(people["viewer"]).get(reverse("api-plan-migrations", args=[plan.pk])).json()
+    assert listed[0]["cancel"] == ["vm-1"] and len(listed[0]["vms"]) == 2
