@@ -134,7 +134,8 @@ def virtual_machine(name: str, vm: SourceVM, claims: list[str], networks: list[d
     interfaces, nets = [], []
     for index, (nic, network) in enumerate(zip(vm.nics, networks, strict=True)):
         binding = {"masquerade": {}} if network["type"] == "pod" else {"bridge": {}}
-        interfaces.append({"name": f"net{index}", "macAddress": nic.mac, "model": nic.model, **binding})
+        mac = {"macAddress": nic.mac} if nic.mac else {}  # none known (an OVF without one): KubeVirt picks
+        interfaces.append({"name": f"net{index}", **mac, "model": nic.model, **binding})
         nets.append({"name": f"net{index}", "pod": {}} if network["type"] == "pod"
                     else {"name": f"net{index}", "multus": {"networkName": network["name"]}})
     firmware = {"bootloader": {"efi": {"secureBoot": False}} if vm.firmware == "efi" else {"bios": {}}}

@@ -27,9 +27,10 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m mtvweb.pods.transfer",
                description="Copy one disk into a PVC: sparse, hashed, verified, resumable.")
-    p.add_argument("--source-kind", choices=("http", "file"), help="where the disk's bytes come from")
+    p.add_argument("--source-kind", choices=("http", "file", "vmdk"), help="where the disk's bytes come from")
     p.add_argument("--url", help="http: the disk's URL (credentials in SOURCE_USER/SOURCE_PASSWORD or SOURCE_COOKIE)")
-    p.add_argument("--path", help="file: a raw image file, e.g. on a mounted NFS share")
+    p.add_argument("--path", help="file: a raw image file, e.g. on a mounted NFS share; vmdk: a .vmdk or an .ova")
+    p.add_argument("--member", help="vmdk: the disk's file inside the .ova (tar) archive given as --path")
     p.add_argument("--target", required=True, help="a file in a Filesystem PVC, or a block device that exists")
     p.add_argument("--size", type=int, help="the disk's capacity in bytes")
     p.add_argument("--ca-file", help="http: CA bundle that signed the source's certificate")
@@ -58,8 +59,10 @@ def check(args, parser) -> None:
         parser.error("--size (bytes, >= 0) is required")
     if args.source_kind == "http" and not args.url:
         parser.error("--source-kind http needs --url")
-    if args.source_kind == "file" and not args.path:
-        parser.error("--source-kind file needs --path")
+    if args.source_kind in ("file", "vmdk") and not args.path:
+        parser.error(f"--source-kind {args.source_kind} needs --path")
+    if args.member and args.source_kind != "vmdk":
+        parser.error("--member goes with --source-kind vmdk")
     if args.chunk_size < 4096 or args.retries < 0 or args.retry_wait < 0 or args.checkpoint_every < 1:
         parser.error("--chunk-size must be >= 4096, --retries and --retry-wait >= 0")
 
@@ -71,6 +74,10 @@ def open_source(args, env):
 
         return HttpSource(args.url, args.size, env=env, ca_file=args.ca_file, insecure=args.insecure,
                           thumbprint=args.thumbprint, timeout=args.timeout, **common)
+    if args.source_kind == "vmdk":
+        from mtvweb.pods.transfer.source_vmdk import VmdkSource
+
+        return VmdkSource(args.path, args.size, member=args.member, **common)
     from mtvweb.pods.transfer.source_file import FileSource
 
     return FileSource(args.path, args.size, **common)
@@ -83,6 +90,8 @@ def transfer(args, env) -> dict:
     target = Target(args.target, args.size)
     checkpoint = args.checkpoint or (None if target.block else f"{args.target}.checkpoint")
     locator = args.url if args.source_kind == "http" else os.path.abspath(args.path)
+    if args.member:
+        locator += f"#{args.member}"
     checkpoints = Checkpoints(checkpoint, disk=args.disk_id, source=source.label, key=source_key(locator),
                               size=args.size)
     options = Options(disk=args.disk_id, size=args.size, chunk_size=args.chunk_size, resume=args.resume,
