@@ -199,7 +199,8 @@ def test_resume_after_a_killed_run_reads_only_the_rest(disk, tmp_path):
     with DiskServer(disk) as server:
         killed = transfer(*http_args(server, target, *args, "--stop-after-chunks", 10))
         assert killed.rc == 3 and killed.stdout == ""
-        assert server.range_starts() == [n * MIB for n in range(10)]
+        # The chunk after the tenth may have been asked for already (read-ahead), never more.
+        assert server.range_starts() in ([n * MIB for n in range(10)], [n * MIB for n in range(11)])
         checkpoint = json.loads(Path(f"{target}.checkpoint").read_text())
         assert checkpoint["offset"] == 8 * MIB and checkpoint["done"] is False
 

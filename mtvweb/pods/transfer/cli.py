@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, default=8 << 20, help="bytes per read (8 MiB)")
     p.add_argument("--termination-log", default=TERMINATION_LOG, help=f"where the result goes too ({TERMINATION_LOG})")
     p.add_argument("--selftest", action="store_true", help="write a known sparse pattern to --target")
-    p.add_argument("--checkpoint-every", type=int, default=8, help=argparse.SUPPRESS)
+    p.add_argument("--checkpoint-every", type=int, default=64, help=argparse.SUPPRESS)
     p.add_argument("--stop-after-chunks", type=int, help=argparse.SUPPRESS)
     return p
 

@@ -43,3 +43,10 @@ def log(message: str) -> None:
 
 def mib(n: int) -> str:
     return f"{n / MIB:.1f} MiB"
+
+
+def new_hasher():
+    """BLAKE3 on every core for large updates: hashing must not be what limits a copy."""
+    import blake3
+
+    return blake3.blake3(max_threads=blake3.blake3.AUTO)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import blake3
-
 from mtvweb.pods.transfer.checkpoint import Checkpoints
-from mtvweb.pods.transfer.common import Interrupted, TransferError, log, mib
+from mtvweb.pods.transfer.common import Interrupted, TransferError, log, mib, new_hasher
 from mtvweb.pods.transfer.progress import Progress
 from mtvweb.pods.transfer.source_base import Source
 from mtvweb.pods.transfer.target import Target
@@ -29,7 +28,7 @@ class Options:
     size: int
     chunk_size: int = 8 << 20
     resume: bool = False
-    checkpoint_every: int = 8  # chunks
+    checkpoint_every: int = 64  # chunks
     checkpoint_seconds: float = 15.0  # ... or this long, whichever comes first
     stop_after_chunks: int | None = None  # tests: die like a killed Pod after this many chunks
     max_rate: int = 0  # bytes per second read from the source at most (0: as fast as it goes)
@@ -66,7 +65,7 @@ class Copy:
             progress.finish(self.offset, self.bytes_written)
         source_digest = hasher.hexdigest()
         self.target.sync()
-        target_digest = self.target.hasher_of_prefix(size).hexdigest()
+        target_digest = self.target.hasher_of_prefix(size, from_storage=False).hexdigest()
         if target_digest != source_digest:
             self.checkpoints.remove()
             raise TransferError(f"target does not match the source: blake3 {target_digest} read back from "
@@ -81,33 +80,49 @@ class Copy:
         """(offset, hasher of the source's bytes before it, finished)."""
         size = self.options.size
         if not self.options.resume:
-            return 0, blake3.blake3(), False
+            return 0, new_hasher(), False
         if not self.checkpoints.path:
             log(f"no checkpoint for the {self.target.kind} {self.target.path} (give --checkpoint): starting at byte 0")
-            return 0, blake3.blake3(), False
+            return 0, new_hasher(), False
         saved = self.checkpoints.load()
         if not saved or saved["offset"] == 0:
-            return 0, blake3.blake3(), False
+            return 0, new_hasher(), False
         if saved.get("done"):
             hasher = self.target.hasher_of_prefix(size)
             if hasher.hexdigest() == saved.get("blake3"):
                 return size, hasher, True
             log("the target no longer matches the finished checkpoint: copying again")
-            return 0, blake3.blake3(), False
+            return 0, new_hasher(), False
         hasher = self.target.hasher_of_prefix(saved["offset"])
         if hasher.hexdigest() != saved.get("prefixBlake3"):
             log(f"the target's first {saved['offset']} bytes differ from the checkpoint's: starting over")
-            return 0, blake3.blake3(), False
+            return 0, new_hasher(), False
         self.checkpoints.offset = saved["offset"]
         return saved["offset"], hasher, False
 
     def _loop(self, start: int, hasher, progress: Progress) -> None:
         size, chunk = self.options.size, self.options.chunk_size
         self.offset = start
-        chunks, last_checkpoint, began = 0, time.monotonic(), time.monotonic()
+        last_checkpoint = began = time.monotonic()
+        # The next chunk is read while this one is written and hashed: network, disk and hashing
+        # all release the GIL, so the three overlap.
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        ahead = reader.submit(self.source.read, self.offset, min(chunk, size - self.offset)) \
+            if self.offset < size else None
+        try:
+            self._copy_chunks(start, hasher, progress, reader, ahead, began, last_checkpoint)
+        finally:
+            reader.shutdown(wait=False, cancel_futures=True)
+
+    def _copy_chunks(self, start, hasher, progress, reader, ahead, began, last_checkpoint) -> None:
+        size, chunk = self.options.size, self.options.chunk_size
+        chunks = 0
         while self.offset < size:
             length = min(chunk, size - self.offset)
-            data = self.source.read(self.offset, length)
+            data = ahead.result()
+            following = self.offset + length
+            if following < size:
+                ahead = reader.submit(self.source.read, following, min(chunk, size - following))
             self.bytes_written += self.target.write_sparse(self.offset, data)
             hasher.update(data)
             self.offset += length
@@ -115,9 +130,9 @@ class Copy:
             chunks += 1
             progress.update(self.offset, self.bytes_written)
             if self.options.max_rate:  # spare the source's link: never ahead of the allowed rate
-                ahead = (self.offset - start) / self.options.max_rate - (time.monotonic() - began)
-                if ahead > 0:
-                    time.sleep(ahead)
+                early = (self.offset - start) / self.options.max_rate - (time.monotonic() - began)
+                if early > 0:
+                    time.sleep(early)
             due = (chunks % self.options.checkpoint_every == 0
                    or time.monotonic() - last_checkpoint >= self.options.checkpoint_seconds)
             if self.checkpoints.path and due and self.offset < size:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import stat
 
-import blake3
-
-from mtvweb.pods.transfer.common import TransferError, log
+from mtvweb.pods.transfer.common import TransferError, log, new_hasher
 
 ZERO_BLOCK = 64 << 10  # zero detection granularity; runs of non-zero blocks go out in one write
 ZEROS = bytes(ZERO_BLOCK)
@@ -90,11 +88,13 @@ class Target:
         except OSError as exc:
             raise TransferError(f"cannot flush the target {self.path}: {exc.strerror}") from None
 
-    def hasher_of_prefix(self, length: int):
-        """A BLAKE3 hasher fed with the target's first `length` bytes, read from storage."""
-        if hasattr(os, "posix_fadvise"):  # read what the storage holds, not the page cache
+    def hasher_of_prefix(self, length: int, from_storage: bool = True):
+        """A BLAKE3 hasher fed with the target's first `length` bytes, read from storage (or, for
+        the check right after writing, wherever the kernel has them: that proves our own writes —
+        offsets, skipped zeros — while the storage's integrity is its own checksums' job)."""
+        if from_storage and hasattr(os, "posix_fadvise"):  # read what the storage holds, not the page cache
             os.posix_fadvise(self.fd, 0, length, os.POSIX_FADV_DONTNEED)
-        hasher = blake3.blake3()
+        hasher = new_hasher()
         buf = bytearray(min(READ_CHUNK, max(length, 1)))
         view = memoryview(buf)
         position = 0
