@@ -99,6 +99,13 @@ class ControllerSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text="Most VMs of one plan that migrate at the same time.",
     )
+    max_vm_per_host = models.PositiveIntegerField(
+        "Maximum concurrent VM migrations per source host",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Most VMs of one ESXi or oVirt host copied at the same time, across plans (MTV's performance "
+                  "guide found about 10 the useful maximum).",
+    )
     must_gather_cleanup_hours = models.PositiveIntegerField(
         "Must gather cleanup after (hours)",
         null=True,
@@ -138,6 +145,7 @@ class ControllerSettings(models.Model):
 
     EDITABLE = [
         "max_vm_inflight",
+        "max_vm_per_host",
         "must_gather_cleanup_hours",
         "controller_cpu_limit",
         "controller_memory_limit",

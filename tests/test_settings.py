@@ -7,6 +7,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 DEFAULTS = {
     "max_vm_inflight": 20,
+    "max_vm_per_host": 10,
     "must_gather_cleanup_hours": None,
     "controller_cpu_limit": "500m",
     "controller_memory_limit": "800Mi",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from mtvweb.models import ControllerSettings
 from plans.engine import runner
 from plans.models import Migration, MigrationVM, RunStatus
+from providers.models import VirtualMachine
 
 logger = logging.getLogger("mtvweb.engine")
 ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
@@ -29,13 +31,32 @@ def publish(record: MigrationVM) -> None:
         logger.debug("progress not published", exc_info=True)
 
 
-def admit(migration: Migration, limit: int) -> None:
+def host_of(provider_id: int, vm_id: str) -> str:
+    return VirtualMachine.objects.filter(provider_id=provider_id, uid=vm_id).values_list("host_uid", flat=True) \
+        .first() or ""
+
+
+def admit(migration: Migration, limit: int, per_host: int) -> None:
+    """Start waiting VMs while the plan has room (the concurrency setting) and their source host
+    has too (the per-host setting, counted over every running migration from that provider).
+    The others wait, visibly Pending, in the order they were listed."""
     running = MigrationVM.objects.filter(migration__plan=migration.plan, status=RunStatus.RUNNING).count()
     free = max(limit - running, 0)
-    if free:
-        waiting = list(migration.vms.filter(status=RunStatus.PENDING).order_by("pk")[:free])
-        MigrationVM.objects.filter(pk__in=[v.pk for v in waiting]).update(status=RunStatus.RUNNING,
-                                                                         started=timezone.now())
+    if not free:
+        return
+    source = migration.plan.source_provider_id
+    busy = Counter(host_of(source, vm_id) for vm_id in MigrationVM.objects.filter(
+        migration__plan__source_provider_id=source, status=RunStatus.RUNNING).values_list("vm_id", flat=True))
+    admitted = []
+    for record in migration.vms.filter(status=RunStatus.PENDING).order_by("pk"):
+        if len(admitted) >= free:
+            break
+        host = host_of(source, record.vm_id)
+        if host and busy[host] >= per_host:
+            continue
+        busy[host] += 1
+        admitted.append(record.pk)
+    MigrationVM.objects.filter(pk__in=admitted).update(status=RunStatus.RUNNING, started=timezone.now())
 
 
 def finish(migration: Migration) -> None:
@@ -76,14 +97,15 @@ def undo_canceled(migration: Migration) -> None:
 
 def tick() -> int:
     """One round over every active migration; returns how many VMs were moved on."""
-    limit = ControllerSettings.current().max_vm_inflight
+    controller = ControllerSettings.current()
+    limit, per_host = controller.max_vm_inflight, controller.max_vm_per_host
     moved = 0
     for migration in Migration.objects.filter(status__in=ACTIVE).select_related("plan"):
         if migration.status == RunStatus.PENDING:
             Migration.objects.filter(pk=migration.pk).update(status=RunStatus.RUNNING, started=timezone.now())
         cancel_requested(migration)
         undo_canceled(migration)
-        admit(migration, limit)
+        admit(migration, limit, per_host)
         for record in migration.vms.filter(status=RunStatus.RUNNING).select_related(
                 "migration__plan__source_provider", "migration__plan__destination_provider"):
             with transaction.atomic():
