@@ -75,7 +75,16 @@ class PlanTable(tables.Table):
         run = actions.last_run_status(record)
         if run is None:
             return mark_safe('<span class="mtv-help">Not started</span>')  # noqa: S308 - constant text
-        return label(run, RUN_COLOURS.get(run, "grey"), f"progress-{record.name}")
+        badge = label(run, RUN_COLOURS.get(run, "grey"), f"progress-{record.name}")
+        latest = record.migrations.first()
+        states = list(latest.vms.values_list("status", flat=True)) if latest else []
+        done = sum(s in ("Succeeded", "Failed", "Canceled") for s in states)
+        failed = states.count("Failed")
+        if not states or (run == "Succeeded" and not failed):
+            return badge
+        detail = f"{done} of {len(states)} VMs done" + (f", {failed} failed" if failed else "")
+        return format_html('{} <div class="mtv-help" data-testid="progress-detail-{}">{}</div>', badge, record.name,
+                           detail)
 
     def render_start(self, record):
         if self.run_namespaces is not None and record.namespace not in self.run_namespaces:
