@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 
+from django.conf import settings
 from kubernetes.client.rest import ApiException
 
 from plans.engine import kube, specs
 from plans.engine.context import StepFailed, VMContext
-from plans.models import PlanVM, PlanVMHook
+from plans.models import Hook, PlanVM, PlanVMHook
 from plans.naming import kubernetes_name
 from providers.models import VirtualMachine
 
@@ -80,20 +81,7 @@ def run_hook(ctx: VMContext, step: str) -> bool:
     batch = client.BatchV1Api(ctx.api)
     job = kube.read(batch.read_namespaced_job, name, ns)
     if job is None:
-        volumes, mounts = [], []
-        if hook.playbook:
-            kube.create(ctx.core.create_namespaced_secret, ns, {
-                "metadata": {"name": name, "labels": ctx.labels},
-                "stringData": {"playbook.yml": hook.playbook}})
-            volumes = [{"name": "hook", "secret": {"secretName": name}}]
-            mounts = [{"name": "hook", "mountPath": "/tmp/hook"}]
-        kube.create(batch.create_namespaced_job, ns, {
-            "metadata": {"name": name, "labels": {**ctx.labels, "mtvweb.io/role": "hook"}},
-            "spec": {"backoffLimit": 0, "activeDeadlineSeconds": hook.deadline_seconds, "template": {
-                "metadata": {"labels": {**ctx.labels, "mtvweb.io/role": "hook"}},
-                "spec": {"restartPolicy": "Never", "volumes": volumes, "containers": [{
-                    "name": "hook", "image": hook.image, "volumeMounts": mounts,
-                    "env": [{"name": "PLAYBOOK", "value": "/tmp/hook/playbook.yml" if hook.playbook else ""}]}]}}}})
+        kube.create(batch.create_namespaced_job, ns, hook_job(ctx, hook, name))
         ctx.log(f"{step} {hook.name} started as Job {name}")
         return False
     status = job.status
@@ -103,6 +91,36 @@ def run_hook(ctx: VMContext, step: str) -> bool:
         raise StepFailed(f"{step} {hook.name} failed: fix the hook (its output is below and in the logs), then "
                          "restart the migration.", log=pod_output(ctx, f"job-name={name}"))
     return False
+
+
+def hook_job(ctx: VMContext, hook, name: str) -> dict:
+    """The Job running a hook. A playbook for the default hook-runner image runs in this project's
+    image (`python -m mtvweb.pods.hook`, the same behaviour); a custom image runs as it is, with the
+    playbook, the VM and the plan in /tmp/hook like hook-runner gets them."""
+    import yaml
+
+    from plans import manifests
+
+    ns = ctx.namespace
+    kube.create(ctx.core.create_namespaced_secret, ns, {
+        "metadata": {"name": name, "labels": ctx.labels},
+        "stringData": {"playbook.yml": hook.playbook,
+                       "plan.yml": yaml.safe_dump({"plan": manifests.plan_manifest(ctx.plan)}),
+                       "workload.yml": yaml.safe_dump({"vm": {"id": ctx.vm.uid, "name": ctx.vm.name,
+                                                              **ctx.vm.data}})}})
+    container = {"name": "hook", "image": hook.image,
+                 "volumeMounts": [{"name": "hook", "mountPath": "/tmp/hook", "readOnly": True}],
+                 "terminationMessagePolicy": "FallbackToLogsOnError"}
+    if hook.playbook and hook.image == Hook.DEFAULT_IMAGE:
+        container.update(image=settings.MTVWEB_IMAGE, command=[
+            "python", "-m", "mtvweb.pods.hook", "--playbook", "/tmp/hook/playbook.yml",
+            "--workload", "/tmp/hook/workload.yml", "--plan", "/tmp/hook/plan.yml"])
+    labels = {**ctx.labels, "mtvweb.io/role": "hook"}
+    return {"metadata": {"name": name, "labels": labels},
+            "spec": {"backoffLimit": 0, "activeDeadlineSeconds": hook.deadline_seconds, "template": {
+                "metadata": {"labels": labels},
+                "spec": {"restartPolicy": "Never", "containers": [container],
+                         "volumes": [{"name": "hook", "secret": {"secretName": name}}]}}}}
 
 
 def pod_output(ctx: VMContext, selector: str, lines: int = HOOK_LOG_LINES) -> str:
