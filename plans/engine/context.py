@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import cached_property
 
 from django.utils import timezone
 from kubernetes import client
 
 from plans.engine import specs
-from plans.engine.source import SourceVM, operations_for
+from plans.engine.source import DiskSource, NicSource, SourceVM, operations_for
 from plans.models import MigrationVM
 from providers.adapters.openshift.client import open_api
 from providers.models import VirtualMachine
@@ -47,7 +48,15 @@ class VMContext:
 
     @cached_property
     def source(self) -> SourceVM:
-        return self.ops.describe(self.vm)
+        """The VM as the first step saw it: kept with the record, so what the pipeline builds does
+        not change when the inventory does mid-way (a powered-off KubeVirt VM loses the MACs its
+        running instance reported, for one)."""
+        if "source" not in self.memo:
+            self.memo["source"] = asdict(self.ops.describe(self.vm))
+        data = dict(self.memo["source"])
+        data["disks"] = [DiskSource(**d) for d in data["disks"]]
+        data["nics"] = [NicSource(**n) for n in data["nics"]]
+        return SourceVM(**data)
 
     # --- the target -------------------------------------------------------------------------
 
