@@ -11,7 +11,6 @@ import time
 import uuid
 
 import pytest
-from kubernetes import client, config
 
 from mappings.models import StoragePair
 from mtvweb.models import ControllerSettings
@@ -24,13 +23,6 @@ from tests.plans.helpers import lab_source_and_target
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 THREE = ("mtv-rhel8-nocbt", "mtv-db-2disk-2nic", "Legacy_App.Server01")
-
-
-@pytest.fixture
-def kube(kube_lab):
-    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
-    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
-    api.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 import uuid
 
 import pytest
-from kubernetes import client, config
+from kubernetes import client
 
 from plans import actions
 from plans.engine import scheduler
@@ -29,13 +29,6 @@ MACS = ["02:6d:74:00:00:11", "02:6d:74:00:00:12"]
 # claim → (storage class, volume mode, size)
 CLAIMS = {"kv-web-root": (RBD, "Block", 16 * MIB), "kv-db-root": (CEPHFS, "Filesystem", 24 * MIB),
           "kv-db-data": (RBD, "Block", 12 * MIB)}
-
-
-@pytest.fixture
-def kube(kube_lab):
-    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
-    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
-    api.close()
 
 
 def disk(name, bus="virtio", boot=None):

@@ -10,7 +10,6 @@ import uuid
 import blake3
 import pytest
 import requests
-from kubernetes import client, config
 
 from plans import actions
 from plans.engine import scheduler
@@ -26,13 +25,6 @@ pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 RUNNING, STOPPED = "two_disks_two_nics", "shutoff"  # lab roles (lab/openstack/README.md)
 CLASSES = {"fast-ssd": ("ocs-storagecluster-ceph-rbd", "ReadWriteMany", "Block"),
            "__DEFAULT__": ("ocs-storagecluster-cephfs", "ReadWriteMany", "Filesystem")}
-
-
-@pytest.fixture
-def kube(kube_lab):
-    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
-    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
-    api.close()
 
 
 @pytest.fixture

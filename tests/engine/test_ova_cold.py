@@ -8,7 +8,6 @@ for KubeVirt to pick), networks, firmware, and Halted: an OVA never runs."""
 import uuid
 
 import pytest
-from kubernetes import client, config
 
 from plans import actions
 from plans.engine import scheduler
@@ -21,13 +20,6 @@ pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 WIN, PHOTON, RHEL = "win2019-efi", "photon-ovf2", "rhel8-extracted"
 PROD_NETWORK = "prod-vlan-20"  # → the NAD mtv-user/vlan-100; every other network → the pod network
 BLOCK_CLASS = "ocs-storagecluster-ceph-rbd"
-
-
-@pytest.fixture
-def kube(kube_lab):
-    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
-    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
-    api.close()
 
 
 def ova_plan(source, host, vm_names, target_namespace, name="ova-wave"):

@@ -10,7 +10,6 @@ import uuid
 
 import ovirtsdk4 as sdk
 import pytest
-from kubernetes import client, config
 from ovirtsdk4 import types
 
 from plans import actions
@@ -25,13 +24,6 @@ pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 RUNNING, TWO_DISKS = "running", "two_disks_two_nics"  # lab roles (lab/ovirt/README.md)
 CLASSES = {"nfs-data": ("ocs-storagecluster-ceph-rbd", "ReadWriteMany", "Block"),
            "iscsi-data": ("ocs-storagecluster-cephfs", "ReadWriteMany", "Filesystem")}
-
-
-@pytest.fixture
-def kube(kube_lab):
-    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
-    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
-    api.close()
 
 
 @pytest.fixture

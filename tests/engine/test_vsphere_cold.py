@@ -7,7 +7,6 @@ import time
 import uuid
 
 import pytest
-from kubernetes import client, config
 
 from plans import actions
 from plans.engine import scheduler
@@ -19,13 +18,6 @@ from tests.providers.vsphere_helpers import vcenter
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 RUNNING, STOPPED = "mtv-win2019-uefi", "mtv-db-2disk-2nic"
-
-
-@pytest.fixture
-def kube(kube_lab):
-    api = config.new_client_from_config(kube_lab["admin_kubeconfig"])
-    yield client.CoreV1Api(api), client.CustomObjectsApi(api)
-    api.close()
 
 
 def set_power(vsphere_lab, name, on: bool | None):
