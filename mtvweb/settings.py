@@ -223,3 +223,7 @@ MTVWEB_CONVERSION = os.environ.get("MTVWEB_CONVERSION", "virt-v2v")
 # The most bytes per second one transfer Pod reads from its source (0: no limit), to spare a
 # busy source's network or storage.
 MTVWEB_TRANSFER_MAX_RATE = int(os.environ.get("MTVWEB_TRANSFER_MAX_RATE", "0"))
+# A transfer Pod's container may fail and resume this many times before its disk fails, and each
+# run retries a lost source connection for about this many seconds before it gives up.
+MTVWEB_TRANSFER_RESTARTS = int(os.environ.get("MTVWEB_TRANSFER_RESTARTS", "3"))
+MTVWEB_TRANSFER_RETRY_WAIT = float(os.environ.get("MTVWEB_TRANSFER_RETRY_WAIT", "10"))

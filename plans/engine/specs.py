@@ -68,6 +68,7 @@ def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secr
                  transfer_network: str = "") -> dict:
     args = ["--disk-id", disk.id, "--size", str(disk.capacity), "--target", target_path(volume_mode), "--resume",
             *disk.reader_args]
+    args += ["--retry-wait", str(settings.MTVWEB_TRANSFER_RETRY_WAIT)]
     if settings.MTVWEB_TRANSFER_MAX_RATE:
         args += ["--max-rate", str(settings.MTVWEB_TRANSFER_MAX_RATE)]
     container = {

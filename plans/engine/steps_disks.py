@@ -8,6 +8,7 @@ import json
 import time
 from dataclasses import replace
 
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from kubernetes.client.rest import ApiException
 
@@ -16,7 +17,6 @@ from plans.engine import kube, specs
 from plans.engine.context import StepFailed, VMContext
 from plans.engine.steps_setup import pod_output
 
-MAX_RESTARTS = 3
 NO_SPACE = ("No space left on device", "ENOSPC")
 
 
@@ -102,10 +102,13 @@ def _finished(ctx: VMContext, disk: dict, pod, index: int) -> None:
 
 
 def _failure(ctx: VMContext, disk: dict, pod, index: int) -> str:
+    """Why the copy has failed for good: the Pod failed, or its container failed again after the
+    restarts allowed (each restart resumes where the last one stopped)."""
     status = (pod.status.container_statuses or [None])[0]
-    if pod.status.phase != "Failed" and not (status and status.restart_count >= MAX_RESTARTS):
-        return ""
     terminated = status and (status.state.terminated or status.last_state.terminated)
+    gave_up = bool(terminated and terminated.exit_code and status.restart_count >= settings.MTVWEB_TRANSFER_RESTARTS)
+    if pod.status.phase != "Failed" and not gave_up:
+        return ""
     reason = (terminated.message or "").strip() if terminated else ""
     if any(marker in reason for marker in NO_SPACE):
         controller = ControllerSettings.current()
@@ -141,6 +144,12 @@ def copy(ctx: VMContext) -> bool:
                                           ctx.labels, ctx.plan.transfer_network)
             kube.create(ctx.core.create_namespaced_pod, ns, manifest)
             ctx.log(f"disk {index + 1}: transfer Pod {disk['pod']} started")
+            continue
+        if (pod.metadata.labels or {}).get(specs.MIGRATION_LABEL) != str(ctx.migration.pk):
+            # Left by an earlier run of the plan (a restart): a new Pod resumes from the checkpoint
+            # the old one left in the volume.
+            kube.delete(ctx.core.delete_namespaced_pod, disk["pod"], ns, grace_period_seconds=0)
+            ctx.log(f"disk {index + 1}: removed transfer Pod {disk['pod']} of an earlier run")
             continue
         if pod.status.phase == "Succeeded":
             _finished(ctx, disk, pod, index)

@@ -151,3 +151,68 @@ def test_a_killed_engine_is_replaced_without_copying_finished_disks_again(lab, p
         assert disk["blake3"] == source_disk["blake3"]
     assert copied_before  # the first engine had finished a disk; the second did not start it again
     assert record.log.count("transfer Pod") == len(record.disks)
+
+
+def wait_copying(migration, name, timeout=60):
+    """Tick the engine until the VM's first disk has moved some bytes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        scheduler.tick()
+        record = migration.vms.get(name=name)
+        if record.disks and record.disks[0].get("bytesDone", 0) > 0:
+            return record
+        time.sleep(0.2)
+    raise AssertionError(f"{name} did not start copying: {record.phase} {record.log[-500:]}")
+
+
+def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere_lab):
+    """A short cut is retried and the copy goes on; a cut that lasts fails the VM with the byte it
+    reached; restarting the plan resumes from the checkpoint instead of starting over."""
+    from tests.providers.helpers import Relay
+
+    core, _ = kube
+    source, host = lab
+    relay = Relay(vsphere_lab["port"])
+    source.url = f"https://127.0.0.1:{relay.port}/sdk"
+    source.save()
+    settings.MTVWEB_TRANSFER_MAX_RATE = 4 << 20  # 32 MiB in about 8 s: time to cut in the middle
+    settings.MTVWEB_TRANSFER_RESTARTS = 0
+    lab_disks = {(d["vm"], str(d["key"])): d for d in vsphere_lab["disks"]}
+
+    plan = vsphere_plan(source, host, ["mtv-rhel8-nocbt"], f"cut-{uuid.uuid4().hex[:6]}")
+    StoragePair.objects.filter(map=plan.storage_map).update(storage_class="ocs-storagecluster-cephfs",
+                                                           volume_mode="Filesystem")
+    migration = actions.start(people["admin"], plan)
+    wait_copying(migration, "mtv-rhel8-nocbt")
+    relay.cut()
+    time.sleep(2.5)  # longer than the 2 s between two reads at this rate, shorter than the retries' 10 s
+    relay.restore()
+    migration = scheduler.run(migration, timeout=120)
+    record = migration.vms.get()
+    assert migration.status == RunStatus.SUCCEEDED, record.log
+    assert "retry 1/" in record.disks[0]["log"]
+    assert record.disks[0]["blake3"] == lab_disks[("mtv-rhel8-nocbt", record.disks[0]["id"])]["blake3"]
+
+    settings.MTVWEB_TRANSFER_RETRY_WAIT = 2  # give up sooner this time
+    plan = vsphere_plan(source, host, ["Legacy_App.Server01"], f"lost-{uuid.uuid4().hex[:6]}", name="lost")
+    StoragePair.objects.filter(map=plan.storage_map).update(storage_class="ocs-storagecluster-cephfs",
+                                                           volume_mode="Filesystem")
+    migration = actions.start(people["admin"], plan)
+    reached = wait_copying(migration, "Legacy_App.Server01").disks[0]["bytesDone"]
+    relay.cut()
+    migration = scheduler.run(migration, timeout=120)
+    record = migration.vms.get()
+    assert migration.status == RunStatus.FAILED and record.phase == "CopyDisks"
+    assert record.error.startswith(f"Copying disk 1 failed: lost the connection to 127.0.0.1:{relay.port} at byte ")
+    assert int(record.error.split(" at byte ")[1].split(" ")[0]) >= reached
+
+    relay.restore()
+    settings.MTVWEB_TRANSFER_MAX_RATE = 0
+    again = scheduler.run(actions.start(people["admin"], plan), timeout=120)
+    record = again.vms.get()
+    assert again.status == RunStatus.SUCCEEDED, record.log
+    log = core.read_namespaced_pod_log(record.disks[0]["pod"], plan.target_namespace)
+    assert "resuming at byte" in log and "starting at byte 0" not in log
+    source_disk = lab_disks[("Legacy_App.Server01", record.disks[0]["id"])]
+    assert record.disks[0]["blake3"] == source_disk["blake3"] == blake3_of(
+        claim_file(core, plan.target_namespace, record.disks[0]["claim"], "Filesystem"), source_disk["capacity"])

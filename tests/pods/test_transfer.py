@@ -353,3 +353,19 @@ def test_no_cluster_means_no_annotation(capsys, monkeypatch):
     assert PodAnnotator.from_environment({}) is None
     assert PodAnnotator.from_environment({"POD_NAME": "p", "POD_NAMESPACE": "ns"}) is None
     assert "progress will not be shown on the Pod" in capsys.readouterr().err
+
+
+def test_a_lost_connection_leaves_a_checkpoint_to_resume_from(disk, tmp_path):
+    target = tmp_path / "disk.img"
+    args = ["--chunk-size", MIB, "--resume", "--retries", 1, "--retry-wait", 0.1]
+    with DiskServer(disk) as server:
+        server.drop_at, server.drops_left = DROP_AT, -1
+        lost = transfer(*http_args(server, target, *args))
+        assert lost.rc == 1 and "checkpoint saved at byte" in lost.stderr
+        saved = json.loads(Path(f"{target}.checkpoint").read_text())["offset"]
+        assert 0 < saved <= DROP_AT
+        server.drop_at, server.drops_left = None, 0
+        again = transfer(*http_args(server, target, *args))
+    assert again.rc == 0, again.stderr
+    assert again.result["resumedFrom"] == saved
+    assert again.result["blake3"] == file_blake3(disk) == file_blake3(target)

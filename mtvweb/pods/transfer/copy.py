@@ -57,6 +57,9 @@ class Copy:
         progress = Progress(size, start, self.annotator)
         try:
             self._loop(start, hasher, progress)
+        except TransferError:
+            self._keep_progress(start, hasher)  # a restart resumes from here, not from the last checkpoint
+            raise
         except Interrupted as exc:
             where = (f"--resume goes on from byte {self.checkpoints.offset}" if self.checkpoints.path
                      else "there is no checkpoint to resume from")
@@ -142,6 +145,18 @@ class Copy:
             if self.options.stop_after_chunks and chunks >= self.options.stop_after_chunks:
                 log(f"stopping hard after {chunks} chunks at byte {self.offset} (--stop-after-chunks)")
                 os._exit(3)
+
+    def _keep_progress(self, start: int, hasher) -> None:
+        """After a failure between chunks: what is written is flushed and checkpointed (the hash
+        covers exactly the bytes up to self.offset then)."""
+        if not self.checkpoints.path or self.offset <= max(start, self.checkpoints.offset or 0):
+            return
+        try:
+            self.target.sync()
+            self.checkpoints.save(self.offset, hasher.hexdigest())
+            log(f"checkpoint saved at byte {self.offset}: --resume goes on from there")
+        except (OSError, TransferError) as exc:
+            log(f"could not save a checkpoint at byte {self.offset}: {exc}")
 
     def _result(self, digest: str, skipped: bool, resumed_from: int) -> dict:
         return {
