@@ -26,6 +26,11 @@ class DiskSource:
     bus: str = "virtio"  # the KubeVirt disk bus
     reader_args: list[str] = field(default_factory=list)  # the transfer Pod's source arguments
     mounts: list[dict] = field(default_factory=list)  # [{"path": …, "volume": {<a Pod volume>}}]
+    # Run before the transfer container (e.g. one that copies the VDDK library into a shared volume)
+    init_containers: list[dict] = field(default_factory=list)
+    # Extra Pod volumes by name; one an init container mounts is mounted at the same path in the
+    # transfer container (how the init containers hand it files)
+    volumes: list[dict] = field(default_factory=list)
 
 
 @dataclass

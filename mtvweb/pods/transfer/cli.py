@@ -27,10 +27,15 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m mtvweb.pods.transfer",
                description="Copy one disk into a PVC: sparse, hashed, verified, resumable.")
-    p.add_argument("--source-kind", choices=("http", "file", "vmdk"), help="where the disk's bytes come from")
+    p.add_argument("--source-kind", choices=("http", "file", "vmdk", "nbd", "nbdkit"),
+                   help="where the disk's bytes come from")
     p.add_argument("--url", help="http: the disk's URL (credentials in SOURCE_USER/SOURCE_PASSWORD or SOURCE_COOKIE)")
     p.add_argument("--path", help="file: a raw image file, e.g. on a mounted NFS share; vmdk: a .vmdk or an .ova")
     p.add_argument("--member", help="vmdk: the disk's file inside the .ova (tar) archive given as --path")
+    p.add_argument("--uri", help="nbd: nbd+unix:///[export]?socket=/path or nbd://host[:port][/export]")
+    p.add_argument("--nbdkit-plugin", help="nbdkit: the plugin nbdkit serves the disk with (vddk, file, curl…)")
+    p.add_argument("--nbdkit-arg", action="append", default=[], metavar="KEY=VALUE",
+                   help="nbdkit: a plugin parameter, repeated (the password comes from SOURCE_PASSWORD)")
     p.add_argument("--target", required=True, help="a file in a Filesystem PVC, or a block device that exists")
     p.add_argument("--size", type=int, help="the disk's capacity in bytes")
     p.add_argument("--ca-file", help="http: CA bundle that signed the source's certificate")
@@ -43,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", help="checkpoint file (default: <target>.checkpoint for file targets)")
     p.add_argument("--retries", type=int, default=5, help="retries of a failing read before giving up (5)")
     p.add_argument("--retry-wait", type=float, default=10.0, help="seconds of backoff over all retries (10)")
-    p.add_argument("--timeout", type=float, default=60.0, help="http: seconds to connect or to wait for bytes (60)")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="http, nbd, nbdkit: seconds to connect (or for nbdkit to start) or to wait for bytes (60)")
     p.add_argument("--chunk-size", type=int, default=8 << 20, help="bytes per read (8 MiB)")
     p.add_argument("--termination-log", default=TERMINATION_LOG, help=f"where the result goes too ({TERMINATION_LOG})")
     p.add_argument("--selftest", action="store_true", help="write a known sparse pattern to --target")
@@ -61,6 +67,10 @@ def check(args, parser) -> None:
         parser.error("--source-kind http needs --url")
     if args.source_kind in ("file", "vmdk") and not args.path:
         parser.error(f"--source-kind {args.source_kind} needs --path")
+    if args.source_kind == "nbd" and not args.uri:
+        parser.error("--source-kind nbd needs --uri")
+    if args.source_kind == "nbdkit" and not args.nbdkit_plugin:
+        parser.error("--source-kind nbdkit needs --nbdkit-plugin")
     if args.member and args.source_kind != "vmdk":
         parser.error("--member goes with --source-kind vmdk")
     if args.chunk_size < 4096 or args.retries < 0 or args.retry_wait < 0 or args.checkpoint_every < 1:
@@ -78,6 +88,15 @@ def open_source(args, env):
         from mtvweb.pods.transfer.source_vmdk import VmdkSource
 
         return VmdkSource(args.path, args.size, member=args.member, **common)
+    if args.source_kind == "nbd":
+        from mtvweb.pods.transfer.source_nbd import NbdSource, parse_uri
+
+        address, export, host = parse_uri(args.uri)
+        return NbdSource(address, export, args.size, host=host, label=args.uri, timeout=args.timeout, **common)
+    if args.source_kind == "nbdkit":
+        from mtvweb.pods.transfer.source_nbdkit import NbdkitSource
+
+        return NbdkitSource(args.nbdkit_plugin, args.nbdkit_arg, args.size, env=env, timeout=args.timeout, **common)
     from mtvweb.pods.transfer.source_file import FileSource
 
     return FileSource(args.path, args.size, **common)
@@ -87,9 +106,15 @@ def transfer(args, env) -> dict:
     from mtvweb.pods.transfer.target import Target
 
     source = open_source(args, env)
-    target = Target(args.target, args.size)
+    try:
+        target = Target(args.target, args.size)
+    except BaseException:
+        source.close()  # an nbdkit it started stops now
+        raise
     checkpoint = args.checkpoint or (None if target.block else f"{args.target}.checkpoint")
-    locator = args.url if args.source_kind == "http" else os.path.abspath(args.path)
+    locator = {"http": args.url, "nbd": args.uri,
+               "nbdkit": " ".join([args.nbdkit_plugin or "", *args.nbdkit_arg])}.get(args.source_kind) \
+        or os.path.abspath(args.path)
     if args.member:
         locator += f"#{args.member}"
     checkpoints = Checkpoints(checkpoint, disk=args.disk_id, source=source.label, key=source_key(locator),
