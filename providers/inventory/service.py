@@ -70,9 +70,13 @@ class ProviderWatcher(threading.Thread):
             set_status(provider.pk, Provider.Status.STAGING)
         store = InventoryStore(provider)
         collector = adapter.collector()
-        store.load(collector)
-        set_status(provider.pk, Provider.Status.READY)
-        collector.follow(store, self.stop)
+        try:
+            store.load(collector)
+            set_status(provider.pk, Provider.Status.READY)
+            collector.follow(store, self.stop)
+        finally:
+            if hasattr(collector, "close"):
+                collector.close()
 
 
 class InventoryService:

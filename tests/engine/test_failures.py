@@ -63,6 +63,9 @@ def test_storage_too_small_fails_with_the_fix_and_archive_cleans_up(lab, people,
     assert "Raise the class's capacity or free space in it, or map this storage to another class" in record.error
     assert plan_objects(core, custom, plan)["claims"]  # the claim waits, Pending
     actions.archive(people["admin"], plan)
+    deadline = time.monotonic() + 30  # claims go once the protection finalizer lets them
+    while plan_objects(core, custom, plan)["claims"] and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert plan_objects(core, custom, plan) == {"pods": [], "claims": [], "secrets": [], "vms": []}
 
 

@@ -11,10 +11,13 @@ from django.db import connection
 from providers.adapters import adapter_for
 from providers.inventory.store import InventoryStore
 
+OPEN_COLLECTORS = []  # closed after each test (tests/conftest.py): a session left open slows vcsim down
+
 
 def load(provider, store=None):
     """A full load, the way the inventory service does it; returns the collector to follow with."""
     collector = adapter_for(provider).collector()
+    OPEN_COLLECTORS.append(collector)
     (store or InventoryStore(provider)).load(collector)
     return collector
 

@@ -16,6 +16,7 @@ import socket
 import ssl
 import threading
 
+from pyVim.connect import Disconnect
 from pyVmomi import vim, vmodl
 
 from providers.adapters.base import Collector, ProviderError
@@ -77,8 +78,20 @@ class VSphereCollector(Collector):
     def lost(self, exc) -> ProviderError:
         return ProviderError(f"Lost the connection to vCenter at {self.url}: {exc}. Reconnecting.")
 
+    def close(self) -> None:
+        """Log out, dropping the view and the change filter: vCenter keeps re-collecting for every
+        filter a session leaves behind until the session expires."""
+        si, self.si = getattr(self, "si", None), None
+        for drop in (lambda: self.collector.DestroyPropertyCollector(), lambda: self.view.DestroyView(),
+                     lambda: Disconnect(si)):
+            try:
+                if si is not None:
+                    drop()
+            except Exception:  # noqa: BLE001 - a session already gone is closed enough
+                pass
+
     def open(self) -> None:
-        si = connect(self.url, self.credentials, timeout=COLLECT_TIMEOUT)
+        self.si = si = connect(self.url, self.credentials, timeout=COLLECT_TIMEOUT)
         content = si.RetrieveContent()
         self.tree.root = content.rootFolder._moId
         self.view = content.viewManager.CreateContainerView(content.rootFolder, list(PATHS), True)
