@@ -100,7 +100,7 @@ def test_http_copy_is_sparse_verified_and_reported(disk, tmp_path):
     assert allocated(target) <= 1.05 * allocated(disk) < SIZE / 2  # the holes stayed holes
     assert json.loads(term.read_text()) == result
     assert server.connections == 1  # one keep-alive session
-    assert server.range_starts() == [0, 8 * MIB, 16 * MIB]
+    assert server.range_starts() == [0]  # the rest of the disk streams on one response
     assert f"127.0.0.1:{server.httpd.server_address[1]}" in run.stderr.splitlines()[0]
     assert "dcPath" not in run.stderr  # the query string stays out of the log
     assert json.loads(Path(f"{target}.checkpoint").read_text())["done"] is True
@@ -199,15 +199,14 @@ def test_resume_after_a_killed_run_reads_only_the_rest(disk, tmp_path):
     with DiskServer(disk) as server:
         killed = transfer(*http_args(server, target, *args, "--stop-after-chunks", 10))
         assert killed.rc == 3 and killed.stdout == ""
-        # The chunk after the tenth may have been asked for already (read-ahead), never more.
-        assert server.range_starts() in ([n * MIB for n in range(10)], [n * MIB for n in range(11)])
+        assert server.range_starts() == [0]
         checkpoint = json.loads(Path(f"{target}.checkpoint").read_text())
         assert checkpoint["offset"] == 8 * MIB and checkpoint["done"] is False
 
         server.requests.clear()
         resumed = transfer(*http_args(server, target, *args))
         assert resumed.rc == 0, resumed.stderr
-        assert server.range_starts() == [n * MIB for n in range(8, 24)]
+        assert server.range_starts() == [8 * MIB]  # from the checkpoint on, nothing before it
         assert resumed.result["resumedFrom"] == 8 * MIB and resumed.result["bytesRead"] == 16 * MIB
         assert resumed.result["blake3"] == file_blake3(disk) == file_blake3(target)
         assert allocated(target) <= 1.05 * allocated(disk)
@@ -230,7 +229,7 @@ def test_resume_starts_over_when_the_written_prefix_changed(disk, tmp_path):
         run = transfer(*http_args(server, target, *args))
         assert run.rc == 0, run.stderr
         assert "starting over" in run.stderr and run.result["resumedFrom"] == 0
-        assert server.range_starts() == [n * MIB for n in range(24)]
+        assert server.range_starts() == [0]
     assert file_blake3(target) == file_blake3(disk)
 
 

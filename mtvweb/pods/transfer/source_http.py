@@ -99,17 +99,25 @@ class HttpSource(Source):
     def _fill(self, buf: bytearray, position: int, end: int) -> None:
         if self.response is None or self.position != position or self.position >= self.end:
             self._drop_response()
-            self._request(position, end)
+            # Ask for everything from here on: the copy reads in order, so one response carries
+            # the rest of the disk and each later chunk is read from it, without a new request.
+            self._request(position, self.size)
             self._skip_to(position)
         want = min(end, self.end) - position  # a server may answer a shorter range than asked
         start = len(buf)
+        buf.extend(bytes(want))  # filled in place below: no copy per piece
+        view, got = memoryview(buf)[start:], 0
         try:
-            while len(buf) - start < want:
-                data = self.response.raw.read(min(PIECE, want - (len(buf) - start)))
-                if not data:
-                    raise Retryable("the server closed the connection early")
-                buf += data
-                self.position += len(data)
+            try:
+                while got < want:
+                    n = self.response.raw.readinto(view[got:got + min(PIECE, want - got)])
+                    if not n:
+                        raise Retryable("the server closed the connection early")
+                    got += n
+                    self.position += n
+            finally:
+                view.release()
+                del buf[start + got:]  # keep only what arrived
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
             self._drop_response()
             raise Retryable(reason(exc)) from None
