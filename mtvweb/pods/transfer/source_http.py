@@ -104,11 +104,10 @@ class HttpSource(Source):
             self._request(position, self.size)
             self._skip_to(position)
         want = min(end, self.end) - position  # a server may answer a shorter range than asked
-        start = len(buf)
-        buf.extend(bytes(want))  # filled in place below: no copy per piece
-        view, got = memoryview(buf)[start:], 0
+        piece, got = bytearray(want), 0  # filled in place: no new object per socket read
         try:
             try:
+                view = memoryview(piece)  # never resized, so views may outlive a failure
                 while got < want:
                     n = self.response.raw.readinto(view[got:got + min(PIECE, want - got)])
                     if not n:
@@ -116,8 +115,7 @@ class HttpSource(Source):
                     got += n
                     self.position += n
             finally:
-                view.release()
-                del buf[start + got:]  # keep only what arrived
+                buf += piece if got == want else piece[:got]  # what arrived counts, even before a failure
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
             self._drop_response()
             raise Retryable(reason(exc)) from None
