@@ -134,10 +134,10 @@ def engine(vms: int) -> list:
 
     settings.MTVWEB_CONVERSION = "stand-in"
     kube = lab_up("kube")
-    vsphere = lab_up("vsphere", vsphere_vms=max(vms + 20, 50))
+    vsphere = lab_up("vsphere", vsphere_vms=max(vms * 2, 50))
     source, host = lab_source_and_target(settings, {"admin_kubeconfig": kube["admin_kubeconfig"]}, vsphere)
-    names = list(VirtualMachine.objects.filter(provider=source, name__startswith="vm-").order_by("name")
-                 .values_list("name", flat=True)[:vms])
+    names = [vm.name for vm in VirtualMachine.objects.filter(provider=source, name__startswith="vm-").order_by("name")
+             if len(vm.data.get("nics") or []) <= 1][:vms]  # one NIC: all of them may go to the pod network
     plan = vsphere_plan(source, host, names, f"bench-{int(time.time())}", name="bench")
     admin = UserFactory(username=f"bench-{int(time.time())}", is_superuser=True)
     migration = actions.start(admin, plan)
@@ -164,10 +164,12 @@ def main():
     parser.add_argument("--gib", type=int, default=4)
     parser.add_argument("--vms", type=int, default=200)
     parser.add_argument("--skip-engine", action="store_true")
+    parser.add_argument("--skip-data", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("MTVWEB_LAB_DIR", str(Path.home() / ".cache" / "mtvweb" / "lab-bench"))
-    with tempfile.TemporaryDirectory(prefix="mtvweb-bench-transfer-", dir=os.environ.get("MTVWEB_BENCH_DIR")) as d:
-        report(data_path(args.gib, Path(d)))
+    if not args.skip_data:
+        with tempfile.TemporaryDirectory(prefix="mtvweb-bench-transfer-", dir=os.environ.get("MTVWEB_BENCH_DIR")) as d:
+            report(data_path(args.gib, Path(d)))
     if not args.skip_engine:
         report(engine(args.vms))
 

@@ -54,7 +54,7 @@ def vsphere_plan(source, host, vm_names, target_namespace, name="wave"):
     storage_map = StorageMap.objects.create(namespace="team-a", name=f"{name}-disks", source_provider=source,
                                             destination_provider=host)
     for datastore in {d["datastore"]["id"] for vm in vms for d in vm.data["disks"]}:
-        storage_class, access, volume = CLASSES[names[datastore]]
+        storage_class, access, volume = CLASSES.get(names[datastore], CLASSES["LocalDS_0"])
         StoragePair.objects.create(map=storage_map, source_id=datastore, source_name=names[datastore],
                                    storage_class=storage_class, access_mode=access, volume_mode=volume)
     plan = Plan.objects.create(namespace="team-a", name=name, source_provider=source, destination_provider=host,
