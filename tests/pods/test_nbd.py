@@ -22,22 +22,6 @@ from tests.pods.test_transfer import EXTENTS, PASSWORD, SIZE, allocated, file_bl
 MIB = 1 << 20
 DATA = sum(length for _, length in EXTENTS)
 
-pytestmark = pytest.mark.skipif(shutil.which("nbdkit") is None,
-                                reason="needs nbdkit (scripts/lib/common.sh installs it)")
-
-
-@pytest.fixture
-def disk(tmp_path):
-    path = tmp_path / "source" / "disk.raw"
-    path.parent.mkdir()
-    with open(path, "wb") as f:
-        f.truncate(SIZE)
-        for offset, length in EXTENTS:
-            f.seek(offset)
-            f.write(os.urandom(length))
-    return path
-
-
 def started(run) -> tuple[int, Path]:
     """The pid and the private directory of the nbdkit the transfer started, from its log."""
     match = re.search(r"nbdkit \S+ started \(pid (\d+)\) on (\S+)/nbdkit\.sock", run.stderr)

@@ -28,18 +28,6 @@ COOKIE = 'vmware_soap_session="c00kie-5ecret-77"'
 SECRETS = (USER, PASSWORD, "c00kie-5ecret-77")
 
 
-@pytest.fixture
-def disk(tmp_path):
-    path = tmp_path / "source" / "disk.raw"
-    path.parent.mkdir()
-    with open(path, "wb") as f:
-        f.truncate(SIZE)
-        for offset, length in EXTENTS:
-            f.seek(offset)
-            f.write(os.urandom(length))
-    return path
-
-
 def file_blake3(path, size=None) -> str:
     hasher = blake3.blake3()
     with open(path, "rb") as f:
