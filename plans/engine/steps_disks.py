@@ -3,7 +3,6 @@ Pods' progress annotations. A disk whose Pod finished is never copied again."""
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from dataclasses import replace
@@ -15,7 +14,7 @@ from kubernetes.client.rest import ApiException
 from mtvweb.models import ControllerSettings
 from plans.engine import kube, specs
 from plans.engine.context import StepFailed, VMContext
-from plans.engine.steps_setup import pod_output
+from plans.engine.steps_setup import pod_output, reader_secret_data
 
 NO_SPACE = ("No space left on device", "ENOSPC")
 
@@ -119,7 +118,7 @@ def _failure(ctx: VMContext, disk: dict, pod, index: int) -> str:
 
 
 def refresh_reader_secret(ctx: VMContext) -> None:
-    data = {k: base64.b64encode(v.encode()).decode() for k, v in ctx.ops.reader_secret().items()}
+    data = reader_secret_data(ctx)
     if data:
         ctx.core.patch_namespaced_secret(ctx.memo["secret"], ctx.namespace, {"data": data})
 

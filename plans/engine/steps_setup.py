@@ -37,14 +37,18 @@ def initialize(ctx: VMContext) -> bool:
                              "target name in the plan, or remove that VirtualMachine.")
         ensure_transfer_account(ctx)
         secret = f"{name}-source-{ctx.migration.pk}"[:253]
-        data = {k: base64.b64encode(v.encode()).decode() for k, v in ctx.ops.reader_secret().items()}
         kube.create(ctx.core.create_namespaced_secret, ns, {
-            "metadata": {"name": secret, "labels": ctx.labels}, "type": "Opaque", "data": data})
+            "metadata": {"name": secret, "labels": ctx.labels}, "type": "Opaque", "data": reader_secret_data(ctx)})
     except ApiException as exc:
         raise StepFailed(f"The target cluster refused to prepare namespace {ns}: {kube.reason(exc)}.") from None
     ctx.memo["secret"] = secret
     ctx.log(f"target VirtualMachine {ns}/{name}; {len(ctx.source.disks)} disk(s), {len(ctx.source.nics)} NIC(s)")
     return True
+
+
+def reader_secret_data(ctx: VMContext) -> dict[str, str]:
+    """The transfer Pods' source credentials, as a Secret's base64 `data`."""
+    return {k: base64.b64encode(v.encode()).decode() for k, v in ctx.ops.reader_secret().items()}
 
 
 def ensure_transfer_account(ctx: VMContext) -> None:
