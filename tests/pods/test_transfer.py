@@ -283,26 +283,30 @@ def test_selftest_still_writes_its_pattern(tmp_path):
 # --- in process ----------------------------------------------------------------------------------
 
 
-def test_a_target_that_does_not_match_fails(disk, tmp_path, monkeypatch, capsys):
+def test_a_target_that_does_not_match_fails_and_the_next_try_repairs_it(disk, tmp_path, monkeypatch, capsys):
     from mtvweb.pods.transfer import cli
     from mtvweb.pods.transfer.target import Target
 
-    original = Target.write_sparse
+    original = Target._write
     calls = []
 
-    def lossy(self, offset, data):  # the second chunk never reaches the storage
+    def lossy(self, offset, data):  # storage that acknowledges the second write and drops it
         calls.append(offset)
-        return 0 if len(calls) == 2 else original(self, offset, data)
+        return len(data) if len(calls) == 2 else original(self, offset, data)
 
-    monkeypatch.setattr(Target, "write_sparse", lossy)
+    monkeypatch.setattr(Target, "_write", lossy)
     monkeypatch.setattr(signal, "signal", lambda *args: None)
     target, term = tmp_path / "disk.img", tmp_path / "term"
-    code = cli.main(["--source-kind", "file", "--path", str(disk), "--target", str(target), "--size", str(SIZE),
-                     "--termination-log", str(term)], env={})
-    assert code == 1
-    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("error: target does not match the source: ")
-    assert term.read_text().startswith("error: target does not match the source: ")
-    assert not Path(f"{target}.checkpoint").exists()  # a later --resume starts over
+    argv = ["--source-kind", "file", "--path", str(disk), "--target", str(target), "--size", str(SIZE),
+            "--chunk-size", str(MIB), "--termination-log", str(term)]
+    assert cli.main(argv, env={}) == 1
+    message = f"error: target does not match the source: the bytes read back from {target} at byte {calls[1]}"
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(message)
+    assert term.read_text().startswith(message)
+    monkeypatch.setattr(Target, "_write", original)
+    assert cli.main([*argv, "--resume"], env={}) == 0  # the verified prefix is kept, the rest copied again
+    result = json.loads(term.read_text())
+    assert 0 < result["resumedFrom"] <= calls[1] and result["blake3"] == file_blake3(disk) == file_blake3(target)
 
 
 def test_progress_annotation_is_throttled_and_failures_logged_once(capsys):

@@ -9,6 +9,33 @@ import time
 from mtvweb.pods.transfer.common import TransferError, log
 
 FIRST_DELAY = 0.25  # seconds; doubles on every retry
+ZEROS = bytes(1 << 20)
+
+
+class Chunk:
+    """A chunk's buffer, filled in order by a source: bytes copied in, read straight into it, or
+    zeros a source knows of without reading them (a hole, an unallocated grain, an extent)."""
+
+    def __init__(self, view: memoryview):
+        self.view, self.filled = view, 0
+
+    def put(self, data) -> None:
+        n = len(data)
+        self.view[self.filled:self.filled + n] = data
+        self.filled += n
+
+    def zeros(self, n: int) -> None:
+        while n > 0:
+            step = min(n, len(ZEROS))
+            self.put(ZEROS[:step] if step < len(ZEROS) else ZEROS)
+            n -= step
+
+    def space(self, n: int) -> memoryview:
+        """The next n bytes of the buffer, for a readinto; `advance` then counts what arrived."""
+        return self.view[self.filled:self.filled + n]
+
+    def advance(self, n: int) -> None:
+        self.filled += n
 
 
 class Retryable(Exception):
@@ -37,19 +64,19 @@ class Source:
         self.sleep = sleep
         self.retry_count = 0  # retries made in the whole run
 
-    def read(self, offset: int, length: int) -> bytearray:
-        """Exactly `length` bytes at `offset`, or TransferError."""
-        buf = bytearray()
+    def read(self, offset: int, view: memoryview) -> memoryview:
+        """Fill `view` with the bytes at `offset` (exactly len(view) of them), or TransferError."""
+        chunk, length = Chunk(view), len(view)
         failures = 0
-        while len(buf) < length:
-            before = len(buf)
+        while chunk.filled < length:
+            before = chunk.filled
             try:
-                self._fill(buf, offset + len(buf), offset + length)
+                self._fill(chunk, offset + chunk.filled, offset + length)
             except Retryable as exc:
                 # A try that moved forward starts the count again: a link that drops now and
                 # then never stops a long copy, one that no longer delivers does.
-                failures = 1 if len(buf) > before else failures + 1
-                position = offset + len(buf)
+                failures = 1 if chunk.filled > before else failures + 1
+                position = offset + chunk.filled
                 if failures > self.retries:
                     made = failures - 1
                     retries = f"{made} {'retry' if made == 1 else 'retries'}"
@@ -58,10 +85,10 @@ class Source:
                 self.retry_count += 1
                 log(f"{self.host}: {exc} at byte {position}; retry {failures}/{self.retries} in {delay:.2f} s")
                 self.sleep(delay)
-        return buf
+        return view
 
-    def _fill(self, buf: bytearray, position: int, end: int) -> None:
-        """Append the bytes from `position` up to `end` (or fewer) to `buf`; Retryable on a passing failure."""
+    def _fill(self, chunk: Chunk, position: int, end: int) -> None:
+        """Add the bytes from `position` up to `end` (or fewer) to `chunk`; Retryable on a passing failure."""
         raise NotImplementedError
 
     def describe_failure(self, position: int, retries: str, reason: str) -> str:

@@ -1,12 +1,17 @@
-"""`--source-kind file`: a raw image file (or device) the Pod sees, e.g. on an NFS share."""
+"""`--source-kind file`: a raw image file (or device) the Pod sees, e.g. on an NFS share.
+
+Holes are found with SEEK_DATA/SEEK_HOLE and not read: they are zeros by definition."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
 from mtvweb.pods.transfer.common import TransferError
-from mtvweb.pods.transfer.source_base import Retryable, Source
+from mtvweb.pods.transfer.source_base import Chunk, Retryable, Source
+
+READ = 8 << 20
 
 
 class FileSource(Source):
@@ -18,6 +23,7 @@ class FileSource(Source):
             st = os.fstat(self.fd)
         except OSError as exc:
             raise TransferError(f"cannot open the source {path}: {exc.strerror}") from None
+        self.sparse = stat.S_ISREG(st.st_mode)  # only files have holes to skip
         if stat.S_ISBLK(st.st_mode):
             length = os.lseek(self.fd, 0, os.SEEK_END)
         elif stat.S_ISREG(st.st_mode):
@@ -29,14 +35,33 @@ class FileSource(Source):
         if hasattr(os, "posix_fadvise"):
             os.posix_fadvise(self.fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
 
-    def _fill(self, buf: bytearray, position: int, end: int) -> None:
+    def _fill(self, chunk: Chunk, position: int, end: int) -> None:
         try:
-            data = os.pread(self.fd, min(end - position, 8 << 20), position)
+            stop, hole = self._run(position, min(end, position + READ))
+            if hole:
+                chunk.zeros(stop - position)
+                return
+            n = os.preadv(self.fd, [chunk.space(stop - position)], position)
         except OSError as exc:  # EIO, ESTALE, ETIMEDOUT from a network filesystem
             raise Retryable(exc.strerror or type(exc).__name__) from None
-        if not data:
+        if not n:
             raise TransferError(f"the source {self.path} ended at byte {position}, the disk has {self.size} bytes")
-        buf += data
+        chunk.advance(n)
+
+    def _run(self, position: int, end: int) -> tuple[int, bool]:
+        """Where the data or the hole at `position` ends (at most `end`), and whether it is a hole."""
+        if not self.sparse:
+            return end, False
+        try:
+            data = os.lseek(self.fd, position, os.SEEK_DATA)
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:  # nothing but a hole up to the end of the file
+                return end, True
+            self.sparse = False  # a file system without SEEK_DATA: read everything
+            return end, False
+        if data > position:
+            return min(data, end), True
+        return min(os.lseek(self.fd, position, os.SEEK_HOLE), end), False
 
     def describe_failure(self, position: int, retries: str, reason: str) -> str:
         return f"could not read {self.path} at byte {position} of {self.size} after {retries}: {reason}"

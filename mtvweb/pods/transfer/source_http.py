@@ -13,6 +13,7 @@ the bytes before the position reached are read and thrown away.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import ssl
@@ -22,8 +23,9 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
-from mtvweb.pods.transfer.common import TransferError, add_secret, log
-from mtvweb.pods.transfer.source_base import Retryable, Source
+from mtvweb.pods.transfer.common import TransferError, add_secret, log, mib
+from mtvweb.pods.transfer.extents import Extents
+from mtvweb.pods.transfer.source_base import Chunk, Retryable, Source
 
 CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 PIECE = 1 << 20  # bytes per socket read
@@ -52,7 +54,8 @@ class PinnedAdapter(requests.adapters.HTTPAdapter):
 
 class HttpSource(Source):
     def __init__(self, url: str, size: int, *, env, ca_file: str | None = None, insecure: bool = False,
-                 thumbprint: str = "", timeout: float = 60.0, **kwargs):
+                 thumbprint: str = "", timeout: float = 60.0, extents_url: str = "", extents_file: str = "",
+                 **kwargs):
         super().__init__(size, **kwargs)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -93,29 +96,51 @@ class HttpSource(Source):
         self.end = 0  # where its body ends
         self.whole_body = False  # True when the server ignored Range
         self.requests = 0
+        self.extents = Extents.everything(size)
+        if extents_url or extents_file:
+            self.extents = self._load_extents(extents_url, extents_file)
+
+    def _load_extents(self, url: str, path: str) -> Extents:
+        """Which ranges hold data, in ovirt-imageio's `extents` format; without them every byte is read."""
+        try:
+            if path:
+                with open(path) as f:
+                    listing = json.load(f)
+            else:
+                response = self.session.get(url, verify=self.verify, timeout=(self.timeout, self.timeout))
+                response.raise_for_status()
+                listing = response.json()
+            extents = Extents.from_listing(listing, self.size)
+        except (OSError, ValueError, requests.exceptions.RequestException) as exc:
+            log(f"no extents for {self.label} ({reason(exc) if isinstance(exc, requests.exceptions.RequestException) else exc}): "
+                "reading every byte")
+            return Extents.everything(self.size)
+        log(f"extents: {mib(extents.data_bytes)} of data in {mib(self.size)}, the rest is not read")
+        return extents
 
     # --- one try -------------------------------------------------------------------------
 
-    def _fill(self, buf: bytearray, position: int, end: int) -> None:
+    def _fill(self, chunk: Chunk, position: int, end: int) -> None:
+        end, zero = self.extents.run(position, end)
+        if zero:  # the source says these bytes are zeros: nothing to fetch
+            chunk.zeros(end - position)
+            return
         if self.response is None or self.position != position or self.position >= self.end:
             self._drop_response()
-            # Ask for everything from here on: the copy reads in order, so one response carries
-            # the rest of the disk and each later chunk is read from it, without a new request.
-            self._request(position, self.size)
+            # Ask for the whole run of data from here: the copy reads in order, so one response
+            # carries it and each later chunk is read from it, without a new request.
+            self._request(position, self.extents.data_end(position))
             self._skip_to(position)
         want = min(end, self.end) - position  # a server may answer a shorter range than asked
-        piece, got = bytearray(want), 0  # filled in place: no new object per socket read
+        got = 0
         try:
-            try:
-                view = memoryview(piece)  # never resized, so views may outlive a failure
-                while got < want:
-                    n = self.response.raw.readinto(view[got:got + min(PIECE, want - got)])
-                    if not n:
-                        raise Retryable("the server closed the connection early")
-                    got += n
-                    self.position += n
-            finally:
-                buf += piece if got == want else piece[:got]  # what arrived counts, even before a failure
+            while got < want:
+                n = self.response.raw.readinto(chunk.space(min(PIECE, want - got)))
+                if not n:
+                    raise Retryable("the server closed the connection early")
+                chunk.advance(n)  # what arrived counts, even before a failure
+                got += n
+                self.position += n
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
             self._drop_response()
             raise Retryable(reason(exc)) from None
@@ -180,6 +205,7 @@ class HttpSource(Source):
             raise TransferError(f"the source at {self.host} holds only {length} bytes, the disk has {self.size} (--size)")
         if not self.whole_body:
             log(f"{self.host} ignores Range requests: reading the whole body in order")
+            self.extents = Extents.everything(self.size)  # skipping would mean asking for the body again
         self.whole_body, self.position, self.end = True, 0, self.size
 
     def _skip_to(self, position: int) -> None:

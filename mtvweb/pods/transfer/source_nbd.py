@@ -15,7 +15,7 @@ import struct
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from mtvweb.pods.transfer.common import TransferError, log, mib
-from mtvweb.pods.transfer.source_base import Retryable, Source
+from mtvweb.pods.transfer.source_base import Chunk, Retryable, Source
 
 NBDMAGIC, IHAVEOPT, OLDSTYLE = b"NBDMAGIC", 0x49484156454F5054, 0x00420281861253
 OPTION_REPLY, SIMPLE_REPLY, STRUCTURED_REPLY, REQUEST = 0x3E889045565A9, 0x67446698, 0x668E33EF, 0x25609513
@@ -294,17 +294,17 @@ class NbdSource(Source):
         self.max_read = max(min(MAX_READ, self.client.max_block), 4096)
         self.align = max(self.client.min_block, 1)
 
-    def _fill(self, buf: bytearray, position: int, end: int) -> None:
+    def _fill(self, chunk: Chunk, position: int, end: int) -> None:
         try:
             if self.client is None:
                 self._connect()
             stop, zero = self._extent(position, end)
             if zero:
-                buf += bytes(stop - position)
+                chunk.zeros(stop - position)
                 self.zero_bytes += stop - position
                 return
             length = min(stop - position, self.max_read)
-            buf += self.client.read(position, length)
+            chunk.put(self.client.read(position, length))
             self.read_bytes += length
         except ServerError as exc:
             if not exc.passing:

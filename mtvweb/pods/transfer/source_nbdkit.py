@@ -131,11 +131,11 @@ class NbdkitSource(NbdSource):
         detail = self.nbdkit.errors()  # why the plugin refused, e.g. a wrong password or file name
         return f"nbdkit {self.plugin_name} could not open the disk: {detail or reason}"
 
-    def _fill(self, buf: bytearray, position: int, end: int) -> None:
+    def _fill(self, chunk, position: int, end: int) -> None:
         if not self.nbdkit.running:  # nothing to reconnect to
             raise TransferError(self.nbdkit.failure(f"nbdkit {self.plugin_name} stopped at byte {position} "
                                                     f"(exit status {self.nbdkit.process.returncode})"))
-        super()._fill(buf, position, end)
+        super()._fill(chunk, position, end)
 
     @property
     def plugin_name(self) -> str:

@@ -29,7 +29,7 @@ from pathlib import PurePosixPath
 from typing import NoReturn
 
 from mtvweb.pods.transfer.common import TransferError, log
-from mtvweb.pods.transfer.source_base import Retryable, Source
+from mtvweb.pods.transfer.source_base import Chunk, Retryable, Source
 
 SECTOR = 512
 MAGIC = b"KDMV"
@@ -223,18 +223,22 @@ class SparseExtent:
                                 f"decompress ({why}). {AGAIN}")
         return data
 
-    def fill(self, buf: bytearray, position: int, end: int) -> None:
-        """Append the disk's bytes from position to end; unallocated grains and tables are zeros."""
+    def fill(self, chunk: Chunk, position: int, end: int) -> None:
+        """Add the disk's bytes from position to end; unallocated grains and tables are zeros."""
         while position < end:
             index, skip = divmod(position, self.grain)
             if self.directory[index // self.per_gt] == 0:  # a whole table's span is empty
                 stop = min(end, (index // self.per_gt + 1) * self.per_gt * self.grain)
-                buf += bytes(stop - position)
+                chunk.zeros(stop - position)
                 position = stop
                 continue
             stop = min(end, (index + 1) * self.grain)
             data = self.read_grain(index)
-            buf += data[skip:skip + stop - position] if data is not None else bytes(stop - position)
+            if data is None:
+                chunk.zeros(stop - position)
+            else:
+                chunk.put(memoryview(data)[skip:skip + stop - position] if skip or stop - position < len(data)
+                          else data)
             position = stop
 
 
@@ -273,7 +277,7 @@ class FlatExtents:
         self.extents.append((self.capacity, length, fd, offset))
         self.capacity += length
 
-    def fill(self, buf: bytearray, position: int, end: int) -> None:
+    def fill(self, chunk: Chunk, position: int, end: int) -> None:
         for start, length, fd, offset in self.extents:
             if position >= end:
                 return
@@ -281,15 +285,15 @@ class FlatExtents:
                 continue
             n = min(end, start + length, position + WINDOW) - position
             if fd is None:
-                buf += bytes(n)
+                chunk.zeros(n)
             else:
                 try:
-                    data = os.pread(fd, n, offset + position - start)
+                    got = os.preadv(fd, [chunk.space(n)], offset + position - start)
                 except OSError as exc:
                     raise Retryable(exc.strerror or type(exc).__name__) from None
-                if not data:
+                if not got:
                     raise TransferError(f"an extent of {self.label} ended early at disk byte {position}")
-                buf += data
+                chunk.advance(got)
             return
 
     def close(self) -> None:
@@ -303,8 +307,8 @@ class RawImage:
     def __init__(self, region: Region):
         self.region, self.capacity = region, region.length
 
-    def fill(self, buf: bytearray, position: int, end: int) -> None:
-        buf += self.region.at(position, end - position)
+    def fill(self, chunk: Chunk, position: int, end: int) -> None:
+        chunk.put(self.region.at(position, end - position))
 
 
 FLAT_TYPES = {"monolithicFlat", "vmfs", "twoGbMaxExtentFlat"}
@@ -353,8 +357,8 @@ class VmdkSource(Source):
                                 f"{AGAIN}")
         return RawImage(region)
 
-    def _fill(self, buf: bytearray, position: int, end: int) -> None:
-        self.disk.fill(buf, position, min(end, position + WINDOW))
+    def _fill(self, chunk: Chunk, position: int, end: int) -> None:
+        self.disk.fill(chunk, position, min(end, position + WINDOW))
 
     def describe_failure(self, position: int, retries: str, reason: str) -> str:
         return f"could not read {self.label} at disk byte {position} of {self.size} after {retries}: {reason}"

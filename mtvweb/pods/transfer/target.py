@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import stat
 
+from mtvweb.pods.transfer.blocks import nonzero_runs, same
 from mtvweb.pods.transfer.common import TransferError, log, new_hasher
 
 ZERO_BLOCK = 64 << 10  # zero detection granularity; runs of non-zero blocks go out in one write
-ZEROS = bytes(ZERO_BLOCK)
 READ_CHUNK = 8 << 20
 ZEROS = memoryview(bytes(READ_CHUNK))
 
@@ -58,21 +58,33 @@ class Target:
         except OSError as exc:
             raise TransferError(f"cannot resize the target {self.path}: {exc.strerror}") from None
 
-    def write_sparse(self, offset: int, data) -> int:
+    def write_sparse(self, offset: int, data: memoryview) -> int:
         """Write the non-zero blocks of `data` at `offset`; return how many bytes were written."""
-        written, run, n = 0, None, len(data)
-        view = memoryview(data)
-        for start in range(0, n, ZERO_BLOCK):
-            stop = min(start + ZERO_BLOCK, n)
-            if data[start:stop] == ZEROS[: stop - start]:
-                if run is not None:
-                    written += self._write(offset + run, view[run:start])
-                    run = None
-            elif run is None:
-                run = start
-        if run is not None:
-            written += self._write(offset + run, view[run:n])
-        return written
+        self.written_runs = nonzero_runs(data, ZERO_BLOCK)  # (start, stop) within data, for `check`
+        return sum(self._write(offset + start, data[start:stop]) for start, stop in self.written_runs)
+
+    def check(self, offset: int, data: memoryview, spare: memoryview) -> None:
+        """Read back what the last write_sparse wrote (a block device: the whole chunk, since its
+        skipped blocks must read as zeros too; a file's skipped blocks are holes) and compare it
+        with `data`, using `spare` (as long as data) to read into."""
+        runs = [(0, len(data))] if self.block else self.written_runs
+        for start, stop in runs:
+            position = start
+            try:
+                while position < stop:
+                    n = os.preadv(self.fd, [spare[position:stop]], offset + position)
+                    if n == 0:
+                        raise TransferError(f"the target {self.path} ends at byte {offset + position}")
+                    position += n
+            except OSError as exc:
+                raise TransferError(f"cannot read the target {self.path} back at byte {offset + position}: "
+                                    f"{exc.strerror}") from None
+            if not same(spare[start:stop], data[start:stop]):
+                at = next(a for a in range(start, stop, ZERO_BLOCK)
+                          if not same(spare[a:min(a + ZERO_BLOCK, stop)], data[a:min(a + ZERO_BLOCK, stop)]))
+                raise TransferError(f"target does not match the source: the bytes read back from {self.path} at "
+                                    f"byte {offset + at} differ from the source's. Check the volume, then "
+                                    "restart the migration (it goes on from the last verified byte)")
 
     def _write(self, offset: int, data: memoryview) -> int:
         done = 0
