@@ -8,6 +8,9 @@ keep-alive connection):
 * `GET /` with `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` → 206 and Content-Range; without
   Range (or with several ranges) → 200 and the whole disk; HEAD likewise without a body.
   Bytes past the end of a shorter file (a sparse image truncated short) read as zeros.
+* `GET /extents` → the disk's data and zero ranges as JSON in ovirt-imageio's format
+  (`[{"start": 0, "length": n, "zero": false}, …]`, holes found with SEEK_DATA/SEEK_HOLE), so
+  the transfer Pod does not fetch the holes (`--extents-url`).
 * Only requests with `Authorization: Bearer <READER_TOKEN>` are served (401 otherwise); the
   token comes from the environment and is never printed.
 * It binds 0.0.0.0 on READER_PORT (0: any free port), prints the port, and — with POD_NAME and
@@ -19,7 +22,9 @@ keep-alive connection):
 from __future__ import annotations
 
 import argparse
+import errno
 import hmac
+import json
 import os
 import re
 import signal
@@ -68,6 +73,31 @@ class Disk:
             self.length = os.lseek(fd, 0, os.SEEK_END)  # also a block device's size
         finally:
             os.close(fd)
+
+    def extents(self) -> list[dict]:
+        """Data and zero ranges of the disk, in order, covering [0, size)."""
+        runs, position, limit = [], 0, min(self.length, self.size)
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            while position < limit:
+                try:
+                    data = min(os.lseek(fd, position, os.SEEK_DATA), limit)
+                except OSError as exc:
+                    if exc.errno != errno.ENXIO:  # a block device, a file system without SEEK_DATA
+                        runs.append((position, limit, False))
+                        break
+                    data = limit  # only a hole from here on
+                if data > position:
+                    runs.append((position, data, True))
+                else:
+                    data = min(os.lseek(fd, position, os.SEEK_HOLE), limit)
+                    runs.append((position, data, False))
+                position = data
+        finally:
+            os.close(fd)
+        if limit < self.size:
+            runs.append((limit, self.size, True))  # past the end of a shorter file
+        return [{"start": a, "length": b - a, "zero": zero} for a, b, zero in runs if b > a]
 
     def pieces(self, first: int, end: int):
         fd = os.open(self.path, os.O_RDONLY)
@@ -145,6 +175,12 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(text)
                 return
             disk = self.server.disk
+            if self.path.split("?")[0] == "/extents":
+                text = json.dumps(disk.extents()).encode()
+                self._answer(200, {"Content-Type": "application/json", "Content-Length": len(text)})
+                if body:
+                    self.wfile.write(text)
+                return
             chosen = parse_range(self.headers.get("Range"), disk.size)
             if chosen == "unsatisfiable":
                 self._answer(416, {"Content-Range": f"bytes */{disk.size}", "Content-Length": 0})

@@ -191,6 +191,8 @@ def test_two_kubevirt_vms_migrate_cold_between_namespaces(plan, source, people, 
     for pod in pods:
         command = pod.spec.containers[0].command
         assert command[command.index("--url") + 1].startswith("http://127.0.0.1:")
+        # the reader's extents: the claims' holes never crossed the wire
+        assert "known zero, not read" in core.read_namespaced_pod_log(pod.metadata.name, ns)
     assert not [s for s in core.list_namespaced_secret(ns).items if s.metadata.name.endswith(f"-{migration.pk}")]
 
 

@@ -163,6 +163,8 @@ def test_two_ovirt_vms_migrate_cold_with_equal_bytes(plan, people, ovirt_lab, en
     for pod in pods:
         command = pod.spec.containers[0].command
         assert command[command.index("--url") + 1].startswith(imageio) and "--insecure" not in command
+        # imageio's extents: the disks' zero ranges never crossed the wire
+        assert "known zero, not read" in core.read_namespaced_pod_log(pod.metadata.name, ns)
         assert ovirt_lab["password"] not in str(pod.spec)
     assert not [s for s in core.list_namespaced_secret(ns).items if s.metadata.name.endswith(f"-{migration.pk}")]
 

@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="nbdkit: a plugin parameter, repeated (the password comes from SOURCE_PASSWORD)")
     p.add_argument("--target", required=True, help="a file in a Filesystem PVC, or a block device that exists")
     p.add_argument("--size", type=int, help="the disk's capacity in bytes")
+    p.add_argument("--extents-url", default="", help="http: where the source lists its data and zero ranges "
+                                                      "(ovirt-imageio's format); zero ranges are not fetched")
+    p.add_argument("--extents-file", default="", help="http: the same listing, from a file")
     p.add_argument("--ca-file", help="http: CA bundle that signed the source's certificate")
     p.add_argument("--insecure", action="store_true", help="http: do not verify the source's certificate")
     p.add_argument("--max-rate", type=int, default=0, help="read at most this many bytes per second (0: no limit)")
@@ -71,6 +74,8 @@ def check(args, parser) -> None:
         parser.error("--source-kind nbd needs --uri")
     if args.source_kind == "nbdkit" and not args.nbdkit_plugin:
         parser.error("--source-kind nbdkit needs --nbdkit-plugin")
+    if (args.extents_url or args.extents_file) and args.source_kind != "http":
+        parser.error("--extents-url and --extents-file go with --source-kind http")
     if args.member and args.source_kind != "vmdk":
         parser.error("--member goes with --source-kind vmdk")
     if args.chunk_size < 4096 or args.retries < 0 or args.retry_wait < 0 or args.checkpoint_every < 1:
@@ -83,7 +88,8 @@ def open_source(args, env):
         from mtvweb.pods.transfer.source_http import HttpSource
 
         return HttpSource(args.url, args.size, env=env, ca_file=args.ca_file, insecure=args.insecure,
-                          thumbprint=args.thumbprint, timeout=args.timeout, **common)
+                          thumbprint=args.thumbprint, timeout=args.timeout, extents_url=args.extents_url,
+                          extents_file=args.extents_file, **common)
     if args.source_kind == "vmdk":
         from mtvweb.pods.transfer.source_vmdk import VmdkSource
 

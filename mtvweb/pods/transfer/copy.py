@@ -76,8 +76,10 @@ class Copy:
         self.target.sync()
         self.checkpoints.save(size, source_digest, done=True)
         seconds = time.monotonic() - self.started
-        log(f"done: {mib(self.bytes_read)} read in {seconds:.1f} s ({progress.rate(self.offset):.1f} MiB/s), "
-            f"{mib(self.bytes_written)} written, {self.source.retry_count} retries, blake3 {source_digest}")
+        skipped = f" ({mib(self.source.zero_bytes)} known zero, not read)" if self.source.zero_bytes else ""
+        log(f"done: {mib(self.bytes_read)} copied{skipped} in {seconds:.1f} s ({progress.rate(self.offset):.1f} MiB/s), "
+            f"{mib(self.bytes_written)} written and read back, {self.source.retry_count} retries, "
+            f"blake3 {source_digest}")
         return self._result(source_digest, skipped=False, resumed_from=start)
 
     def _starting_point(self):

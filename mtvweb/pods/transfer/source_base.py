@@ -16,8 +16,8 @@ class Chunk:
     """A chunk's buffer, filled in order by a source: bytes copied in, read straight into it, or
     zeros a source knows of without reading them (a hole, an unallocated grain, an extent)."""
 
-    def __init__(self, view: memoryview):
-        self.view, self.filled = view, 0
+    def __init__(self, view: memoryview, source=None):
+        self.view, self.filled, self.source = view, 0, source
 
     def put(self, data) -> None:
         n = len(data)
@@ -25,6 +25,8 @@ class Chunk:
         self.filled += n
 
     def zeros(self, n: int) -> None:
+        if self.source is not None:
+            self.source.zero_bytes += n
         while n > 0:
             step = min(n, len(ZEROS))
             self.put(ZEROS[:step] if step < len(ZEROS) else ZEROS)
@@ -63,10 +65,11 @@ class Source:
         self.delays = backoff_delays(retries, retry_wait)
         self.sleep = sleep
         self.retry_count = 0  # retries made in the whole run
+        self.zero_bytes = 0  # bytes the source said were zeros, so never read
 
     def read(self, offset: int, view: memoryview) -> memoryview:
         """Fill `view` with the bytes at `offset` (exactly len(view) of them), or TransferError."""
-        chunk, length = Chunk(view), len(view)
+        chunk, length = Chunk(view, self), len(view)
         failures = 0
         while chunk.filled < length:
             before = chunk.filled

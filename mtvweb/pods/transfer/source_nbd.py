@@ -301,7 +301,6 @@ class NbdSource(Source):
             stop, zero = self._extent(position, end)
             if zero:
                 chunk.zeros(stop - position)
-                self.zero_bytes += stop - position
                 return
             length = min(stop - position, self.max_read)
             chunk.put(self.client.read(position, length))

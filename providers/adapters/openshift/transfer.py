@@ -310,7 +310,8 @@ class Operations(BaseOperations):
             for index, disk in enumerate(source.disks):
                 ip, port = self._until_serving(core, ns, pods[disk.id], vm, index)
                 host = f"[{ip}]" if ":" in ip else ip
-                args[disk.id] = ["--source-kind", "http", "--url", f"http://{host}:{port}/"]
+                args[disk.id] = ["--source-kind", "http", "--url", f"http://{host}:{port}/",
+                                 "--extents-url", f"http://{host}:{port}/extents"]
             return args
 
     def _start(self, core, ns: str, manifest: dict, token: str) -> str:

@@ -163,7 +163,9 @@ class Operations(BaseOperations):
             args = {}
             for index, disk in enumerate(source.disks):
                 transfer = self._until_transferring(system, transfers[disk.id], vm, index)
-                args[disk.id] = ["--source-kind", "http", "--url", transfer.transfer_url, *self._tls_args()]
+                # imageio lists the disk's zero ranges, which the transfer Pod then does not fetch
+                args[disk.id] = ["--source-kind", "http", "--url", transfer.transfer_url,
+                                 "--extents-url", f"{transfer.transfer_url}/extents", *self._tls_args()]
             return args
 
     @staticmethod
