@@ -1,7 +1,8 @@
 """A cold migration from the vSphere lab into the lab cluster, through the real engine, transfer
 Pods and API server: two VMs — one running with UEFI firmware, one powered off with two disks on
 two datastores and two NICs — arrive with every disk's bytes equal to the source's, their MACs,
-networks, storage classes, firmware and run strategy, and the power state restored."""
+networks, storage classes, firmware and run strategy, and the power state restored. A third, with
+change tracking on, has only its allocated areas (vSphere's changed areas since "*") fetched."""
 
 import time
 import uuid
@@ -17,7 +18,7 @@ from tests.plans.helpers import lab_source_and_target
 from tests.providers.vsphere_helpers import vcenter
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
-RUNNING, STOPPED = "mtv-win2019-uefi", "mtv-db-2disk-2nic"
+RUNNING, STOPPED, TRACKED = "mtv-win2019-uefi", "mtv-db-2disk-2nic", "mtv-rhel9-cbt"
 
 
 def set_power(vsphere_lab, name, on: bool | None):
@@ -47,10 +48,11 @@ def set_power(vsphere_lab, name, on: bool | None):
 def plan(settings, kube_lab, vsphere_lab, people):
     settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
-    plan = vsphere_plan(source, host, [RUNNING, STOPPED], f"mig-{uuid.uuid4().hex[:6]}")
+    plan = vsphere_plan(source, host, [RUNNING, STOPPED, TRACKED], f"mig-{uuid.uuid4().hex[:6]}")
     assert set_power(vsphere_lab, RUNNING, True) == "poweredOn"
     yield plan
-    set_power(vsphere_lab, RUNNING, True)  # other tests expect the lab's VMs as they were
+    for name in (RUNNING, TRACKED):
+        set_power(vsphere_lab, name, True)  # other tests expect the lab's VMs as they were
 
 
 def test_two_vsphere_vms_migrate_cold_with_equal_bytes(plan, people, vsphere_lab, kube):
@@ -87,5 +89,9 @@ def test_two_vsphere_vms_migrate_cold_with_equal_bytes(plan, people, vsphere_lab
     # stay for the logs until the plan is archived.
     assert set_power(vsphere_lab, RUNNING, None) == "poweredOff"
     pods = core.list_namespaced_pod(ns, label_selector="mtvweb.io/role=transfer").items
-    assert {p.status.phase for p in pods} == {"Succeeded"} and len(pods) == 3
+    assert {p.status.phase for p in pods} == {"Succeeded"} and len(pods) == 4
+    for pod in pods:
+        tracked = pod.metadata.name in {d["pod"] for d in records[TRACKED].disks}
+        assert ("--extents-data" in pod.spec.containers[0].command) == tracked, pod.metadata.name
+        assert ("known zero, not read" in core.read_namespaced_pod_log(pod.metadata.name, ns)) == tracked
     assert not [s for s in core.list_namespaced_secret(ns).items if s.metadata.name.endswith(f"-{migration.pk}")]

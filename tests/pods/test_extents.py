@@ -41,3 +41,12 @@ def test_a_listing_past_the_disk_is_cut_and_an_unordered_one_refused():
         assert "not in order" in str(exc)
     else:
         raise AssertionError("an unordered listing was taken")
+
+
+def test_packed_runs_come_back_as_a_listing():
+    from mtvweb.pods.transfer.extents import decode, encode
+
+    runs = [(0, MIB), (5 * MIB, 5 * MIB + 4096), (1 << 40, (1 << 40) + 65536)]
+    packed = encode(runs)
+    assert packed.isascii() and " " not in packed
+    assert Extents.from_listing(decode(packed), 2 << 40).runs == runs

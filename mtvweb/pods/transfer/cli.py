@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extents-url", default="", help="http: where the source lists its data and zero ranges "
                                                       "(ovirt-imageio's format); zero ranges are not fetched")
     p.add_argument("--extents-file", default="", help="http: the same listing, from a file")
+    p.add_argument("--extents-data", default="", help="http: the data ranges, packed by the engine (e.g. vSphere's "
+                                                       "changed areas since '*' of a disk with change tracking)")
     p.add_argument("--ca-file", help="http: CA bundle that signed the source's certificate")
     p.add_argument("--insecure", action="store_true", help="http: do not verify the source's certificate")
     p.add_argument("--max-rate", type=int, default=0, help="read at most this many bytes per second (0: no limit)")
@@ -74,8 +76,8 @@ def check(args, parser) -> None:
         parser.error("--source-kind nbd needs --uri")
     if args.source_kind == "nbdkit" and not args.nbdkit_plugin:
         parser.error("--source-kind nbdkit needs --nbdkit-plugin")
-    if (args.extents_url or args.extents_file) and args.source_kind != "http":
-        parser.error("--extents-url and --extents-file go with --source-kind http")
+    if (args.extents_url or args.extents_file or args.extents_data) and args.source_kind != "http":
+        parser.error("--extents-url, --extents-file and --extents-data go with --source-kind http")
     if args.member and args.source_kind != "vmdk":
         parser.error("--member goes with --source-kind vmdk")
     if args.chunk_size < 4096 or args.retries < 0 or args.retry_wait < 0 or args.checkpoint_every < 1:
@@ -89,7 +91,7 @@ def open_source(args, env):
 
         return HttpSource(args.url, args.size, env=env, ca_file=args.ca_file, insecure=args.insecure,
                           thumbprint=args.thumbprint, timeout=args.timeout, extents_url=args.extents_url,
-                          extents_file=args.extents_file, **common)
+                          extents_file=args.extents_file, extents_data=args.extents_data, **common)
     if args.source_kind == "vmdk":
         from mtvweb.pods.transfer.source_vmdk import VmdkSource
 

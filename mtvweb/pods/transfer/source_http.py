@@ -18,13 +18,14 @@ import os
 import re
 import ssl
 import tempfile
+import zlib
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
 
 from mtvweb.pods.transfer.common import TransferError, add_secret, log, mib
-from mtvweb.pods.transfer.extents import Extents
+from mtvweb.pods.transfer.extents import Extents, decode
 from mtvweb.pods.transfer.source_base import Chunk, Retryable, Source
 
 CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
@@ -55,7 +56,7 @@ class PinnedAdapter(requests.adapters.HTTPAdapter):
 class HttpSource(Source):
     def __init__(self, url: str, size: int, *, env, ca_file: str | None = None, insecure: bool = False,
                  thumbprint: str = "", timeout: float = 60.0, extents_url: str = "", extents_file: str = "",
-                 **kwargs):
+                 extents_data: str = "", **kwargs):
         super().__init__(size, **kwargs)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -97,13 +98,15 @@ class HttpSource(Source):
         self.whole_body = False  # True when the server ignored Range
         self.requests = 0
         self.extents = Extents.everything(size)
-        if extents_url or extents_file:
-            self.extents = self._load_extents(extents_url, extents_file)
+        if extents_url or extents_file or extents_data:
+            self.extents = self._load_extents(extents_url, extents_file, extents_data)
 
-    def _load_extents(self, url: str, path: str) -> Extents:
+    def _load_extents(self, url: str, path: str, data: str) -> Extents:
         """Which ranges hold data, in ovirt-imageio's `extents` format; without them every byte is read."""
         try:
-            if path:
+            if data:
+                listing = decode(data)
+            elif path:
                 with open(path) as f:
                     listing = json.load(f)
             else:
@@ -111,7 +114,7 @@ class HttpSource(Source):
                 response.raise_for_status()
                 listing = response.json()
             extents = Extents.from_listing(listing, self.size)
-        except (OSError, ValueError, requests.exceptions.RequestException) as exc:
+        except (OSError, ValueError, zlib.error, requests.exceptions.RequestException) as exc:
             log(f"no extents for {self.label} ({reason(exc) if isinstance(exc, requests.exceptions.RequestException) else exc}): "
                 "reading every byte")
             return Extents.everything(self.size)
