@@ -4,10 +4,12 @@ VMs are all done. `manage.py engine` calls `tick()` about once a second."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from mtvweb.models import ControllerSettings
@@ -95,8 +97,56 @@ def undo_canceled(migration: Migration) -> None:
         publish(record)
 
 
-def tick() -> int:
-    """One round over every active migration; returns how many VMs were moved on."""
+def advance_locked(pk: int) -> bool:
+    """Advance one running VM unless another worker has it; True when it was advanced."""
+    with transaction.atomic():
+        locked = MigrationVM.objects.select_for_update(skip_locked=True).filter(pk=pk).select_related(
+            "migration__plan__source_provider", "migration__plan__destination_provider").first()
+        if locked is None or locked.status != RunStatus.RUNNING:
+            return False  # another worker has it, or it ended meanwhile
+        runner.advance(locked)
+    publish(locked)
+    return True
+
+
+class Workers:
+    """Running VMs advanced on their own threads: a slow call to a source (an export to Glance, a
+    power-off that takes minutes) holds up its own VM only. A VM is on one thread at a time."""
+
+    def __init__(self, size: int):
+        self.pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="vm")
+        self.lock = threading.Lock()
+        self.busy: set[int] = set()
+
+    def submit(self, pk: int) -> bool:
+        with self.lock:
+            if pk in self.busy:
+                return False
+            self.busy.add(pk)
+        self.pool.submit(self._advance, pk)
+        return True
+
+    def _advance(self, pk: int) -> None:
+        try:
+            advance_locked(pk)
+        except Exception:  # noqa: BLE001 - logged; the VM is tried again next round
+            logger.exception("advancing migration VM %s failed", pk)
+        finally:
+            connections.close_all()  # this thread's connections; the pool's threads are reused
+            with self.lock:
+                self.busy.discard(pk)
+
+    def idle(self) -> bool:
+        with self.lock:
+            return not self.busy
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def tick(workers: Workers | None = None) -> int:
+    """One round over every active migration; returns how many VMs were moved on (or handed to
+    `workers`, which advance them in the background)."""
     controller = ControllerSettings.current()
     limit, per_host = controller.max_vm_inflight, controller.max_vm_per_host
     moved = 0
@@ -106,15 +156,8 @@ def tick() -> int:
         cancel_requested(migration)
         undo_canceled(migration)
         admit(migration, limit, per_host)
-        for record in migration.vms.filter(status=RunStatus.RUNNING).select_related(
-                "migration__plan__source_provider", "migration__plan__destination_provider"):
-            with transaction.atomic():
-                locked = MigrationVM.objects.select_for_update(skip_locked=True).filter(pk=record.pk).first()
-                if locked is None or locked.status != RunStatus.RUNNING:
-                    continue  # another worker has it
-                runner.advance(locked)
-            publish(locked)
-            moved += 1
+        for pk in migration.vms.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
+            moved += workers.submit(pk) if workers else advance_locked(pk)
         finish(migration)
     return moved
 

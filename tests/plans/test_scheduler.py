@@ -35,3 +35,44 @@ def test_the_concurrency_limit_keeps_the_rest_waiting_in_order(people, make_plan
                                                                                    RunStatus.PENDING]
     scheduler.admit(migration, limit=1, per_host=10)
     assert migration.vms.filter(status=RunStatus.RUNNING).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_vm_holds_up_only_itself(people, make_plan, monkeypatch):
+    """With worker threads (manage.py engine) a VM stuck in a long source call (an export, a
+    power-off wait) does not stop the others, and is not handed to a second thread meanwhile."""
+    import threading
+
+    from plans.engine import runner
+
+    release, entered, advanced = threading.Event(), [], []
+
+    def advance(record):
+        entered.append(record.vm_id)
+        if record.vm_id == "vm-1":
+            release.wait(10)
+        advanced.append(record.vm_id)
+        return record
+
+    monkeypatch.setattr(runner, "advance", advance)
+    migration = actions.start(people["editor"], make_plan())
+    workers = scheduler.Workers(4)
+    try:
+        assert scheduler.tick(workers) == 2
+        slow = migration.vms.get(vm_id="vm-1").pk
+        for _ in range(100):
+            if workers.busy == {slow}:
+                break
+            threading.Event().wait(0.05)
+        assert advanced == ["vm-2"]  # vm-1 is still inside its slow call
+        assert scheduler.tick(workers) == 1  # vm-2 again; vm-1 is not handed out twice
+        release.set()
+        for _ in range(100):
+            if workers.idle():
+                break
+            threading.Event().wait(0.05)
+        assert entered.count("vm-1") == 1 and workers.idle()
+    finally:
+        release.set()
+        workers.shutdown()
+    assert states(migration) == {"vm-1": RunStatus.RUNNING, "vm-2": RunStatus.RUNNING}

@@ -13,15 +13,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between rounds")
+        parser.add_argument("--threads", type=int, default=8,
+                            help="VMs advanced at once, so a slow source call holds up only its VM (8)")
 
-    def handle(self, *args, interval, **options):
+    def handle(self, *args, interval, threads, **options):
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        workers = scheduler.Workers(max(threads, 1))
         self.stdout.write("engine running")
-        while not stop.is_set():
-            try:
-                scheduler.tick()
-            except Exception as exc:  # noqa: BLE001 - keep the engine alive; the error is logged
-                self.stderr.write(f"engine round failed: {exc}")
-            stop.wait(interval)
+        try:
+            while not stop.is_set():
+                try:
+                    scheduler.tick(workers)
+                except Exception as exc:  # noqa: BLE001 - keep the engine alive; the error is logged
+                    self.stderr.write(f"engine round failed: {exc}")
+                stop.wait(interval)
+        finally:
+            workers.shutdown()
