@@ -9,13 +9,28 @@ the engine says so instead of guessing.
 from __future__ import annotations
 
 import importlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from providers.models import Provider, VirtualMachine
 
+POWER_TIMEOUT = 300  # seconds a source has to reach the power state asked for
+
 
 class SourceError(Exception):
     """The source refused or failed; the message says what to do."""
+
+
+def wait_for(read: Callable[[], object], reached: Callable[[object], bool], failure: Callable[[object], str],
+             timeout: float = POWER_TIMEOUT, interval: float = 1.0):
+    """Call `read` until `reached(value)`; SourceError(failure(last value)) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not reached(value := read()):
+        if time.monotonic() > deadline:
+            raise SourceError(failure(value))
+        time.sleep(interval)
+    return value
 
 
 @dataclass
@@ -70,11 +85,15 @@ class Operations:
     def is_powered_on(self, vm: VirtualMachine) -> bool:
         raise NotImplementedError
 
-    def power_off(self, vm: VirtualMachine) -> None:
+    def switch(self, vm: VirtualMachine, on: bool) -> None:
+        """Power the VM on or off and wait until it is."""
         raise NotImplementedError
 
+    def power_off(self, vm: VirtualMachine) -> None:
+        self.switch(vm, on=False)
+
     def power_on(self, vm: VirtualMachine) -> None:
-        raise NotImplementedError
+        self.switch(vm, on=True)
 
     def prepare_disks(self, vm: VirtualMachine, source: SourceVM) -> dict[str, list[str]]:
         """Anything to do before the transfer Pods start (e.g. export an image). Idempotent.

@@ -27,7 +27,7 @@ from django.conf import settings
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from plans.engine.source import DiskSource, NicSource, SourceError, SourceVM
+from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM, wait_for
 from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
 from providers.adapters.openshift import client as cluster
@@ -41,13 +41,16 @@ TOKEN_ANNOTATION = "mtvweb.io/reader-token-sha256"  # which token a reader Pod w
 TOKEN_KEY = "READER_TOKEN"
 FILESYSTEM_MOUNT, BLOCK_DEVICE = "/source", "/dev/source"
 BUSES = {"virtio", "sata", "scsi", "usb"}
-POWER_TIMEOUT = 300  # seconds for the VMI to go away / to run
 READER_TIMEOUT = 180  # seconds for a reader Pod to run and announce its port
 GONE_TIMEOUT = 90  # seconds for deleted reader Pods to go away
 IDLE_EXIT = 1800  # a reader nobody reads from for this long stops by itself
 FAILED_WAITING = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError",
                   "CreateContainerError", "CrashLoopBackOff"}
 VMI = ("kubevirt.io", "v1", "virtualmachineinstances")
+
+
+def phase_of(instance: dict | None) -> str:
+    return ((instance or {}).get("status") or {}).get("phase", "")
 
 
 def short_name(base: str, suffix: str, limit: int = 63) -> str:
@@ -154,31 +157,24 @@ class Operations(BaseOperations):
                 return None
             raise
 
-    def _switch(self, vm, on: bool) -> None:
+    def switch(self, vm, on: bool) -> None:
         ns, name = self._where(vm)
         with self._api(f"{'start' if on else 'stop'} VirtualMachine {ns}/{name}") as api:
             if on:
                 cluster.power_on(api, self.provider.url, ns, name)
             else:
                 cluster.power_off(api, self.provider.url, ns, name)
-            deadline = time.monotonic() + POWER_TIMEOUT
-            while True:
-                instance = self._instance(api, ns, name)
-                phase = ((instance or {}).get("status") or {}).get("phase", "")
-                if (phase == "Running") if on else instance is None:
-                    return
-                if time.monotonic() > deadline:
-                    now = f"its VirtualMachineInstance is {phase or 'Pending'}" if instance else "it has no instance"
-                    raise SourceError(f"VirtualMachine {ns}/{name} did not {'start' if on else 'stop'} within "
-                                      f"{POWER_TIMEOUT} s ({now}): check it in the source cluster, then restart "
-                                      "the migration.")
-                time.sleep(1)
 
-    def power_off(self, vm) -> None:
-        self._switch(vm, on=False)
+            def reached(instance) -> bool:
+                return phase_of(instance) == "Running" if on else instance is None
 
-    def power_on(self, vm) -> None:
-        self._switch(vm, on=True)
+            def failure(instance) -> str:
+                now = f"its VirtualMachineInstance is {phase_of(instance) or 'Pending'}" if instance else \
+                    "it has no instance"
+                return (f"VirtualMachine {ns}/{name} did not {'start' if on else 'stop'} within {POWER_TIMEOUT} s "
+                        f"({now}): check it in the source cluster, then restart the migration.")
+
+            wait_for(lambda: self._instance(api, ns, name), reached, failure)
 
     # --- the reader's token ---------------------------------------------------------------------
 

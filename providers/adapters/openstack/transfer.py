@@ -21,7 +21,7 @@ from functools import cached_property
 
 from openstack import exceptions as sdk
 
-from plans.engine.source import DiskSource, NicSource, SourceError, SourceVM
+from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM
 from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
 from providers.adapters.openstack.client import OpenStackClient
@@ -30,7 +30,6 @@ ROOT = "root"  # the disk id of an image-booted server's root disk
 GLANCE_STORAGE = "glance"  # its storage-map source
 BUSES = {"ide": "sata", "sata": "sata", "scsi": "scsi"}  # hw_disk_bus; virtio and the rest → virtio
 NIC_MODELS = {"e1000": "e1000", "e1000e": "e1000e", "rtl8139": "rtl8139", "pcnet": "pcnet", "ne2k_pci": "ne2k_pci"}
-POWER_TIMEOUT = 300  # seconds for a server to reach SHUTOFF/ACTIVE
 STEP_TIMEOUT = 600  # seconds for a snapshot or a volume to become available
 COPY_RATE = 10 * 2**20  # bytes/s assumed at the least when waiting for an image to fill
 GONE = ("killed", "deleted", "pending_delete", "deactivated")

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import ovirtsdk4 as sdk
 from ovirtsdk4 import types
 
-from plans.engine.source import DiskSource, NicSource, SourceError, SourceVM
+from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM, wait_for
 from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
 from providers.adapters.ovirt.client import OvirtClient, insecure
@@ -27,7 +27,6 @@ BUSES = {"sata": "sata", "ide": "sata"}  # virtio_scsi, virtio, spapr_vscsi → 
 NIC_MODELS = {"e1000": "e1000", "e1000e": "e1000e", "rtl8139": "rtl8139"}  # the rest (virtio, rtl8139_virtio…) → virtio
 EFI_BIOS = {"q35_ovmf", "q35_secure_boot"}
 COPYABLE = {"image", ""}  # disk storage types with bytes an image transfer can read
-POWER_TIMEOUT = 300  # seconds for the VM to reach down/up
 TRANSFER_TIMEOUT = 300  # seconds for a transfer to reach transferring, or to finish once finalized
 INACTIVITY_TIMEOUT = 3600  # the engine pauses a transfer nobody reads for this long; Pods may queue a while
 Phase = types.ImageTransferPhase
@@ -104,7 +103,7 @@ class Operations(BaseOperations):
         with self._engine(f"read the power state of {vm.name}") as client:
             return client.vm_status(vm.uid) != "down"
 
-    def _switch(self, vm, on: bool) -> None:
+    def switch(self, vm, on: bool) -> None:
         wanted = "up" if on else "down"
         with self._engine(f"power {'on' if on else 'off'} {vm.name}") as client:
             if client.vm_status(vm.uid) != wanted:
@@ -112,18 +111,9 @@ class Operations(BaseOperations):
                     client.start_vm(vm.uid)
                 else:
                     client.power_off_vm(vm.uid)
-            deadline = time.monotonic() + POWER_TIMEOUT
-            while (status := client.vm_status(vm.uid)) != wanted:
-                if time.monotonic() > deadline:
-                    raise SourceError(f"{vm.name} did not become {wanted} within {POWER_TIMEOUT} s (it is {status}): "
-                                      "check it in the oVirt administration portal, then restart the migration.")
-                time.sleep(1)
-
-    def power_off(self, vm) -> None:
-        self._switch(vm, on=False)
-
-    def power_on(self, vm) -> None:
-        self._switch(vm, on=True)
+            wait_for(lambda: client.vm_status(vm.uid), lambda status: status == wanted,
+                     lambda status: f"{vm.name} did not become {wanted} within {POWER_TIMEOUT} s (it is {status}): "
+                                    "check it in the oVirt administration portal, then restart the migration.")
 
     # --- the disks' transfers -------------------------------------------------------------------
 

@@ -11,20 +11,18 @@ real clusters."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 from pyVmomi import vim
 
 from mtvweb.pods.transfer.extents import encode
-from plans.engine.source import DiskSource, NicSource, SourceError, SourceVM
+from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM, wait_for
 from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
 from providers.adapters.vsphere.client import normalize_thumbprint, session, split_url
 
 VDDK_LIBDIR = "/opt/vmware-vix-disklib-distrib"  # where a VDDK image (like MTV's) copies the library
 BUSES = {"sata": "sata", "ide": "sata"}  # everything else becomes virtio once the guest is converted
-POWER_TIMEOUT = 300
 MAX_EXTENTS_ARG = 64 << 10  # a Pod argument; a disk more fragmented than this is read whole
 
 
@@ -126,33 +124,24 @@ class Operations(BaseOperations):
         with self._session() as si:
             return self._power_state(si, self._vm(si, vm)) == "poweredOn"
 
-    def _switch(self, vm, on: bool) -> None:
-        wanted = "poweredOn" if on else "poweredOff"
+    def switch(self, vm, on: bool) -> None:
+        wanted, verb = ("poweredOn", "on") if on else ("poweredOff", "off")
         with self._session() as si:
             machine = self._vm(si, vm)
             try:
                 if self._power_state(si, machine) != wanted:
                     task = machine.PowerOnVM_Task() if on else machine.PowerOffVM_Task()
-                    deadline = time.monotonic() + POWER_TIMEOUT
-                    while task.info.state in ("queued", "running") and time.monotonic() < deadline:
-                        time.sleep(0.5)
-                    if task.info.state == "error":
-                        raise SourceError(f"vCenter could not power {'on' if on else 'off'} {vm.name}: "
-                                          f"{task.info.error.msg}")
-                deadline = time.monotonic() + POWER_TIMEOUT
-                while self._power_state(si, machine) != wanted:
-                    if time.monotonic() > deadline:
-                        raise SourceError(f"{vm.name} did not reach {wanted} within {POWER_TIMEOUT} s: check it in "
-                                          "vCenter, then restart the migration.")
-                    time.sleep(1)
+                    state = wait_for(lambda: task.info.state, lambda s: s not in ("queued", "running"),
+                                     lambda s: f"vCenter's task to power {verb} {vm.name} is still {s} after "
+                                               f"{POWER_TIMEOUT} s: check it in vCenter, then restart the migration.",
+                                     interval=0.5)
+                    if state == "error":
+                        raise SourceError(f"vCenter could not power {verb} {vm.name}: {task.info.error.msg}")
+                wait_for(lambda: self._power_state(si, machine), lambda s: s == wanted,
+                         lambda s: f"{vm.name} did not reach {wanted} within {POWER_TIMEOUT} s (it is {s}): check it "
+                                   "in vCenter, then restart the migration.")
             except vim.fault.VimFault as exc:
-                raise SourceError(f"vCenter refused to power {'on' if on else 'off'} {vm.name}: {exc.msg}") from None
-
-    def power_off(self, vm) -> None:
-        self._switch(vm, on=False)
-
-    def power_on(self, vm) -> None:
-        self._switch(vm, on=True)
+                raise SourceError(f"vCenter refused to power {verb} {vm.name}: {exc.msg}") from None
 
     def prepare_disks(self, vm, source: SourceVM) -> dict[str, list[str]]:
         """Disks with change tracking: vSphere lists their allocated areas (changed areas since
