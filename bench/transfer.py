@@ -115,6 +115,11 @@ def data_path(gib: int, workdir: Path) -> list:
         row("OVA streamOptimized VMDK", seconds, result, target)
     else:
         rows.append(("OVA streamOptimized VMDK", "—", "not measured: the transfer has no vmdk source here"))
+    try:  # oVirt, OpenStack, KubeVirt (each failing source is a row of its own there)
+        from transfer_sources import rows as more_rows
+        rows.extend(more_rows(raw, size, allocated, cp_rate, workdir))
+    except Exception as exc:  # noqa: BLE001 - reported as a row; the rows above stay
+        rows.append(("oVirt, OpenStack, KubeVirt sources", "—", f"FAILED: {type(exc).__name__}: {exc}"))
     return rows
 
 
