@@ -48,10 +48,8 @@ from common import ROOT, lab_up, setup_django
 
 MIB, GIB = 1 << 20, 1 << 30
 HASH_CHUNK = 16 * MIB
-# The reader as the Pod runs it, bound to loopback only (the lab's hosts listen on 127.0.0.1).
-LOOPBACK_READER = ("import sys, mtvweb.pods.serve as s; bind = s.Server.__init__; "
-                   "s.Server.__init__ = lambda self, address, *rest: bind(self, ('127.0.0.1', address[1]), *rest); "
-                   "sys.exit(s.main(sys.argv[1:]))")
+# The downward API's status.podIP, as the lab's kubelet gives it: the reader listens there only.
+POD_IP = "127.0.0.1"
 
 
 def blake3_of(path: Path, size: int) -> str:
@@ -304,9 +302,11 @@ def local_readers(disk: Path, size: int, log: Path):
                     env[item["name"]] = item["value"]
                 elif "secretKeyRef" in item.get("valueFrom", {}):
                     env[item["name"]] = token  # the only key of the reader Secret
+                elif item.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "status.podIP":
+                    env[item["name"]] = POD_IP
                 # fieldRef POD_NAME/POD_NAMESPACE: no Pod to write the port into; it is read from stdout
             with open(log, "ab") as err:
-                reader = subprocess.Popen([sys.executable, "-c", LOOPBACK_READER, *command[3:]], cwd=ROOT,
+                reader = subprocess.Popen([sys.executable, *command[1:]], cwd=ROOT,
                                           env={**os.environ, **env}, stdin=subprocess.DEVNULL,
                                           stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
             port = re.search(r"on port (\d+)", reader.stdout.readline())  # "serving PATH (N bytes) on port P"
@@ -317,7 +317,7 @@ def local_readers(disk: Path, size: int, log: Path):
             return manifest["metadata"]["name"]
 
         def _until_serving(self, core, ns: str, name: str, vm, index: int) -> tuple[str, str]:
-            return "127.0.0.1", self.readers[name][1]
+            return POD_IP, self.readers[name][1]
 
         def release_disks(self, vm) -> None:
             while self.readers:

@@ -13,7 +13,8 @@ keep-alive connection):
   the transfer Pod does not fetch the holes (`--extents-url`).
 * Only requests with `Authorization: Bearer <READER_TOKEN>` are served (401 otherwise); the
   token comes from the environment and is never printed.
-* It binds 0.0.0.0 on READER_PORT (0: any free port), prints the port, and — with POD_NAME and
+* It binds READER_HOST (the Pod's IP, from the downward API; 0.0.0.0 when unset) on
+  READER_PORT (0: any free port), prints the port, and — with POD_NAME and
   POD_NAMESPACE set — writes it into its own Pod's annotation `mtvweb.io/reader-port` (in-cluster
   config), which is how the engine learns where to point the transfer Pod.
 * It exits 0 after `--idle-exit` seconds without a request, or on SIGTERM.
@@ -255,7 +256,7 @@ def main(argv=None, env=os.environ) -> int:
         return 2
     try:
         disk = Disk(args.path, args.size)
-        server = Server(("0.0.0.0", int(env.get("READER_PORT") or 0)), disk, token)
+        server = Server((env.get("READER_HOST") or "0.0.0.0", int(env.get("READER_PORT") or 0)), disk, token)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from plans.engine.context import StepFailed, VMContext
 from plans.engine.steps_setup import pod_output, reader_secret_data
 
 NO_SPACE = ("No space left on device", "ENOSPC")
+READER_SECRET_REFRESH = 900  # seconds; Keystone tokens live an hour by default
 
 
 def storage_targets(ctx: VMContext) -> dict[str, dict]:
@@ -121,10 +122,20 @@ def refresh_reader_secret(ctx: VMContext) -> None:
     data = reader_secret_data(ctx)
     if data:
         ctx.core.patch_namespaced_secret(ctx.memo["secret"], ctx.namespace, {"data": data})
+    ctx.memo["secret_refreshed"] = time.time()
+
+
+def keep_reader_secret_fresh(ctx: VMContext) -> None:
+    """Tokens in the reader Secret (OpenStack's Keystone token, a KubeVirt reader's) expire; a
+    transfer container that restarts reads the Secret again, so it must hold a fresh one."""
+    if time.time() - ctx.memo.get("secret_refreshed", time.time()) >= READER_SECRET_REFRESH:
+        refresh_reader_secret(ctx)
 
 
 def copy(ctx: VMContext) -> bool:
     ns = ctx.namespace
+    if ctx.memo.get("prepared"):
+        keep_reader_secret_fresh(ctx)
     for index, (disk, source) in enumerate(zip(ctx.record.disks, ctx.source.disks, strict=True)):
         if disk["state"] == "Copied":
             continue

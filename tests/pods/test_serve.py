@@ -37,7 +37,8 @@ def disk(tmp_path):
 
 class Reader:
     def __init__(self, path, size, idle_exit=30.0, token=TOKEN):
-        env = {**os.environ, "READER_TOKEN": token, "READER_PORT": "0", "PYTHONPATH": str(REPO)}
+        env = {**os.environ, "READER_TOKEN": token, "READER_PORT": "0", "READER_HOST": "127.0.0.1",
+               "PYTHONPATH": str(REPO)}
         env.pop("POD_NAME", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mtvweb.pods.serve", "--path", str(path), "--size", str(size),

@@ -254,6 +254,8 @@ class Operations(BaseOperations):
             "env": [{"name": "READER_TOKEN", "valueFrom": {"secretKeyRef": {"name": self._secret_name(vm),
                                                                             "key": TOKEN_KEY}}},
                     {"name": "READER_PORT", "value": "0"},
+                    # listen on the Pod's own address only (where the transfer Pod connects)
+                    {"name": "READER_HOST", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
                     {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
                     {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}],
             "terminationMessagePolicy": "FallbackToLogsOnError",
