@@ -137,6 +137,8 @@ class Copy:
             self.bytes_written += self.target.write_sparse(self.offset, data)
             self.target.check(self.offset, data, memoryview(self.check_buffer)[:length])
             hasher.update(data)  # after the check: on a failure the hash covers exactly the bytes before self.offset
+            if self.offset > start:  # the chunk before this one: written and checked
+                self.target.write_behind(max(start, self.offset - chunk), min(chunk, self.offset - start))
             self.offset += length
             self.bytes_read += length
             chunks += 1
