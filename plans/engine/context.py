@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import threading
 from dataclasses import asdict
 from functools import cached_property
 
+from django.conf import settings
 from django.utils import timezone
 from kubernetes import client
 
@@ -15,6 +20,26 @@ from providers.adapters.openshift.client import open_api
 from providers.models import VirtualMachine
 
 LOG_LINES_KEPT = 2000
+_api_clients: dict[tuple, client.ApiClient] = {}
+_api_lock = threading.Lock()
+
+
+def target_api(provider) -> client.ApiClient:
+    """One ApiClient per target cluster and credentials, shared by every VM the engine moves:
+    reading a kubeconfig and opening new TLS connections at every step cost more CPU than the
+    steps themselves. A changed provider or kubeconfig file gets a new one."""
+    credentials = provider.credentials()
+    kubeconfig = settings.MTVWEB_KUBECONFIG
+    stamp = os.stat(kubeconfig).st_mtime_ns if kubeconfig and os.path.exists(kubeconfig) else 0
+    digest = hashlib.sha256(json.dumps(credentials, sort_keys=True).encode()).hexdigest()
+    key = (provider.pk, provider.url, digest, kubeconfig, stamp)
+    with _api_lock:
+        api = _api_clients.get(key)
+        if api is None:
+            for old in [k for k in _api_clients if k[0] == provider.pk]:
+                _api_clients.pop(old)  # left to the garbage collector: another thread may still use it
+            api = _api_clients[key] = open_api(provider.url, credentials)
+    return api
 
 
 class StepFailed(Exception):
@@ -62,8 +87,7 @@ class VMContext:
 
     @cached_property
     def api(self) -> client.ApiClient:
-        target = self.plan.destination_provider
-        return open_api(target.url, target.credentials())
+        return target_api(self.plan.destination_provider)
 
     @cached_property
     def core(self) -> client.CoreV1Api:

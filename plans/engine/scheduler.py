@@ -8,8 +8,9 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from mtvweb.models import ControllerSettings
@@ -98,10 +99,17 @@ def undo_canceled(migration: Migration) -> None:
 
 
 def advance_locked(pk: int) -> bool:
-    """Advance one running VM unless another worker has it; True when it was advanced."""
-    with transaction.atomic():
-        locked = MigrationVM.objects.select_for_update(skip_locked=True).filter(pk=pk).select_related(
-            "migration__plan__source_provider", "migration__plan__destination_provider").first()
+    """Advance one running VM unless another worker has it; True when it was advanced.
+
+    On Postgres the VM's row stays locked while it advances, so engines in several processes
+    share the work. SQLite has no row locks, and a transaction there holds the whole database
+    (for as long as a slow source call takes): the embedded setup runs one engine, whose Workers
+    never give a VM to two threads, so no transaction is needed."""
+    row_locks = connection.features.has_select_for_update
+    records = MigrationVM.objects.filter(pk=pk).select_related(
+        "migration__plan__source_provider", "migration__plan__destination_provider")
+    with transaction.atomic() if row_locks else nullcontext():
+        locked = (records.select_for_update(skip_locked=True) if row_locks else records).first()
         if locked is None or locked.status != RunStatus.RUNNING:
             return False  # another worker has it, or it ended meanwhile
         runner.advance(locked)
