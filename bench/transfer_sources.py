@@ -47,6 +47,7 @@ import blake3
 from common import ROOT, lab_up, setup_django
 
 MIB, GIB = 1 << 20, 1 << 30
+RUNS = 2  # as bench/transfer.py: each copy runs twice, the fastest counts
 HASH_CHUNK = 16 * MIB
 # The downward API's status.podIP, as the lab's kubelet gives it: the reader listens there only.
 POD_IP = "127.0.0.1"
@@ -76,17 +77,20 @@ class Bench:
     def transfer(self, name: str, reader_args: list[str], env: dict) -> tuple[float, Path]:
         """The transfer Pod's entry point with the engine's reader arguments; (seconds, target)."""
         target = self.workdir / f"{name}.img"
-        target.unlink(missing_ok=True)
         argv = [sys.executable, "-m", "mtvweb.pods.transfer", *reader_args, "--target", str(target),
                 "--size", str(self.size), "--termination-log", os.devnull]
-        started = time.perf_counter()
-        done = subprocess.run(argv, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
-        (self.workdir / f"{name}.transfer.log").write_text(done.stderr)
-        if done.returncode:
+        best = None
+        for _ in range(RUNS):  # the fastest counts, as in bench/transfer.py
             target.unlink(missing_ok=True)
-            raise RuntimeError(f"the transfer failed: {done.stderr.strip()[-500:]}")
-        return seconds, target
+            started = time.perf_counter()
+            done = subprocess.run(argv, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True)
+            seconds = time.perf_counter() - started
+            (self.workdir / f"{name}.transfer.log").write_text(done.stderr)
+            if done.returncode:
+                target.unlink(missing_ok=True)
+                raise RuntimeError(f"the transfer failed: {done.stderr.strip()[-500:]}")
+            best = seconds if best is None else min(best, seconds)
+        return best, target
 
     def row(self, label: str, seconds: float, target: Path, note: str) -> tuple[str, str, str]:
         try:
