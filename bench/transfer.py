@@ -201,7 +201,7 @@ def engine(vms: int) -> list:
         migration.refresh_from_db()
         if migration.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
             break
-        time.sleep(0.2)
+        time.sleep(1.0)  # a round a second, as manage.py engine runs by default
     workers.shutdown()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     failed = migration.vms.exclude(status=RunStatus.SUCCEEDED).count()

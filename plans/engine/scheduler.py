@@ -34,9 +34,9 @@ def publish(record: MigrationVM) -> None:
         logger.debug("progress not published", exc_info=True)
 
 
-def host_of(provider_id: int, vm_id: str) -> str:
-    return VirtualMachine.objects.filter(provider_id=provider_id, uid=vm_id).values_list("host_uid", flat=True) \
-        .first() or ""
+def hosts_of(provider_id: int, vm_ids: set[str]) -> dict[str, str]:
+    """{VM id: its source host} in one query (the admission runs every round)."""
+    return dict(VirtualMachine.objects.filter(provider_id=provider_id, uid__in=vm_ids).values_list("uid", "host_uid"))
 
 
 def admit(migration: Migration, limit: int, per_host: int) -> None:
@@ -48,17 +48,19 @@ def admit(migration: Migration, limit: int, per_host: int) -> None:
     if not free:
         return
     source = migration.plan.source_provider_id
-    busy = Counter(host_of(source, vm_id) for vm_id in MigrationVM.objects.filter(
-        migration__plan__source_provider_id=source, status=RunStatus.RUNNING).values_list("vm_id", flat=True))
+    running = MigrationVM.objects.filter(migration__plan__source_provider_id=source, status=RunStatus.RUNNING)
+    waiting = list(migration.vms.filter(status=RunStatus.PENDING).order_by("pk").values_list("pk", "vm_id"))
+    hosts = hosts_of(source, {*running.values_list("vm_id", flat=True), *(vm_id for _, vm_id in waiting)})
+    busy = Counter(hosts.get(vm_id, "") for vm_id in running.values_list("vm_id", flat=True))
     admitted = []
-    for record in migration.vms.filter(status=RunStatus.PENDING).order_by("pk"):
+    for pk, vm_id in waiting:
         if len(admitted) >= free:
             break
-        host = host_of(source, record.vm_id)
+        host = hosts.get(vm_id, "")
         if host and busy[host] >= per_host:
             continue
         busy[host] += 1
-        admitted.append(record.pk)
+        admitted.append(pk)
     MigrationVM.objects.filter(pk__in=admitted).update(status=RunStatus.RUNNING, started=timezone.now())
 
 
