@@ -111,7 +111,9 @@ def advance_locked(pk: int) -> bool:
     records = MigrationVM.objects.filter(pk=pk).select_related(
         "migration__plan__source_provider", "migration__plan__destination_provider")
     with transaction.atomic() if row_locks else nullcontext():
-        locked = (records.select_for_update(skip_locked=True) if row_locks else records).first()
+        # of=self: lock only this row; the joined migration, plan and providers stay free for the
+        # other VMs (a lock on them would make SKIP LOCKED pass over every other VM of the plan)
+        locked = (records.select_for_update(skip_locked=True, of=("self",)) if row_locks else records).first()
         if locked is None or locked.status != RunStatus.RUNNING:
             return False  # another worker has it, or it ended meanwhile
         runner.advance(locked)
