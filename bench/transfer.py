@@ -29,6 +29,7 @@ from pathlib import Path
 from common import ROOT, lab_up, report, setup_django
 
 from mtvweb.pods.transfer.extents import encode
+from mtvweb.pods.transfer.holes import run_at
 
 MIB = 1 << 20
 
@@ -79,15 +80,11 @@ def data_runs(path: Path, size: int) -> list[tuple[int, int]]:
     """The file's data ranges (start, end), as a thin disk's allocated areas."""
     runs, position = [], 0
     with open(path, "rb") as f:
-        fd = f.fileno()
         while position < size:
-            try:
-                start = os.lseek(fd, position, os.SEEK_DATA)
-            except OSError:
-                break
-            end = min(os.lseek(fd, start, os.SEEK_HOLE), size)
-            runs.append((start, end))
-            position = end
+            stop, hole = run_at(f.fileno(), position, size)
+            if not hole:
+                runs.append((position, stop))
+            position = stop
     return runs
 
 

@@ -23,7 +23,6 @@ keep-alive connection):
 from __future__ import annotations
 
 import argparse
-import errno
 import hmac
 import json
 import os
@@ -33,6 +32,8 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from mtvweb.pods.transfer.holes import run_at
 
 PORT_ANNOTATION = "mtvweb.io/reader-port"
 PIECE = 1 << 20  # bytes per read and write
@@ -81,19 +82,9 @@ class Disk:
         fd = os.open(self.path, os.O_RDONLY)
         try:
             while position < limit:
-                try:
-                    data = min(os.lseek(fd, position, os.SEEK_DATA), limit)
-                except OSError as exc:
-                    if exc.errno != errno.ENXIO:  # a block device, a file system without SEEK_DATA
-                        runs.append((position, limit, False))
-                        break
-                    data = limit  # only a hole from here on
-                if data > position:
-                    runs.append((position, data, True))
-                else:
-                    data = min(os.lseek(fd, position, os.SEEK_HOLE), limit)
-                    runs.append((position, data, False))
-                position = data
+                stop, hole = run_at(fd, position, limit)
+                runs.append((position, stop, hole))
+                position = stop
         finally:
             os.close(fd)
         if limit < self.size:

@@ -4,11 +4,11 @@ Holes are found with SEEK_DATA/SEEK_HOLE and not read: they are zeros by definit
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 
 from mtvweb.pods.transfer.common import TransferError
+from mtvweb.pods.transfer.holes import run_at
 from mtvweb.pods.transfer.source_base import Chunk, Retryable, Source
 
 READ = 8 << 20
@@ -23,7 +23,6 @@ class FileSource(Source):
             st = os.fstat(self.fd)
         except OSError as exc:
             raise TransferError(f"cannot open the source {path}: {exc.strerror}") from None
-        self.sparse = stat.S_ISREG(st.st_mode)  # only files have holes to skip
         if stat.S_ISBLK(st.st_mode):
             length = os.lseek(self.fd, 0, os.SEEK_END)
         elif stat.S_ISREG(st.st_mode):
@@ -37,7 +36,7 @@ class FileSource(Source):
 
     def _fill(self, chunk: Chunk, position: int, end: int) -> None:
         try:
-            stop, hole = self._run(position, min(end, position + READ))
+            stop, hole = run_at(self.fd, position, min(end, position + READ))
             if hole:
                 chunk.zeros(stop - position)
                 return
@@ -47,21 +46,6 @@ class FileSource(Source):
         if not n:
             raise TransferError(f"the source {self.path} ended at byte {position}, the disk has {self.size} bytes")
         chunk.advance(n)
-
-    def _run(self, position: int, end: int) -> tuple[int, bool]:
-        """Where the data or the hole at `position` ends (at most `end`), and whether it is a hole."""
-        if not self.sparse:
-            return end, False
-        try:
-            data = os.lseek(self.fd, position, os.SEEK_DATA)
-        except OSError as exc:
-            if exc.errno == errno.ENXIO:  # nothing but a hole up to the end of the file
-                return end, True
-            self.sparse = False  # a file system without SEEK_DATA: read everything
-            return end, False
-        if data > position:
-            return min(data, end), True
-        return min(os.lseek(self.fd, position, os.SEEK_HOLE), end), False
 
     def describe_failure(self, position: int, retries: str, reason: str) -> str:
         return f"could not read {self.path} at byte {position} of {self.size} after {retries}: {reason}"

@@ -12,6 +12,7 @@ import stat
 
 from mtvweb.pods.transfer.blocks import nonzero_runs, same
 from mtvweb.pods.transfer.common import TransferError, log, new_hasher
+from mtvweb.pods.transfer.holes import run_at
 
 ZERO_BLOCK = 64 << 10  # zero detection granularity; runs of non-zero blocks go out in one write
 READ_CHUNK = 8 << 20
@@ -120,15 +121,14 @@ class Target:
         position = 0
         try:
             while position < length:
-                data_end = self._data_until(position, length)
-                if data_end is None:  # a hole: it reads as zeros, no need to ask the storage
-                    hole_end = self._hole_until(position, length)
-                    while position < hole_end:
-                        step = min(len(ZEROS), hole_end - position)
+                stop, hole = run_at(self.fd, position, length)
+                if hole:  # it reads as zeros, no need to ask the storage
+                    while position < stop:
+                        step = min(len(ZEROS), stop - position)
                         hasher.update(ZEROS[:step])
                         position += step
                     continue
-                n = os.preadv(self.fd, [view[: min(len(buf), data_end - position)]], position)
+                n = os.preadv(self.fd, [view[: min(len(buf), stop - position)]], position)
                 if n == 0:
                     raise TransferError(f"the target {self.path} ends at byte {position}, the disk has {length}")
                 hasher.update(view[:n])
@@ -136,25 +136,6 @@ class Target:
         except OSError as exc:
             raise TransferError(f"cannot read the target {self.path} back at byte {position}: {exc.strerror}") from None
         return hasher
-
-    def _data_until(self, position: int, length: int) -> int | None:
-        """Where the data at `position` ends (≤ length), or None when `position` is in a hole. Files
-        and file systems without SEEK_DATA (block devices) are all data."""
-        try:
-            if os.lseek(self.fd, position, os.SEEK_DATA) > position:
-                return None
-            return min(os.lseek(self.fd, position, os.SEEK_HOLE), length)
-        except OSError:  # ENXIO: only holes from here; EINVAL: not supported
-            return None if self._is_sparse_file() else length
-
-    def _hole_until(self, position: int, length: int) -> int:
-        try:
-            return min(os.lseek(self.fd, position, os.SEEK_DATA), length)
-        except OSError:
-            return length
-
-    def _is_sparse_file(self) -> bool:
-        return stat.S_ISREG(os.fstat(self.fd).st_mode)
 
     def close(self) -> None:
         os.close(self.fd)
