@@ -48,10 +48,11 @@ def admit(migration: Migration, limit: int, per_host: int) -> None:
     if not free:
         return
     source = migration.plan.source_provider_id
-    running = MigrationVM.objects.filter(migration__plan__source_provider_id=source, status=RunStatus.RUNNING)
+    running = list(MigrationVM.objects.filter(migration__plan__source_provider_id=source,
+                                              status=RunStatus.RUNNING).values_list("vm_id", flat=True))
     waiting = list(migration.vms.filter(status=RunStatus.PENDING).order_by("pk").values_list("pk", "vm_id"))
-    hosts = hosts_of(source, {*running.values_list("vm_id", flat=True), *(vm_id for _, vm_id in waiting)})
-    busy = Counter(hosts.get(vm_id, "") for vm_id in running.values_list("vm_id", flat=True))
+    hosts = hosts_of(source, {*running, *(vm_id for _, vm_id in waiting)})
+    busy = Counter(hosts.get(vm_id, "") for vm_id in running)
     admitted = []
     for pk, vm_id in waiting:
         if len(admitted) >= free:

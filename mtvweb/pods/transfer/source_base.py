@@ -9,7 +9,7 @@ import time
 from mtvweb.pods.transfer.common import TransferError, log
 
 FIRST_DELAY = 0.25  # seconds; doubles on every retry
-ZEROS = bytes(1 << 20)
+ZEROS = memoryview(bytes(1 << 20))  # sliced without copying
 
 
 class Chunk:
@@ -29,7 +29,7 @@ class Chunk:
             self.source.zero_bytes += n
         while n > 0:
             step = min(n, len(ZEROS))
-            self.put(ZEROS[:step] if step < len(ZEROS) else ZEROS)
+            self.put(ZEROS[:step])
             n -= step
 
     def space(self, n: int) -> memoryview:

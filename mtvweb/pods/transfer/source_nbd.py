@@ -273,7 +273,7 @@ class NbdSource(Source):
         super().__init__(size, **kwargs)
         self.address, self.export, self.host, self.label, self.timeout = address, export, host, label, timeout
         self.extents: list[tuple[int, int, bool]] = []  # (start, end, zero) known ahead
-        self.read_bytes = self.zero_bytes = 0
+        self.read_bytes = 0  # zero_bytes (Source) counts what block status spared
         self.client = None
         try:
             self._connect()
