@@ -43,29 +43,14 @@ import types
 import uuid
 from pathlib import Path
 
-import blake3
 from common import ROOT, lab_up, setup_django
+
+from tests.engine.helpers import blake3_of
 
 MIB, GIB = 1 << 20, 1 << 30
 RUNS = 2  # as bench/transfer.py: each copy runs twice, the fastest counts
-HASH_CHUNK = 16 * MIB
 # The downward API's status.podIP, as the lab's kubelet gives it: the reader listens there only.
 POD_IP = "127.0.0.1"
-
-
-def blake3_of(path: Path, size: int) -> str:
-    """BLAKE3 of the file's first `size` bytes (zeros past its end)."""
-    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-    with open(path, "rb") as f:
-        remaining = size
-        while remaining:
-            block = f.read(min(HASH_CHUNK, remaining))
-            if not block:
-                hasher.update(bytes(remaining))
-                break
-            hasher.update(block)
-            remaining -= len(block)
-    return hasher.hexdigest()
 
 
 class Bench:

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import blake3
 
-CHUNK = 1 << 20
+CHUNK = 16 << 20
 
 
 def blake3_of(path: Path, size: int) -> str:
-    hasher = blake3.blake3()
+    """BLAKE3 of the file's first `size` bytes (zeros past its end), on every core."""
+    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
     with open(path, "rb") as f:
         remaining = size
         while remaining:

@@ -20,6 +20,8 @@ from pathlib import Path
 import blake3
 import pytest
 
+from tests.engine.helpers import blake3_of
+
 REPO = Path(__file__).resolve().parents[2]
 KIB, MIB = 1 << 10, 1 << 20
 SIZE = 24 * MIB + 4608  # not a whole number of 64 KiB grains: the last grain is partial
@@ -53,17 +55,7 @@ def write_raw(path: Path, size: int, extents) -> str:
 
 
 def file_blake3(path: Path, size: int | None = None) -> str:
-    hasher = blake3.blake3()
-    with open(path, "rb") as f:
-        remaining = os.path.getsize(path) if size is None else size
-        while remaining:
-            block = f.read(min(8 * MIB, remaining))
-            if not block:
-                hasher.update(bytes(remaining))
-                break
-            hasher.update(block)
-            remaining -= len(block)
-    return hasher.hexdigest()
+    return blake3_of(path, os.path.getsize(path) if size is None else size)
 
 
 def qemu_img(raw: Path, out: Path, subformat: str = "streamOptimized") -> Path:
