@@ -1,4 +1,4 @@
-"""What makes a hook's playbook acceptable, for the hooks API and the plan wizard alike."""
+"""What makes a hook acceptable (its playbook, its image), for the hooks API and the plan wizard alike."""
 
 import yaml
 
@@ -11,4 +11,11 @@ def playbook_problem(playbook: str) -> str:
         return f"The playbook is not valid YAML: {exc}"
     if not isinstance(parsed, list):
         return "An Ansible playbook is a YAML list of plays (it starts with '- ')."
+    return ""
+
+
+def image_problem(image: str) -> str:
+    """Why a cluster could not pull the image as written ("" when it could)."""
+    if not image or " " in image or "/" not in image:
+        return "Enter the image as <registry>/<image>:<tag>, reachable from the target cluster."
     return ""

@@ -4,7 +4,6 @@ the reason; 400 with each problem at its field's path for a manifest that does n
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from rest_framework import status
@@ -13,8 +12,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from plans import actions, manifests
-from plans.api import records, spec
+from plans import actions, manifests, writer
+from plans.api import reader, records
 from plans.api.parsers import XYAMLParser, YAMLParser
 from plans.models import Migration, Plan
 
@@ -28,6 +27,10 @@ def annotated(queryset):
 
 def conflict(text: str) -> Response:
     return Response({"detail": text}, status=status.HTTP_409_CONFLICT)
+
+
+def invalid(exc: writer.Invalid) -> Response:
+    return Response(reader.at_paths(exc.problems), status=status.HTTP_400_BAD_REQUEST)
 
 
 class PlanAPI(APIView):
@@ -62,15 +65,11 @@ class PlanListAPI(PlanAPI):
     def post(self, request):
         """Create a plan from a Forklift Plan manifest (JSON or YAML)."""
         try:
-            plan_spec = spec.read(request.user, request.data)
-            plan = spec.save(request.user, plan_spec)
-        except spec.Invalid as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+            plan = writer.save(request.user, reader.read(request.user, request.data))
+        except writer.Invalid as exc:
+            return invalid(exc)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        except IntegrityError:
-            return Response({"metadata.name": ["A plan of that name was just created in this project: choose "
-                                               "another name."]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(records.detail(plan, request.user), status=status.HTTP_201_CREATED)
 
 
@@ -81,19 +80,19 @@ class PlanDetailAPI(PlanAPI):
     def put(self, request, pk):
         """Replace the plan's spec (the wizard's edit, through the API): refused like the console's edit."""
         plan = self.get_plan(request, pk)
+        refused = actions.refusal(request.user, plan, "edit")  # the role and state before the body
+        if refused and refused[0] == "role":
+            raise PermissionDenied(refused[1])
+        if refused:
+            return conflict(refused[1])
         try:
-            with transaction.atomic():
-                plan = Plan.objects.select_for_update().get(pk=plan.pk)
-                refused = actions.refusal(request.user, plan, "edit")
-                if refused and refused[0] == "role":
-                    raise PermissionDenied(refused[1])
-                if refused:
-                    return conflict(refused[1])
-                plan = spec.save(request.user, spec.read(request.user, request.data, instance=plan), instance=plan)
-        except spec.Invalid as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+            plan = writer.save(request.user, reader.read(request.user, request.data, instance=plan), instance=plan)
+        except writer.Invalid as exc:
+            return invalid(exc)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
+        except actions.ActionRefused as exc:
+            return conflict(exc.message)
         return Response(records.detail(PLANS.get(pk=plan.pk), request.user))
 
     def delete(self, request, pk):

@@ -1,6 +1,7 @@
-"""The wizard's last click: new maps and hooks, the plan, and the target namespace when it is
-new — all or nothing. A map not saved as a template is named after the plan; one saved as a
-template gets the user's name (and is offered again by the next plans' wizards)."""
+"""The wizard's last click: its choices become the plan writer's input, saved with the new maps
+and hooks, and the target namespace made when it is new — all or nothing. A map not saved as a
+template is named after the plan; one saved as a template gets the user's name (and is offered
+again by the next plans' wizards)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from mappings.models import NetworkMap, StorageMap
-from mappings.saving import MapInvalid, free_name, save_network_map, save_storage_map
-from plans import actions
-from plans.api.spec import PlanSpec, VMChoice
-from plans.api.spec import save as save_plan
+from mappings.saving import free_name
+from plans import actions, writer
 from plans.models import Hook, Plan
 from plans.wizard.state import HOOK_STEPS, Choices
 from providers.adapters.openshift.client import open_api, server_message
-from providers.models import InventoryObject, VirtualMachine
+from providers.models import InventoryObject
+
+# The plan writer's fields → the wizard's steps that hold them.
+STEP_OF = {"network_map": "Network map", "storage_map": "Storage map", "warm": "Migration type", "vms": "VMs"}
 
 
 class FinishFailed(Exception):
@@ -29,28 +31,23 @@ def _map(choices: Choices, kind: str, plan_name: str):
     if chosen is not None:
         return chosen
     part = choices.part(kind)
-    namespace = choices.general["namespace"]
-    model, save = (NetworkMap, save_network_map) if kind == "network" else (StorageMap, save_storage_map)
-    name = part["template_name"] if part.get("template") else free_name(model, namespace, f"{plan_name}-{kind}")
-    try:
-        return save(user=choices.user, name=name, namespace=namespace, source=choices.source,
-                    target=choices.target, pairs=choices.pairs(kind))
-    except MapInvalid as exc:
-        raise FinishFailed(f"The new {kind} map was not saved: {exc}. Go back to the {kind} map step.") from None
+    model = NetworkMap if kind == "network" else StorageMap
+    name = part["template_name"] if part.get("template") else free_name(model, choices.general["namespace"],
+                                                                          f"{plan_name}-{kind}")
+    return writer.NewMap(name=name, pairs=choices.pairs(kind))
 
 
-def _hook(choices: Choices, step: str, plan_name: str) -> Hook | None:
+def _hook(choices: Choices, step: str, plan_name: str) -> Hook | writer.NewHook | None:
     choice = choices.hook_choice(step)
     kind = choice.get("kind")
     if kind == "existing":
         return choices.existing_hook(step)
     if kind not in ("playbook", "image"):
         return None
-    namespace = choices.general["namespace"]
-    name = free_name(Hook, namespace, f"{plan_name}-{step.lower()}")
+    name = free_name(Hook, choices.general["namespace"], f"{plan_name}-{step.lower()}")
     if kind == "playbook":
-        return Hook.objects.create(namespace=namespace, name=name, playbook=choice["playbook"])
-    return Hook.objects.create(namespace=namespace, name=name, image=choice["image"], playbook="")
+        return writer.NewHook(name=name, playbook=choice["playbook"])
+    return writer.NewHook(name=name, image=choice["image"])
 
 
 def _vm_hooks(choices: Choices, plan: Plan | None, hooks: dict) -> dict[str, list]:
@@ -73,6 +70,27 @@ def _vm_hooks(choices: Choices, plan: Plan | None, hooks: dict) -> dict[str, lis
     return result
 
 
+def plan_input(choices: Choices, plan: Plan | None = None) -> writer.PlanInput:
+    """The writer's input from the wizard's choices; FinishFailed when a chosen VM is gone."""
+    general, source = choices.general, choices.source
+    vms = {vm.uid: vm for vm in writer.usable_vms(choices.user, source).filter(uid__in=choices.vm_ids)}
+    missing = [uid for uid in choices.vm_ids if uid not in vms]
+    if missing:
+        raise FinishFailed(f"VMs no longer in the inventory of {source.name}: {', '.join(missing)}. "
+                           "Go back to the VM step and deselect them.")
+    name = general["name"]
+    hooks = {step: _hook(choices, step, name) for step in HOOK_STEPS}
+    vm_hooks = _vm_hooks(choices, plan, hooks)
+    names = choices.part("names")
+    return writer.PlanInput(
+        name=name, namespace=general["namespace"], description=general.get("description", ""), source=source,
+        destination=choices.target, target_namespace=general["target_namespace"], warm=choices.warm,
+        transfer_network=general.get("transfer_network", ""), network_map=_map(choices, "network", name),
+        storage_map=_map(choices, "storage", name),
+        vms=[writer.VMChoice(vm=vms[uid], target_name=names.get(uid, ""), hooks=vm_hooks[uid])
+             for uid in choices.vm_ids])
+
+
 def _ensure_target_namespace(choices: Choices) -> None:
     target, namespace = choices.target, choices.general["target_namespace"]
     if InventoryObject.objects.filter(provider=target, kind="folder", name=namespace).exists():
@@ -90,32 +108,15 @@ def _ensure_target_namespace(choices: Choices) -> None:
 
 
 def finish(choices: Choices, plan: Plan | None = None) -> Plan:
-    general = choices.general
-    if plan is not None:
-        allowed, reason = actions.can_edit(plan)
-        if not allowed:
-            raise FinishFailed(reason)
-    vms = {vm.uid: vm for vm in VirtualMachine.objects.filter(provider=choices.source, uid__in=choices.vm_ids)}
-    missing = [uid for uid in choices.vm_ids if uid not in vms]
-    if missing:
-        raise FinishFailed(f"VMs no longer in the inventory of {choices.source.name}: {', '.join(missing)}. "
-                           "Go back to the VM step and deselect them.")
     try:
         with transaction.atomic():
-            name = general["name"]
-            network_map, storage_map = _map(choices, "network", name), _map(choices, "storage", name)
-            hooks = {step: _hook(choices, step, name) for step in HOOK_STEPS}
-            vm_hooks = _vm_hooks(choices, plan, hooks)
-            names = choices.part("names")
-            spec = PlanSpec(name=name, namespace=general["namespace"], description=general.get("description", ""),
-                            source=choices.source, destination=choices.target,
-                            target_namespace=general["target_namespace"], warm=choices.warm,
-                            transfer_network=general.get("transfer_network", ""), network_map=network_map,
-                            storage_map=storage_map,
-                            vms=[VMChoice(vm=vms[uid], target_name=names.get(uid, ""), hooks=vm_hooks[uid])
-                                 for uid in choices.vm_ids])
-            saved = save_plan(choices.user, spec, instance=plan)
+            saved = writer.save(choices.user, plan_input(choices, plan), instance=plan)
             _ensure_target_namespace(choices)
+    except writer.Invalid as exc:
+        raise FinishFailed(" ".join(f"{STEP_OF[key] + ': ' if key in STEP_OF else ''}{' '.join(texts)}"
+                                    for key, texts in exc.problems.items())) from None
+    except actions.ActionRefused as exc:
+        raise FinishFailed(exc.message) from None
     except (PermissionDenied, ValidationError) as exc:
         raise FinishFailed(" ".join(getattr(exc, "messages", [str(exc)]))) from None
     return saved

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from mappings.models import NetworkMap, StorageMap
 from mappings.pairs import NetworkPairSpec, StoragePairSpec, specs_of
+from plans import writer
 from plans.checks import PlanDraft
 from plans.models import Hook, Plan
 from providers.models import Provider
@@ -42,10 +43,7 @@ class Choices:
         pk = self.general.get(key)
         if not pk:
             return None
-        visible = Provider.objects.restrict(self.user, "view")
-        if key == "target":
-            visible = visible.filter(type=Provider.Type.OPENSHIFT)
-        return visible.filter(pk=pk).first()
+        return writer.usable(self.user, Provider).filter(pk=pk).first()
 
     @property
     def source(self) -> Provider | None:
@@ -86,7 +84,7 @@ class Choices:
         choice = self.hook_choice(step)
         if choice.get("kind") != "existing" or not choice.get("hook"):
             return None
-        return Hook.objects.restrict(self.user, "view").filter(pk=choice["hook"]).first()
+        return writer.usable(self.user, Hook).filter(pk=choice["hook"]).first()
 
     def draft(self) -> PlanDraft | None:
         """What the plan checks read; None until the providers are chosen."""

@@ -29,17 +29,14 @@ from mappings.sources import (
 )
 from mappings.suggest import suggest_network_pairs, suggest_storage_pairs
 from mappings.targets import target_networks
-from mtvweb.access import can
-from mtvweb.validators import validate_namespace_name, validate_object_name
+from mtvweb.validators import validate_object_name
 from mtvweb.views.generic import namespaces_allowed
-from plans.actions import validate_new_name
+from plans import writer
 from plans.checks import CRITICAL, check_plan
-from plans.hooks import playbook_problem
 from plans.models import Hook, Plan
-from plans.naming import is_valid_name, why_invalid
 from plans.wizard import vms as vm_step
 from plans.wizard.state import HOOK_STEPS, MAP_MODELS, PAIR_SPECS, Choices
-from providers.adapters import adapter_class
+from providers.adapters import adapter_class, target_types
 from providers.models import InventoryObject, Provider, VirtualMachine
 
 Errors = dict[str, list[str]]
@@ -90,40 +87,18 @@ class General(Step):
                 choices.data[kind] = {}
         return {}
 
+    # The plan writer's fields → this step's.
+    FIELD_NAMES = {"destination": "target"}
+
     def problems(self, choices):
-        errors: Errors = {}
-        part, user = choices.general, choices.user
-        name, namespace = part.get("name", ""), part.get("namespace", "")
+        part = choices.general
         if self.plan is not None:
-            namespace = part["namespace"] = self.plan.namespace
-        if not namespace:
-            _error(errors, "namespace", "Choose the project the plan belongs to.")
-        elif self.plan is None and not can(user, Plan, "add", namespace):
-            _error(errors, "namespace", f"You may not create plans in project {namespace}: choose a project where you "
-                                        "are an editor.")
-        if not (self.plan is not None and name == self.plan.name):
-            try:
-                validate_new_name(namespace, name)
-            except ValidationError as exc:
-                _error(errors, "name", " ".join(exc.messages))
-        source, target = choices.source, choices.target
-        if source is None:
-            _error(errors, "source", "Choose the source provider.")
-        if target is None:
-            _error(errors, "target", "Choose the target provider (an OpenShift Virtualization provider).")
-        target_namespace = part.get("target_namespace", "")
-        if not target_namespace:
-            _error(errors, "target_namespace", "Choose the target namespace, or type a new name to create it.")
-        else:
-            try:
-                validate_namespace_name(target_namespace)
-            except ValidationError as exc:
-                _error(errors, "target_namespace", " ".join(exc.messages))
-        transfer = part.get("transfer_network", "")
-        if transfer and target is not None and transfer not in {n.value for n in target_networks(target)}:
-            _error(errors, "transfer_network", f"NetworkAttachmentDefinition {transfer} is not in the cluster of "
-                                               f"{target.name} any more: choose another, or the default.")
-        return errors
+            part["namespace"] = self.plan.namespace
+        found = writer.general_problems(
+            choices.user, name=part.get("name", ""), namespace=part.get("namespace", ""), source=choices.source,
+            destination=choices.target, target_namespace=part.get("target_namespace", ""),
+            transfer_network=part.get("transfer_network", ""), instance=self.plan)
+        return {self.FIELD_NAMES.get(key, key): texts for key, texts in found.items()}
 
     def context(self, choices):
         user, target = choices.user, choices.target
@@ -137,7 +112,7 @@ class General(Step):
                               .values_list("name", flat=True))
             nads = [n.value for n in target_networks(target)]
         default_transfer = (target.settings or {}).get("transferNetwork", "") if target else ""
-        return {"providers": providers, "targets": providers.filter(type=Provider.Type.OPENSHIFT),
+        return {"providers": providers, "targets": providers.filter(type__in=target_types()),
                 "plan_namespaces": namespaces, "target_namespaces": existing, "nads": nads,
                 "editing": self.plan is not None, "default_transfer": default_transfer,
                 "new_target_namespace": bool(choices.general.get("target_namespace"))
@@ -189,7 +164,7 @@ class VMs(Step):
         if source is None:
             return {"vms": ["Choose the source provider in the General step first."]}
         if not part.get("ids"):
-            return {"vms": ["Select at least one VM to migrate."]}
+            return {"vms": [writer.NO_VMS]}
         critical = vm_step.critical_names(source, part["ids"])
         if critical and not part.get("critical_ok"):
             return {"critical_ok": [f"{len(critical)} selected VM{'s have' if len(critical) > 1 else ' has'} Critical "
@@ -366,21 +341,14 @@ class MigrationType(Step):
         return {}
 
     def problems(self, choices):
-        source = choices.source
-        if choices.warm and source is not None and not adapter_class(source.type).supports_warm:
-            return {"warm": [self.warm_refusal(source)]}
-        return {}
-
-    @staticmethod
-    def warm_refusal(source) -> str:
-        return (f"Warm migration copies disks while the VMs run; {source.get_type_display()} providers support "
-                "cold migration only (warm is for vSphere and oVirt).")
+        refusal = writer.warm_problem(choices.source, choices.warm)
+        return {"warm": [refusal]} if refusal else {}
 
     def context(self, choices):
         source = choices.source
         supported = source is not None and adapter_class(source.type).supports_warm
         return {"warm": choices.warm, "warm_supported": supported,
-                "warm_reason": "" if supported or source is None else self.warm_refusal(source)}
+                "warm_reason": "" if supported or source is None else writer.warm_problem(source, True)}
 
 
 # --- hooks ---------------------------------------------------------------------------------------
@@ -414,16 +382,11 @@ class Hooks(Step):
             kind = choice.get("kind", "none")
             if kind == "existing" and choices.existing_hook(step) is None:
                 _error(errors, f"{step}-hook", "Choose one of the project's hooks.")
-            elif kind == "playbook":
-                if not choice.get("playbook", "").strip():
-                    _error(errors, f"{step}-playbook", "Paste or upload the Ansible playbook to run.")
-                elif problem := playbook_problem(choice["playbook"]):
-                    _error(errors, f"{step}-playbook", problem)
-            elif kind == "image":
-                image = choice.get("image", "")
-                if not image or " " in image or "/" not in image:
-                    _error(errors, f"{step}-image", "Enter the image as <registry>/<image>:<tag>, reachable from "
-                                                    "the target cluster.")
+            elif kind in ("playbook", "image"):
+                image = Hook.DEFAULT_IMAGE if kind == "playbook" else choice.get("image", "")
+                playbook = choice.get("playbook", "") if kind == "playbook" else ""
+                for key, texts in writer.hook_problems(image, playbook, playbook_required=kind == "playbook").items():
+                    errors[f"{step}-{key}"] = texts
         return errors
 
     def context(self, choices):
@@ -450,8 +413,8 @@ class Review(Step):
     def problems(self, choices):
         errors: Errors = {}
         for vm_id, value in choices.part("names").items():
-            if value and vm_id in choices.vm_ids and not is_valid_name(value):
-                _error(errors, f"target-{vm_id}", f"{value!r} is not a valid VM name: {why_invalid(value)}.")
+            if vm_id in choices.vm_ids and (problem := writer.target_name_problem(value)):
+                _error(errors, f"target-{vm_id}", problem)
         return errors
 
     def context(self, choices):

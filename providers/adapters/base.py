@@ -90,6 +90,9 @@ class Adapter:
     type: ClassVar[str]
     supports_warm: ClassVar[bool] = False
     needs_conversion: ClassVar[bool] = False
+    is_target: ClassVar[bool] = False  # plans may migrate VMs into providers of this type
+    # Its VMs are named by namespace and name, not by id, in a Plan's spec.vms (guide §5.3)
+    named_by_namespace: ClassVar[bool] = False
     # The provider form (dotted path to a providers.forms.ProviderForm subclass).
     form: ClassVar[str]
     # Inventory API collections under /providers/<type>/<uid>/ → stored kind, in Forklift's

@@ -73,7 +73,7 @@ def test_a_yaml_body_works_too(people, inventory):
     ({"metadata": {"name": "Wave_1", "namespace": "team-a"}},
      {"metadata.name": ["Wave_1 is not a valid name: use at most 253 lower-case letters, digits, '-' and '.', "
                         "starting and ending with a letter or digit."]}),
-    ({"spec": {"vms": []}}, {"spec.vms": ["List the VMs to migrate in spec.vms, each by id or name."]}),
+    ({"spec": {"vms": []}}, {"spec.vms": ["Select at least one VM to migrate."]}),
     ({"spec": {"vms": [{"id": "vm-404"}]}},
      {"spec.vms[0].id": ["No VM with id vm-404 in the inventory of vcenter."]}),
     ({"spec": {"vms": [{"id": "vm-1"}, {"name": "web-1"}]}},
@@ -88,8 +88,7 @@ def test_a_yaml_body_works_too(people, inventory):
     ({"spec": {"map": {"network": {"name": "nowhere"}}}},
      {"spec.map.network": ["No network map named nowhere in project team-a that you may use: create it first or "
                            "correct the name."],
-      "spec.map.storage": ["Name the plan's storage map in spec.map.storage (it may be empty, but the plan needs "
-                           "one)."]}),
+      "spec.map.storage": ["Choose a storage map, or create a new one."]}),
     ({"spec": {"provider": {"source": {"name": "vcenter"}, "destination": {"name": "vcenter"}}}},
      {"spec.provider.destination": ["The destination must be an OpenShift Virtualization provider; vcenter is "
                                     "VMware vSphere."]}),
@@ -97,8 +96,8 @@ def test_a_yaml_body_works_too(people, inventory):
      {"spec.targetNamespace": ["Not A Namespace is not a valid namespace name: use at most 63 lower-case letters, "
                                "digits and '-', starting and ending with a letter or digit."]}),
     ({"spec": {"transferNetwork": {"name": "missing", "namespace": "team-a"}}},
-     {"spec.transferNetwork": ["No NetworkAttachmentDefinition team-a/missing in the target cluster host: create "
-                               "it or choose another."]}),
+     {"spec.transferNetwork": ["NetworkAttachmentDefinition team-a/missing is not in the cluster of host: create it "
+                               "there, or choose another or the default."]}),
     ({"spec": {"archived": True}}, {"spec.archived": ["Archive a plan with its archive action, not through its "
                                                       "spec."]}),
     ({"kind": "NetworkMap"}, {"kind": ["Send a Plan manifest, not a NetworkMap. Create maps and hooks with their "
@@ -135,7 +134,9 @@ def test_warm_is_refused_where_the_source_cannot(people, inventory):
 
     Provider.objects.filter(pk=inventory["source"].pk).update(type="openstack")
     response = api(people["editor"]).post(reverse("api-plans"), manifest(warm=True), format="json")
-    assert response.json()["spec.warm"] == ["OpenStack providers support cold migration only: set warm to false."]
+    assert response.json()["spec.warm"] == [
+        "Warm migration copies disks while the VMs run; OpenStack providers support cold migration only (warm is for "
+        "VMware vSphere and Red Hat Virtualization)."]
 
 
 def test_who_may_create_where(people, inventory):

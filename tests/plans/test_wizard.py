@@ -153,7 +153,7 @@ def test_warm_is_offered_only_where_the_source_supports_it(wizard, inventory):
     wizard.general(source=ova.pk)
     page = text(wizard.get("type"))
     reason = ("Warm migration copies disks while the VMs run; Open Virtual Appliance (OVA) providers support cold "
-              "migration only (warm is for vSphere and oVirt).")
+              "migration only (warm is for VMware vSphere and Red Hat Virtualization).")
     assert 'data-testid="type-warm" disabled' in page and reason in page
     assert reason in text(wizard.post("type", warm="1", action="next"))
 

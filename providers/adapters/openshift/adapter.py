@@ -10,6 +10,8 @@ class OpenShiftAdapter(Adapter):
     type = "openshift"
     supports_warm = False
     needs_conversion = False
+    is_target = True
+    named_by_namespace = True
     form = "providers.adapters.openshift.forms.OpenShiftProviderForm"
     resources = {
         "vms": "vm",
