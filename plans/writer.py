@@ -279,7 +279,7 @@ def _locked_for_edit(user, plan: Plan) -> Plan:
 def _write(user, plan: PlanInput, instance: Plan | None) -> Plan:
     network_map = _made_map(user, plan, "network", plan.network_map)
     storage_map = _made_map(user, plan, "storage", plan.storage_map)
-    hooks = {step: _made_hook(user, plan.namespace, hook) for step, hook in new_hooks(plan).items()}
+    hooks = {step: create_hook(user, plan.namespace, hook) for step, hook in new_hooks(plan).items()}
     row = instance or Plan(namespace=plan.namespace)
     row.name, row.description = plan.name, plan.description
     row.source_provider, row.destination_provider = plan.source, plan.destination
@@ -309,8 +309,12 @@ def _made_map(user, plan: PlanInput, kind: str, chosen):
         raise Invalid({f"{kind}_map": [f"The new {kind} map was not saved: {exc}."]}) from None
 
 
-def _made_hook(user, namespace: str, hook: NewHook) -> Hook:
-    made = Hook.objects.create(namespace=namespace, name=hook.name, image=hook.image, playbook=hook.playbook)
-    if not Hook.objects.restrict(user, "add").filter(pk=made.pk).exists():
-        raise PermissionDenied(f"You may not create hooks in project {namespace}.")
+def create_hook(user, namespace: str, hook: NewHook, deadline_seconds: int = 600) -> Hook:
+    """A hook, checked for the user's right to it once saved (the caller checked `hook_problems`)."""
+    with transaction.atomic():
+        made = Hook.objects.create(namespace=namespace, name=hook.name, image=hook.image, playbook=hook.playbook,
+                                   deadline_seconds=deadline_seconds)
+        if not Hook.objects.restrict(user, "add").filter(pk=made.pk).exists():
+            raise PermissionDenied(f"You may not create hooks in project {namespace}.")
+        Namespace.objects.get_or_create(name=namespace)
     return made

@@ -5,8 +5,8 @@ Forklift; plain YAML is taken too."""
 import base64
 import binascii
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -15,10 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mtvweb.access import can
-from mtvweb.models import Namespace
 from mtvweb.validators import validate_namespace_name, validate_object_name
+from plans import writer
 from plans.api.parsers import XYAMLParser, YAMLParser
-from plans.hooks import playbook_problem
 from plans.manifests import hook_manifest
 from plans.models import Hook, Plan
 
@@ -60,12 +59,12 @@ def read(user, data) -> tuple[dict, dict]:
         errors["metadata.name"] = [f"A hook named {name} already exists in project {namespace}: choose another name."]
     image = str(spec.get("image") or Hook.DEFAULT_IMAGE).strip()
     playbook = decode_playbook(str(spec.get("playbook") or ""))
-    if playbook and (problem := playbook_problem(playbook)):
-        errors["spec.playbook"] = [problem]
+    for key, texts in writer.hook_problems(image, playbook, playbook_required=False).items():
+        errors[f"spec.{key}"] = texts
     deadline = spec.get("deadline", 600)
     if not isinstance(deadline, int) or isinstance(deadline, bool) or deadline < 1:
         errors["spec.deadline"] = ["spec.deadline is the seconds the hook may run: a whole number of at least 1."]
-    return {"name": name, "namespace": namespace, "image": image, "playbook": playbook,
+    return {"namespace": namespace, "hook": writer.NewHook(name=name, image=image, playbook=playbook),
             "deadline_seconds": deadline}, errors
 
 
@@ -82,11 +81,10 @@ class HookListAPI(APIView):
         fields, errors = read(request.user, request.data)
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        with transaction.atomic():
-            hook = Hook.objects.create(**fields)
-            if not Hook.objects.restrict(request.user, "add").filter(pk=hook.pk).exists():
-                raise PermissionDenied(f"You may not create hooks in project {hook.namespace}.")
-            Namespace.objects.get_or_create(name=hook.namespace)
+        try:
+            hook = writer.create_hook(request.user, **fields)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
         return Response(record(hook), status=status.HTTP_201_CREATED)
 
 
