@@ -267,8 +267,8 @@ class MapStep(Step):
             return {"mode": ["Choose the source and target providers in the General step first."]}
         what = f"{self.kind} map"
         if part.get("mode") == "existing":
-            if choices.chosen_map(self.kind) is None:
-                _error(errors, "map", f"Choose a {what}, or create a new one.")
+            if problem := writer.map_problem(self.kind, choices.chosen_map(self.kind), choices.source, choices.target):
+                _error(errors, "map", problem)
             return errors
         pairs = choices.pairs(self.kind)
         row_errors = self.validate(choices, pairs)
