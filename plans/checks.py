@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from mtvweb.models import ControllerSettings
 from plans.naming import is_valid_name, kubernetes_name, why_invalid
 from providers.adapters import adapter_class
+from providers.adapters.base import CRITICAL, INFORMATION, WARNING
 from providers.models import InventoryObject, Provider, VirtualMachine
 
-CRITICAL, WARNING, INFORMATION = "Critical", "Warning", "Information"
 POD = "pod"
-SNAPSHOT_LIMIT = 28  # warm migration adds snapshots; vSphere refuses past 32 per VM
 GIB = 2**30
 
 
@@ -74,8 +73,7 @@ def check_plan(draft: PlanDraft) -> CheckResult:
     networks, storages = object_names(draft.source, "network"), object_names(draft.source, "storage")
     for vm in vms:
         findings += mapping_checks(vm, adapter, draft, networks, storages)
-        findings += warm_checks(vm, adapter, draft)
-        findings += source_checks(vm, draft)
+        findings += source_checks(vm, adapter, draft)
     names, name_findings = target_names(vms, draft)
     findings += name_findings
     findings += capacity_checks(vms, adapter, draft)
@@ -89,11 +87,10 @@ def provider_checks(draft: PlanDraft, adapter) -> list[Finding]:
         if provider.status != Provider.Status.READY:
             findings.append(Finding(CRITICAL, f"The {role} provider {provider.name} is {provider.status}"
                                               f"{': ' + provider.status_message if provider.status_message else ''}."))
-    if draft.target.type != Provider.Type.OPENSHIFT:
-        findings.append(Finding(CRITICAL, f"The target must be an OpenShift Virtualization provider, not {draft.target.type}."))
-    if draft.source.type == Provider.Type.VSPHERE and not (draft.source.settings or {}).get("vddkInitImage"):
-        findings.append(Finding(WARNING, "The vSphere provider has no VDDK init image: disks are copied over HTTPS, "
-                                         "which is slower (guide §2.7.1). Add one to the provider to speed this up."))
+    if not adapter_class(draft.target.type).is_target:
+        findings.append(Finding(CRITICAL, f"The target must be an OpenShift Virtualization provider, not "
+                                          f"{draft.target.get_type_display()}."))
+    findings += [Finding(category, text) for category, text in adapter.provider_findings(draft.source)]
     if draft.warm and not adapter.supports_warm:
         findings.append(Finding(CRITICAL, f"{draft.source.get_type_display()} providers support cold migration only; "
                                           "choose cold."))
@@ -120,28 +117,11 @@ def mapping_checks(vm, adapter, draft, networks, storages) -> list[Finding]:
     return findings
 
 
-def warm_checks(vm, adapter, draft) -> list[Finding]:
-    if not draft.warm or not adapter.supports_warm or draft.source.type != Provider.Type.VSPHERE:
-        return []
-    findings = []
-    if not vm.data.get("changeTrackingEnabled"):
-        findings.append(Finding(CRITICAL, "Changed block tracking is off: warm migration needs it. Turn on CBT "
-                                          "(ctkEnabled) for the VM or migrate cold.", vm.name))
-    off = [d.get("file", str(d.get("key"))) for d in vm.data.get("disks", []) if not d.get("changeTrackingEnabled")]
-    if off and vm.data.get("changeTrackingEnabled"):
-        findings.append(Finding(CRITICAL, f"Changed block tracking is off for disk {', '.join(off)}.", vm.name))
-    count = vm.data.get("snapshotCount", 0)
-    if count >= SNAPSHOT_LIMIT:
-        findings.append(Finding(CRITICAL, f"The VM has {count} snapshots; warm migration needs room for more "
-                                          f"(at most {SNAPSHOT_LIMIT - 1}). Remove some snapshots.", vm.name))
-    return findings
-
-
-def source_checks(vm, draft) -> list[Finding]:
-    findings = []
-    if draft.source.type == Provider.Type.OPENSTACK and (vm.data.get("imageBased") or vm.data.get("localDisks")):
-        findings.append(Finding(CRITICAL, "The VM is not backed only by Cinder volumes (it boots from an image or "
-                                          "has local disks); only volume-backed VMs can migrate.", vm.name))
+def source_checks(vm, adapter, draft) -> list[Finding]:
+    """What the source type finds in the VM's record (warm only where the source supports it), and
+    the VM's own critical concerns."""
+    warm = draft.warm and adapter.supports_warm
+    findings = [Finding(category, text, vm.name) for category, text in adapter.vm_findings(vm.data, warm)]
     if vm.concern_level == VirtualMachine.Concern.CRITICAL:
         labels = ", ".join(c["label"] for c in vm.concerns if c.get("category") == CRITICAL)
         findings.append(Finding(WARNING, f"The VM has critical concerns ({labels}); it may fail to migrate.", vm.name))

@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from providers.models import Provider
 
 
+# How grave a finding about a VM or a plan is (plan checks, validation concerns).
+CRITICAL, WARNING, INFORMATION = "Critical", "Warning", "Information"
+Finding = tuple[str, str]  # (category, message)
+
+
 class ProviderError(Exception):
     """A problem with the source that the user can act on; the message says what to do.
 
@@ -126,6 +131,16 @@ class Adapter:
     @staticmethod
     def storage_summary(data: dict) -> StorageSummary:
         return StorageSummary(capacity=data.get("capacity") or 0, free=data.get("free") or 0)
+
+    @staticmethod
+    def provider_findings(provider: Provider) -> list[Finding]:
+        """What a plan from this source should know about the provider's own settings."""
+        return []
+
+    @staticmethod
+    def vm_findings(data: dict, warm: bool) -> list[Finding]:
+        """What stops (Critical) or may trouble a VM record's migration from this source, cold or warm."""
+        return []
 
     def test_connection(self) -> None:
         """Raise ProviderError with an actionable message when the source cannot be used."""

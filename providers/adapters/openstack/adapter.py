@@ -1,4 +1,4 @@
-from providers.adapters.base import Adapter
+from providers.adapters.base import CRITICAL, Adapter, Finding
 from providers.adapters.openstack.client import OpenStackClient
 from providers.adapters.openstack.inventory import OpenStackCollector
 
@@ -20,6 +20,13 @@ class OpenStackAdapter(Adapter):
         "flavors": "flavor",
         "images": "image",
     }
+
+    @staticmethod
+    def vm_findings(data: dict, warm: bool) -> list[Finding]:
+        if data.get("imageBased") or data.get("localDisks"):
+            return [(CRITICAL, "The VM is not backed only by Cinder volumes (it boots from an image or has local "
+                               "disks); only volume-backed VMs can migrate.")]
+        return []
 
     def client(self) -> OpenStackClient:
         return OpenStackClient(self.url, self.credentials)
