@@ -9,6 +9,7 @@ import yaml
 
 from mappings.models import NetworkMap, NetworkPair, StorageMap
 from plans.models import Hook, Plan
+from providers.adapters import adapter_class
 from providers.models import InventoryObject, Provider, VirtualMachine
 
 API_VERSION = "forklift.konveyor.io/v1beta1"
@@ -83,14 +84,14 @@ def hook_manifest(hook: Hook) -> dict:
 def vm_entries(plan: Plan) -> list[dict]:
     """spec.vms: by id (and name, for people reading it); a KubeVirt source's VMs by name and
     namespace only, as Forklift requires (guide §5.3)."""
-    openshift = plan.source_provider.type == Provider.Type.OPENSHIFT
+    by_namespace = adapter_class(plan.source_provider.type).named_by_namespace
     paths = {}
-    if openshift:
+    if by_namespace:
         paths = dict(VirtualMachine.objects.filter(provider=plan.source_provider,
                                                    uid__in=plan.vms.values("vm_id")).values_list("uid", "path"))
     entries = []
     for vm in plan.vms.prefetch_related("hooks__hook"):
-        if openshift:
+        if by_namespace:
             namespace, name = split_path(paths.get(vm.vm_id, ""))
             entry = {"name": name or vm.name, "namespace": namespace}
         else:

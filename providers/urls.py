@@ -7,7 +7,7 @@ app_name = "providers"
 urlpatterns = crud_urls(
     "provider", views.ProviderListView, views.ProviderView, views.ProviderEditView, views.ProviderDeleteView
 ) + [
-    path("thumbprint/", views.ThumbprintView.as_view(), name="thumbprint"),
+    path("<str:provider_type>/thumbprint/", views.ThumbprintView.as_view(), name="thumbprint"),
     path("rules/", views_rules.RuleListView.as_view(), name="rules"),
     path("rules/add/", views_rules.RuleEditView.as_view(), name="rule_add"),
     path("rules/<int:pk>/", views_rules.RuleEditView.as_view(), name="rule_edit"),

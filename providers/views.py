@@ -6,8 +6,7 @@ from django.utils import timezone
 from django.views import View
 
 from mtvweb.views import generic
-from providers.adapters import ProviderError, adapter_for, form_class
-from providers.adapters.vsphere.client import fetch_thumbprint
+from providers.adapters import ProviderError, adapter_class, adapter_for, form_class
 from providers.filters import ProviderFilter
 from providers.models import Provider
 from providers.tables import ProviderTable
@@ -73,6 +72,9 @@ class ProviderEditView(generic.ObjectEditView):
             return render(request, "providers/provider_type_choice.html", {"types": Provider.Type.choices})
         return super().render_form(request, obj, form, status)
 
+    def form_context(self, obj, form) -> dict:
+        return {"fetches_thumbprint": adapter_class(form.provider_type).fetches_thumbprint}
+
     def post(self, request, pk=None):
         obj = self.get_object(pk)
         if self.make_form(obj, request.POST, request.FILES) is None:
@@ -121,18 +123,21 @@ class ProviderTestView(ProviderActionView):
 
 
 class ThumbprintView(generic.ObjectPermissionMixin, View):
-    """Read the certificate a vCenter URL presents, for the user to confirm its thumbprint."""
+    """Read the certificate a provider URL presents, for the user to confirm its thumbprint (for the
+    types whose form offers it)."""
 
     queryset = PROVIDERS
 
-    def post(self, request):
+    def post(self, request, provider_type):
         if not self.can("add") and not self.can("change"):
             raise PermissionDenied("Only provider admins may fetch certificates.")
+        if provider_type not in Provider.Type.values or not adapter_class(provider_type).fetches_thumbprint:
+            raise Http404(f"{provider_type} providers pin no certificate thumbprint.")
         url = request.POST.get("url", "")
         if not url.startswith("https://"):
             raise Http404("Enter the https:// URL first.")
         try:
-            result = fetch_thumbprint(url)
+            result = adapter_class(provider_type).fetch_thumbprint(url)
         except ProviderError as exc:
             return render(request, "providers/thumbprint.html", {"error": exc.message})
         if request.htmx:

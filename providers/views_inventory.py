@@ -18,7 +18,7 @@ KIND = {"hosts": "host", "networks": "network", "storage": "storage"}
 
 
 def tabs_for(provider):
-    has_hosts = provider.type in (Provider.Type.VSPHERE, Provider.Type.OVIRT)
+    has_hosts = adapter_class(provider.type).has_hosts
     return [(name, label) for name, label in TABS if name != "hosts" or has_hosts]
 
 
@@ -47,7 +47,7 @@ class ProviderInventoryView(ProviderPartMixin, View):
             table, filterset = self.object_table(request, provider, KIND[tab]), None
         context = {"object": provider, "tab": tab, "tabs": tabs_for(provider), "table": table,
                    "filterset": filterset, "can_change": self.can("change", provider)}
-        if tab == "hosts" and provider.type == Provider.Type.VSPHERE:
+        if tab == "hosts" and adapter_class(provider.type).host_addresses:
             context["host_rows"] = host_rows(provider)
         if generic.is_partial_request(request):
             return render(request, "generic/object_table.html", context)
@@ -93,6 +93,8 @@ class HostSettingView(ProviderPartMixin, View):
         provider = self.get_provider(pk)
         if not self.can("change", provider):
             raise PermissionDenied(f"You may view {provider} but not change its hosts.")
+        if not adapter_class(provider.type).host_addresses:
+            raise Http404(f"{provider.get_type_display()} hosts have no migration network to choose.")
         host = get_object_or_404(InventoryObject, provider=provider, kind="host", uid=host_id)
         row = next(r for r in host_rows(provider) if r["host"].uid == host.uid)
         address = request.POST.get("ip_address", "")

@@ -140,9 +140,13 @@ class ObjectEditView(ObjectPermissionMixin, View):
         return self.form(data, files, instance=obj, user=self.request.user, namespaces=namespaces_allowed(
             self.request.user, self.model, action))
 
+    def form_context(self, obj, form) -> dict:
+        """What the form's template needs beyond the object and the form."""
+        return {}
+
     def render_form(self, request, obj, form, status=200):
         context = {"object": obj, "form": form, "model": self.model,
-                   "cancel_url": obj.get_absolute_url() if obj.pk else self.url("_list")}
+                   "cancel_url": obj.get_absolute_url() if obj.pk else self.url("_list"), **self.form_context(obj, form)}
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, pk=None):

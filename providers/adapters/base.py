@@ -96,6 +96,12 @@ class Adapter:
     supports_warm: ClassVar[bool] = False
     needs_conversion: ClassVar[bool] = False
     is_target: ClassVar[bool] = False  # plans may migrate VMs into providers of this type
+    has_hosts: ClassVar[bool] = False  # the inventory lists hypervisor hosts (a Hosts tab)
+    # Each host's disks may be read through an address of the user's choice (a Host record, guide §5.3)
+    host_addresses: ClassVar[bool] = False
+    # The provider form offers to read the SHA-1 thumbprint of the certificate the URL presents
+    # (`fetch_thumbprint(url)`), for the user to confirm and pin
+    fetches_thumbprint: ClassVar[bool] = False
     # Its VMs are named by namespace and name, not by id, in a Plan's spec.vms (guide §5.3)
     named_by_namespace: ClassVar[bool] = False
     # The provider form (dotted path to a providers.forms.ProviderForm subclass).

@@ -4,6 +4,7 @@ from django.db import models
 
 from mtvweb.access import ADMIN
 from mtvweb.models import NamespacedObject
+from providers.adapters import adapter_class
 
 
 class Provider(NamespacedObject):
@@ -45,8 +46,9 @@ class Provider(NamespacedObject):
 
     @property
     def is_host(self) -> bool:
-        """The cluster mtvweb runs against: an openshift provider with neither URL nor token."""
-        return self.type == self.Type.OPENSHIFT and not self.url
+        """The cluster mtvweb runs against: a provider of a type plans migrate into (openshift), with
+        neither URL nor token."""
+        return adapter_class(self.type).is_target and not self.url
 
     def credentials(self) -> dict:
         return self.secret.reveal() if self.secret_id else {}

@@ -90,7 +90,7 @@ def test_bad_input_is_refused_with_what_to_fix(admin_client, vsphere_lab, case):
 
 @pytest.mark.django_db
 def test_thumbprint_is_offered_for_confirmation(admin_client, vsphere_lab):
-    response = admin_client.post(reverse("providers:thumbprint"), {"url": vsphere_lab["url"]}, HTTP_HX_REQUEST="true")
+    response = admin_client.post(reverse("providers:thumbprint", args=["vsphere"]), {"url": vsphere_lab["url"]}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert vsphere_lab["thumbprint"] in body and "Compare it with the thumbprint" in body
 

@@ -18,23 +18,24 @@ from providers.models import Provider
 DEMO_NAMESPACE = "mtv-demo"
 
 
+# Each lab part that stands for a source (lab.json key, also its provider type) → the provider form's
+# data from that part's record (keys in lab/<part>/README.md).
+LAB_SOURCES = {
+    "vsphere": lambda vs: {"name": "vcenter", "url": vs["url"], "user": vs["user"], "password": vs["password"],
+                           "thumbprint": vs["thumbprint"], "insecure_skip_verify": "on"},
+    "ovirt": lambda ov: {"name": "rhv", "url": ov["url"], "user": ov["user"], "password": ov["password"],
+                         "cacert": Path(ov["ca_file"]).read_text()},
+    "openstack": lambda osp: {"name": "openstack", "url": osp["auth_url"], "auth_method": "password",
+                              "username": osp["user_name"], "password": osp["password"],
+                              "domain_name": osp["domain_name"], "project_name": osp["project_name"],
+                              "region_name": osp["region"], "cacert": Path(osp["ca_file"]).read_text()},
+    "ova": lambda ova: {"name": "ova-share", "url": ova["nfs_url"]},
+}
+
+
 def lab_provider_forms(lab: dict) -> list[tuple[str, dict]]:
-    """(type, form data) for the lab parts that are up; record keys are in lab/<part>/README.md."""
-    rows = []
-    if vs := lab.get("vsphere"):
-        rows.append(("vsphere", {"name": "vcenter", "url": vs["url"], "user": vs["user"], "password": vs["password"],
-                                 "thumbprint": vs["thumbprint"], "insecure_skip_verify": "on"}))
-    if ov := lab.get("ovirt"):
-        rows.append(("ovirt", {"name": "rhv", "url": ov["url"], "user": ov["user"], "password": ov["password"],
-                               "cacert": Path(ov["ca_file"]).read_text()}))
-    if osp := lab.get("openstack"):
-        rows.append(("openstack", {"name": "openstack", "url": osp["auth_url"], "auth_method": "password",
-                                   "username": osp["user_name"], "password": osp["password"],
-                                   "domain_name": osp["domain_name"], "project_name": osp["project_name"],
-                                   "region_name": osp["region"], "cacert": Path(osp["ca_file"]).read_text()}))
-    if ova := lab.get("ova"):
-        rows.append(("ova", {"name": "ova-share", "url": ova["nfs_url"]}))
-    return rows
+    """(type, form data) for the lab parts that are up."""
+    return [(part, form_data(lab[part])) for part, form_data in LAB_SOURCES.items() if lab.get(part)]
 
 
 class Command(BaseCommand):

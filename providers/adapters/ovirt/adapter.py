@@ -9,6 +9,7 @@ class OvirtAdapter(Adapter):
     type = "ovirt"
     supports_warm = True
     needs_conversion = False
+    has_hosts = True
     form = "providers.adapters.ovirt.forms.OvirtProviderForm"
     # Forklift's collections (pkg/controller/provider/web/ovirt) → stored kinds. Disks and profiles have
     # kinds of their own: VMs embed them, and plans look them up by id.

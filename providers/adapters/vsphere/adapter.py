@@ -1,5 +1,5 @@
 from providers.adapters.base import CRITICAL, WARNING, Adapter, Finding
-from providers.adapters.vsphere.client import session
+from providers.adapters.vsphere.client import fetch_thumbprint, session
 from providers.adapters.vsphere.inventory import VSphereCollector
 
 
@@ -7,6 +7,10 @@ class VSphereAdapter(Adapter):
     type = "vsphere"
     supports_warm = True
     needs_conversion = True
+    fetches_thumbprint = True
+    has_hosts = True
+    host_addresses = True
+    fetch_thumbprint = staticmethod(fetch_thumbprint)
     form = "providers.adapters.vsphere.forms.VSphereProviderForm"
     resources = {
         "vms": "vm",
