@@ -9,7 +9,7 @@ from django.views import View
 from mtvweb.views.overview import AdminOnlyMixin
 from providers.models import Provider, ValidationRule
 from providers.validation.custom import RuleRejected, delete_rule, save_rule
-from providers.validation.rules import PACKAGES, default_modules, package_name, rules_version
+from providers.validation.rules import default_modules, package_name, packages, rules_version
 
 EXAMPLE = '''package {package}
 
@@ -27,7 +27,8 @@ concerns contains flag if {{
 
 
 class RuleForm(forms.ModelForm):
-    provider_type = forms.ChoiceField(choices=[(t, label) for t, label in Provider.Type.choices if t in PACKAGES])
+    provider_type = forms.ChoiceField(choices=lambda: [(t, label) for t, label in Provider.Type.choices
+                                                       if t in packages()])
 
     class Meta:
         model = ValidationRule
@@ -37,7 +38,7 @@ class RuleForm(forms.ModelForm):
 
 def rule_sets():
     for provider_type, label in Provider.Type.choices:
-        if provider_type not in PACKAGES:
+        if provider_type not in packages():
             continue
         defaults = sorted(name.split("/", 1)[1] for name in default_modules(provider_type)
                           if not name.endswith("rules_version.rego"))
@@ -53,7 +54,7 @@ class RuleListView(AdminOnlyMixin, View):
 
 class RuleEditView(AdminOnlyMixin, View):
     def get_rule(self, pk):
-        return get_object_or_404(ValidationRule, pk=pk) if pk else ValidationRule(provider_type="vsphere")
+        return get_object_or_404(ValidationRule, pk=pk) if pk else ValidationRule(provider_type=Provider.Type.values[0])
 
     def get(self, request, pk=None):
         rule = self.get_rule(pk)

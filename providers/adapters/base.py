@@ -106,6 +106,8 @@ class Adapter:
     named_by_namespace: ClassVar[bool] = False
     # The provider form (dotted path to a providers.forms.ProviderForm subclass).
     form: ClassVar[str]
+    # The last part of its validation policy's Rego package, io.konveyor.forklift.<policy_package>
+    policy_package: ClassVar[str]
     # Inventory API collections under /providers/<type>/<uid>/ → stored kind, in Forklift's
     # names, e.g. {"vms": "vm", "hosts": "host", "datastores": "storage", "networks": "network"}.
     resources: ClassVar[dict[str, str]] = {}

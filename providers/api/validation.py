@@ -5,13 +5,12 @@ from django.http import Http404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from providers.validation.rules import PACKAGES, rules_version
-
-TYPES = {suffix: provider_type for provider_type, suffix in PACKAGES.items()}
+from providers.validation.rules import packages, rules_version
 
 
 class RulesVersionView(APIView):
     def get(self, request, package):
-        if package not in TYPES:
-            raise Http404(f"No policy package {package}; there are: {', '.join(TYPES)}.")
-        return Response({"result": {"rules_version": rules_version(TYPES[package])}})
+        types = {suffix: provider_type for provider_type, suffix in packages().items()}
+        if package not in types:
+            raise Http404(f"No policy package {package}; there are: {', '.join(types)}.")
+        return Response({"result": {"rules_version": rules_version(types[package])}})

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from mtvweb.access import ADMIN
+from providers.models.provider import Provider
 
 
 class ValidationRule(models.Model):
@@ -10,9 +11,7 @@ class ValidationRule(models.Model):
     # Rules affect every namespace: only cluster admins may change them (there is no namespace).
     access_rules = {"view": ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN}
 
-    provider_type = models.CharField(max_length=16, choices=[
-        ("vsphere", "VMware vSphere"), ("ovirt", "Red Hat Virtualization"), ("openstack", "OpenStack"),
-        ("ova", "Open Virtual Appliance (OVA)"), ("openshift", "OpenShift Virtualization")])
+    provider_type = models.CharField(max_length=16, choices=Provider.Type.choices)
     name = models.SlugField(max_length=100, help_text="Becomes the rule's file name, e.g. multiple_disks.")
     description = models.CharField(max_length=500, blank=True)
     source = models.TextField(help_text="Rego v1, in the package of the provider type.")

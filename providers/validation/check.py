@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from providers.validation.rules import PACKAGES, modules, package_name
+from providers.validation.rules import modules, package_name, packages
 
 PACKAGE_LINE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
 
@@ -103,4 +103,4 @@ def _evaluate(directory: Path, provider_type: str, record: dict) -> None:
                            f"{_opa_errors(result.stdout or result.stderr, Path('custom'))}")
 
 
-__all__ = ["PACKAGES", "RuleRejected", "check_rule"]
+__all__ = ["packages", "RuleRejected", "check_rule"]

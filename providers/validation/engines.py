@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import requests
 
-from providers.validation.rules import PACKAGES, data_path, package_name
+from providers.validation.rules import data_path, package_name, packages
 
 BATCH = 250
 PARALLEL_BATCHES = 3
@@ -28,7 +28,7 @@ class PolicyError(Exception):
 
 
 def batch_module(provider_type: str) -> str:
-    suffix = PACKAGES[provider_type]
+    suffix = packages()[provider_type]
     return (
         f"package mtvweb.batch.{suffix}\n\nimport rego.v1\n\nimport data.{package_name(provider_type)} as policy\n\n"
         "results := [r | some vm in input.vms; r := policy.concerns with input as vm]\n"
@@ -61,7 +61,7 @@ class OpaEngine:
 
     def load(self, provider_type: str, modules: dict[str, str]) -> None:
         """Make the server hold exactly these modules for the type (any process may have loaded others)."""
-        suffix = PACKAGES[provider_type]
+        suffix = packages()[provider_type]
         ids = {f"mtvweb/{name}": source for name, source in modules.items()}
         ids[f"mtvweb/batch/{suffix}.rego"] = batch_module(provider_type)
         listed = self.http.get(f"{self.url}/v1/policies", timeout=self.timeout).json().get("result", [])
@@ -86,7 +86,7 @@ class OpaEngine:
     def concerns(self, provider_type: str, inputs: list[dict]) -> list[list[dict]]:
         """Batches go to the server a few at a time: OPA evaluates on every core while the next
         batch is being encoded and sent."""
-        path = f"{self.url}/v1/data/mtvweb/batch/{PACKAGES[provider_type]}/results"
+        path = f"{self.url}/v1/data/mtvweb/batch/{packages()[provider_type]}/results"
         chunks = [inputs[start:start + BATCH] for start in range(0, len(inputs), BATCH)]
         with ThreadPoolExecutor(max_workers=PARALLEL_BATCHES) as pool:
             answers = list(pool.map(lambda chunk: self._evaluate(path, chunk), chunks))

@@ -5,14 +5,20 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from providers.adapters import ADAPTERS, adapter_class
+
 POLICIES = Path(__file__).with_name("policies")
-# Provider type → the last part of its Rego package (Forklift's names where Forklift has one).
-PACKAGES = {"vsphere": "vmware", "ovirt": "ovirt", "openstack": "openstack", "ova": "ova", "openshift": "openshift"}
 PREFIX = "io.konveyor.forklift"
 
 
+@cache
+def packages() -> dict[str, str]:
+    """Provider type → the last part of its Rego package (each adapter's `policy_package`)."""
+    return {provider_type: adapter_class(provider_type).policy_package for provider_type in ADAPTERS}
+
+
 def package_name(provider_type: str) -> str:
-    return f"{PREFIX}.{PACKAGES[provider_type]}"
+    return f"{PREFIX}.{packages()[provider_type]}"
 
 
 def data_path(provider_type: str, rule: str) -> str:
@@ -23,10 +29,10 @@ def data_path(provider_type: str, rule: str) -> str:
 @cache
 def default_modules(provider_type: str) -> dict[str, str]:
     """The default rules of a package (file name → source), tests excluded."""
-    directory = POLICIES / PACKAGES[provider_type]
+    directory = POLICIES / packages()[provider_type]
     if not directory.is_dir():
         return {}
-    return {f"{PACKAGES[provider_type]}/{p.name}": p.read_text() for p in sorted(directory.glob("*.rego"))
+    return {f"{packages()[provider_type]}/{p.name}": p.read_text() for p in sorted(directory.glob("*.rego"))
             if not p.name.endswith("_test.rego")}
 
 
@@ -34,7 +40,7 @@ def default_rules_version(provider_type: str) -> int:
     """The version rules_version.rego declares (the custom rules' changes are added to it)."""
     import re
 
-    source = default_modules(provider_type).get(f"{PACKAGES[provider_type]}/rules_version.rego", "")
+    source = default_modules(provider_type).get(f"{packages()[provider_type]}/rules_version.rego", "")
     match = re.search(r'"rules_version"\s*:\s*(\d+)', source)
     return int(match.group(1)) if match else 1
 
@@ -59,7 +65,7 @@ def modules(provider_type: str) -> dict[str, str]:
     rules_version.rego that carries the effective version (so OPA serves it at the guide's path)."""
     from providers.models import ValidationRule
 
-    suffix = PACKAGES[provider_type]
+    suffix = packages()[provider_type]
     result = dict(default_modules(provider_type))
     result[f"{suffix}/rules_version.rego"] = (
         f"package {package_name(provider_type)}\n\nrules_version := {{\"rules_version\": {rules_version(provider_type)}}}\n"

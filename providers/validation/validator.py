@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from providers.inventory.records import workloads
 from providers.models import Provider, VirtualMachine
 from providers.validation.engines import OpaEngine, PolicyError, RegopyEngine
-from providers.validation.rules import PACKAGES, has_rules, modules, rules_version
+from providers.validation.rules import has_rules, modules, packages, rules_version
 
 log = logging.getLogger(__name__)
 BATCH = 2000  # VMs per round trip to the database; the engine splits them further
@@ -54,7 +54,7 @@ class Validator:
     def validate_pending(self, limit: int = 5000) -> int:
         """Validate up to `limit` VMs that need it; return how many were validated."""
         done = 0
-        for provider_type in PACKAGES:
+        for provider_type in packages():
             if not has_rules(provider_type):
                 continue  # no policy for this type: its VMs stay "not validated"
             try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from providers.validation.rules import PACKAGES, POLICIES
+from providers.validation.rules import POLICIES, packages
 
 pytestmark = pytest.mark.smoke
 
@@ -16,7 +16,7 @@ def opa(*args):
     return subprocess.run([settings.MTVWEB_OPA_BINARY, *args], capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("suffix", sorted(PACKAGES.values()))
+@pytest.mark.parametrize("suffix", sorted(packages().values()))
 def test_every_rule_file_has_a_test_file(suffix):
     directory = POLICIES / suffix
     rules = {p.stem for p in directory.glob("*.rego") if not p.stem.endswith("_test")} - {"rules_version"}

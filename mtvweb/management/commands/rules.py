@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from providers.models import ValidationRule
 from providers.validation.custom import RuleRejected, delete_rule, save_rule
-from providers.validation.rules import PACKAGES, rules_version
+from providers.validation.rules import packages, rules_version
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["list", "add", "remove", "version"])
-        parser.add_argument("provider_type", nargs="?", choices=list(PACKAGES))
+        parser.add_argument("provider_type", nargs="?", choices=list(packages()))
         parser.add_argument("name", nargs="?")
         parser.add_argument("source", nargs="?", help="a .rego file, or - for standard input")
         parser.add_argument("--description", default="")
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                                   f"{rule.description}")
             return
         if not provider_type:
-            raise CommandError(f"Name the provider type: one of {', '.join(PACKAGES)}.")
+            raise CommandError(f"Name the provider type: one of {', '.join(packages())}.")
         if action == "version":
             self.stdout.write(str(rules_version(provider_type)))
         elif action == "add":

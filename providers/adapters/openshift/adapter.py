@@ -8,6 +8,7 @@ class OpenShiftAdapter(Adapter):
     """OpenShift Virtualization / KubeVirt, as a source (cold only, no conversion) and as the target."""
 
     type = "openshift"
+    policy_package = "openshift"
     supports_warm = False
     needs_conversion = False
     is_target = True

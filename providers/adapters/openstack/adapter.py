@@ -5,6 +5,7 @@ from providers.adapters.openstack.inventory import OpenStackCollector
 
 class OpenStackAdapter(Adapter):
     type = "openstack"
+    policy_package = "openstack"
     # Forklift migrates OpenStack VMs cold only, and their guests already run on KVM (no virt-v2v).
     supports_warm = False
     needs_conversion = False

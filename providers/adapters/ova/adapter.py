@@ -10,6 +10,7 @@ REUSE_SCAN_SECONDS = 60.0
 
 class OvaAdapter(Adapter):
     type = "ova"
+    policy_package = "ova"
     supports_warm = False  # an exported appliance has no changed-block tracking: cold only
     needs_conversion = True  # vSphere guests need virt-v2v (drivers, boot) like vSphere sources
     form = "providers.adapters.ova.forms.OvaProviderForm"

@@ -7,6 +7,7 @@ class OvirtAdapter(Adapter):
     """oVirt / Red Hat Virtualization: warm migration through incremental backup, no guest conversion."""
 
     type = "ovirt"
+    policy_package = "ovirt"
     supports_warm = True
     needs_conversion = False
     has_hosts = True

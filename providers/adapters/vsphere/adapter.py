@@ -5,6 +5,7 @@ from providers.adapters.vsphere.inventory import VSphereCollector
 
 class VSphereAdapter(Adapter):
     type = "vsphere"
+    policy_package = "vmware"  # Forklift's name for it
     supports_warm = True
     needs_conversion = True
     fetches_thumbprint = True
