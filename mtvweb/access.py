@@ -17,7 +17,9 @@ view, API view and websocket consumer asks `Model.objects.restrict(user, action)
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 
 VIEWER, EDITOR, ADMIN = "viewer", "editor", "admin"
 ROLES = [VIEWER, EDITOR, ADMIN]
@@ -55,6 +57,19 @@ def can(user, model, action: str, namespace: str) -> bool:
     if user.is_superuser:
         return True
     return namespaces_for(user, model, action).filter(namespace=namespace).exists()
+
+
+def object_for(user, queryset, pk, action: str = "view", verb: str = ""):
+    """Object `pk` of the queryset, if the user may do `action` on it. Http404 when the user may
+    not even see it (an outsider learns nothing of it), PermissionDenied when they may see it but
+    not do that; `verb` names the action in that message (default: the action)."""
+    name = queryset.model._meta.verbose_name
+    found = queryset.restrict(user, "view").filter(pk=pk).first()
+    if found is None:
+        raise Http404(f"No such {name} that you may see.")
+    if action != "view" and not queryset.restrict(user, action).filter(pk=found.pk).exists():
+        raise PermissionDenied(f"You may view {name} {found} but not {verb or action} it.")
+    return found
 
 
 class RestrictedQuerySet(models.QuerySet):

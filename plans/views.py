@@ -3,9 +3,9 @@ tabs, and the actions (start, duplicate, archive, delete; editing is the wizard'
 allowed and why not comes from plans.actions, as for the API."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 from django_tables2 import RequestConfig
@@ -99,7 +99,7 @@ class PlanPageMixin(generic.ObjectPermissionMixin):
     queryset = PLANS
 
     def get_plan(self, pk) -> Plan:
-        return get_object_or_404(self.restricted("view"), pk=pk)
+        return self.object_for(pk)
 
     def plan_context(self, plan, tab) -> dict:
         verdicts = actions.available(self.request.user, plan)
@@ -178,10 +178,7 @@ class PlanActionView(PlanPageMixin, View):
     template_name = "plans/plan_confirm.html"
 
     def get_plan(self, pk):
-        plan = super().get_plan(pk)
-        if not actions.may(self.request.user, plan, self.plan_action):
-            raise PermissionDenied(f"You may view plan {plan.name} but not {self.plan_action} it.")
-        return plan
+        return self.object_for(pk, actions.ACCESS[self.plan_action], verb=self.plan_action)
 
     def page(self, request, plan, form=None, status=200):
         allowed, reason = actions.RULES[self.plan_action](plan)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
@@ -92,10 +92,7 @@ class ProviderActionView(generic.ObjectPermissionMixin, View):
     queryset = PROVIDERS
 
     def get_provider(self, pk):
-        provider = get_object_or_404(self.restricted("view"), pk=pk)
-        if not self.can("change", provider):
-            raise PermissionDenied(f"You may view {provider} but not change it.")
-        return provider
+        return self.object_for(pk, "change")
 
 
 class ProviderRefreshView(ProviderActionView):

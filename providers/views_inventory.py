@@ -1,6 +1,5 @@
 """The provider page's inventory tabs: VMs, hosts, networks, storage."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views import View
@@ -26,7 +25,7 @@ class ProviderPartMixin(generic.ObjectPermissionMixin):
     queryset = Provider.objects.all()
 
     def get_provider(self, pk):
-        return get_object_or_404(self.restricted("view"), pk=pk)
+        return self.object_for(pk)
 
 
 class ProviderStatusView(ProviderPartMixin, View):
@@ -90,9 +89,7 @@ class HostSettingView(ProviderPartMixin, View):
     """Choose the migration network address of one ESXi host, or go back to the default."""
 
     def post(self, request, pk, host_id):
-        provider = self.get_provider(pk)
-        if not self.can("change", provider):
-            raise PermissionDenied(f"You may view {provider} but not change its hosts.")
+        provider = self.object_for(pk, "change")
         if not adapter_class(provider.type).host_addresses:
             raise Http404(f"{provider.get_type_display()} hosts have no migration network to choose.")
         host = get_object_or_404(InventoryObject, provider=provider, kind="host", uid=host_id)

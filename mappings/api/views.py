@@ -3,7 +3,6 @@ PUT or PATCH, delete). Saving goes through mappings.saving, the console's own fo
 so the rules and messages are the console's; rows are answered in Forklift's shape
 (mappings.api.shapes). Deleting a map a plan uses is refused (409) naming the plans."""
 
-from django.http import Http404
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -14,6 +13,7 @@ from mappings.models import NetworkMap, StorageMap
 from mappings.pairs import specs_of
 from mappings.saving import MapInvalid, save_network_map, save_storage_map
 from mappings.usage import in_use_message
+from mtvweb.access import object_for
 from mtvweb.views.generic import namespaces_allowed
 
 
@@ -77,12 +77,7 @@ class MapListAPI(MapAPI):
 
 class MapDetailAPI(MapAPI):
     def get_map(self, request, pk, action):
-        obj = self.model.objects.restrict(request.user, "view").filter(pk=pk).first()
-        if obj is None:
-            raise Http404(f"No such {self.model._meta.verbose_name} that you may see.")
-        if action != "view" and not self.model.objects.restrict(request.user, action).filter(pk=pk).exists():
-            raise PermissionDenied(f"You may view {obj} but not {action} it.")
-        return obj
+        return object_for(request.user, self.model.objects.all(), pk, action)
 
     def get(self, request, pk):
         return Response(shapes.map_record(self.get_map(request, pk, "view")))

@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
-from mtvweb.access import namespaces_for
+from mtvweb.access import namespaces_for, object_for
 from mtvweb.models import Namespace
 
 
@@ -53,6 +53,10 @@ class ObjectPermissionMixin(LoginRequiredMixin):
 
     def restricted(self, action=None):
         return self.queryset.restrict(self.request.user, action or self.action)
+
+    def object_for(self, pk, action="view", verb=""):
+        """The object if the user may do `action` on it (404 unseen, 403 seen but not allowed)."""
+        return object_for(self.request.user, self.queryset, pk, action, verb)
 
     def can(self, action, obj=None) -> bool:
         qs = self.queryset.restrict(self.request.user, action)
@@ -107,7 +111,7 @@ class ObjectView(ObjectPermissionMixin, View):
         return {}
 
     def get(self, request, pk):
-        obj = get_object_or_404(self.restricted("view"), pk=pk)
+        obj = self.object_for(pk)
         context = {
             "object": obj,
             "can_change": self.can("change", obj),
@@ -130,10 +134,7 @@ class ObjectEditView(ObjectPermissionMixin, View):
             if not self.can("add"):
                 raise PermissionDenied("You may not create this kind of object in any namespace.")
             return self.model()
-        obj = get_object_or_404(self.restricted("view"), pk=pk)
-        if not self.can("change", obj):
-            raise PermissionDenied(f"You may view {obj} but not change it.")
-        return obj
+        return self.object_for(pk, "change")
 
     def make_form(self, obj, data=None, files=None):
         action = "change" if obj.pk else "add"
@@ -172,10 +173,7 @@ class ObjectDeleteView(ObjectPermissionMixin, View):
     template_name = "generic/object_delete.html"
 
     def get_object(self, pk):
-        obj = get_object_or_404(self.restricted("view"), pk=pk)
-        if not self.can("delete", obj):
-            raise PermissionDenied(f"You may view {obj} but not delete it.")
-        return obj
+        return self.object_for(pk, "delete")
 
     def get(self, request, pk):
         obj = self.get_object(pk)

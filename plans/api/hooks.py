@@ -7,14 +7,13 @@ import binascii
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mtvweb.access import can
+from mtvweb.access import can, object_for
 from mtvweb.validators import validate_namespace_name, validate_object_name
 from plans import writer
 from plans.api.parsers import XYAMLParser, YAMLParser
@@ -90,12 +89,7 @@ class HookListAPI(APIView):
 
 class HookDetailAPI(APIView):
     def get_hook(self, request, pk, action="view") -> Hook:
-        hook = Hook.objects.restrict(request.user, "view").filter(pk=pk).first()
-        if hook is None:
-            raise Http404("No such hook that you may see.")
-        if action != "view" and not Hook.objects.restrict(request.user, action).filter(pk=pk).exists():
-            raise PermissionDenied(f"You may view hook {hook.name} but not {action} it.")
-        return hook
+        return object_for(request.user, Hook.objects.all(), pk, action)
 
     def get(self, request, pk):
         return Response(record(self.get_hook(request, pk)))

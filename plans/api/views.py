@@ -5,13 +5,14 @@ the reason; 400 with each problem at its field's path for a manifest that does n
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mtvweb.access import object_for
 from plans import actions, manifests, writer
 from plans.api import reader, records
 from plans.api.parsers import XYAMLParser, YAMLParser
@@ -37,10 +38,7 @@ class PlanAPI(APIView):
     parser_classes = [JSONParser, YAMLParser, XYAMLParser]
 
     def get_plan(self, request, pk) -> Plan:
-        plan = PLANS.restrict(request.user, "view").filter(pk=pk).first()
-        if plan is None:
-            raise Http404("No such plan that you may see.")
-        return plan
+        return object_for(request.user, PLANS, pk)
 
     def act(self, request, plan, action, **kwargs):
         """Run an action with the console's rules: 403 for the role, 409 for the plan's state."""

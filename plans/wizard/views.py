@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
-from mtvweb.access import can
+from mtvweb.access import can, object_for
 from mtvweb.views.generic import namespaces_allowed
 from plans import actions
 from plans.models import Plan, WizardState
@@ -39,7 +39,7 @@ class WizardNewView(LoginRequiredMixin, View):
 
 class WizardEditView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        plan = get_object_or_404(Plan.objects.restrict(request.user, "view"), pk=pk)
+        plan = object_for(request.user, Plan.objects.all(), pk)
         refused = actions.refusal(request.user, plan, "edit")
         if refused:
             messages.error(request, refused[1])

@@ -2,13 +2,13 @@
 (and connection test) as the console, so the rules and messages are the same."""
 
 from django.db import transaction
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mtvweb.access import namespaces_for
+from mtvweb.access import namespaces_for, object_for
 from providers.adapters import form_class
 from providers.api.inventory import provider_record
 from providers.models import Provider
@@ -59,12 +59,7 @@ class ProviderListAPI(APIView):
 
 class ProviderDetailAPI(APIView):
     def get_provider(self, request, pk, action):
-        provider = Provider.objects.restrict(request.user, "view").filter(pk=pk).first()
-        if provider is None:
-            raise Http404("No such provider that you may see.")
-        if action != "view" and not Provider.objects.restrict(request.user, action).filter(pk=pk).exists():
-            raise PermissionDenied(f"You may view {provider} but not {action} it.")
-        return provider
+        return object_for(request.user, Provider.objects.all(), pk, action)
 
     def get(self, request, pk):
         provider = self.get_provider(request, pk, "view")

@@ -112,10 +112,10 @@ def test_viewer_reads_but_may_not_write(client, world):
     assert response.json()["detail"] == "Creating network maps needs the editor role in a project."
     response = viewer.patch(f"/api/networkmaps/{record['id']}/", {"name": "x"}, content_type="application/json")
     assert response.status_code == 403
-    assert response.json()["detail"] == "You may view m1 but not change it."
+    assert response.json()["detail"] == "You may view network map m1 but not change it."
     response = viewer.delete(f"/api/networkmaps/{record['id']}/")
     assert response.status_code == 403
-    assert response.json()["detail"] == "You may view m1 but not delete it."
+    assert response.json()["detail"] == "You may view network map m1 but not delete it."
     assert NetworkMap.objects.filter(name="m1").exists() and not NetworkMap.objects.filter(name="mine").exists()
 
 
