@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views import View
-from django_tables2 import RequestConfig
 
 from mtvweb.views import generic
 from plans import actions, exports, logs, manifests, progress
@@ -35,32 +35,30 @@ class PlanListView(generic.ObjectListView):
     filterset = PlanFilter
     template_name = "plans/plan_list.html"
 
-    def filtered(self, request):
-        qs = with_list_columns(self.restricted())
-        if request.namespace:
-            qs = qs.filter(namespace=request.namespace)
-        filterset = self.filterset(request.GET, queryset=qs)
-        return filterset, filterset.qs
+    @property
+    def add_url(self):
+        return wizard_url("new")
 
-    def get(self, request):
-        filterset, qs = self.filtered(request)
-        run_namespaces = generic.namespaces_allowed(request.user, Plan, "run")
-        table = self.table(qs, run_namespaces=run_namespaces)
-        RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
-        query = request.GET.urlencode()
-        context = {
-            "model": Plan, "verbose_name_plural": "plans", "table": table, "filterset": filterset,
-            "can_add": self.can("add"), "add_url": wizard_url("new"),
-            "writable": run_namespaces is None or bool(run_namespaces),
-            "export_url": reverse("plans:plan_list_csv") + (f"?{query}" if query else ""),
-        }
-        template = self.partial_template_name if generic.is_partial_request(request) else self.template_name
-        return render(request, template, context)
+    def get_queryset(self):
+        return with_list_columns(super().get_queryset())
+
+    @cached_property
+    def run_namespaces(self):
+        """Where the user may start plans (None: everywhere)."""
+        return generic.namespaces_allowed(self.request.user, Plan, "run")
+
+    def table_kwargs(self):
+        return {"run_namespaces": self.run_namespaces}
+
+    def list_context(self):
+        query = self.request.GET.urlencode()
+        return {"writable": self.run_namespaces is None or bool(self.run_namespaces),
+                "export_url": reverse("plans:plan_list_csv") + (f"?{query}" if query else "")}
 
 
 class PlanListExportView(PlanListView):
     def get(self, request):
-        _, qs = self.filtered(request)
+        _, qs = self.filtered()
         return exports.plans_csv(qs.order_by("namespace", "name"))
 
 

@@ -77,15 +77,34 @@ class ObjectListView(ObjectPermissionMixin, View):
     per_page = 50
     refresh_seconds = None  # reload the table this often (from the current URL, keeping filters and sort)
 
-    def get(self, request):
+    def get_queryset(self):
+        """What the user may see, in the project the page is narrowed to."""
         qs = self.restricted()
-        if request.namespace:
+        if self.request.namespace:
             field = getattr(self.model, "namespace_field", "namespace")
-            qs = qs.filter(**{field: request.namespace})
-        filterset = self.filterset(request.GET, queryset=qs) if self.filterset else None
-        if filterset is not None:
-            qs = filterset.qs
-        table = self.table(qs)
+            qs = qs.filter(**{field: self.request.namespace})
+        return qs
+
+    def filtered(self):
+        """(the filterset or None, the rows it leaves)."""
+        qs = self.get_queryset()
+        filterset = self.filterset(self.request.GET, queryset=qs) if self.filterset else None
+        return filterset, (filterset.qs if filterset is not None else qs)
+
+    def table_kwargs(self) -> dict:
+        return {}
+
+    def list_context(self) -> dict:
+        """What the page shows beyond the table, its filters and the create button."""
+        return {}
+
+    @property
+    def add_url(self) -> str:
+        return self.url("_add")
+
+    def get(self, request):
+        filterset, qs = self.filtered()
+        table = self.table(qs, **self.table_kwargs())
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         context = {
             "model": self.model,
@@ -93,8 +112,9 @@ class ObjectListView(ObjectPermissionMixin, View):
             "table": table,
             "filterset": filterset,
             "can_add": self.can("add"),
-            "add_url": self.url("_add"),
+            "add_url": self.add_url,
             "refresh_seconds": self.refresh_seconds,
+            **self.list_context(),
         }
         template = self.partial_template_name if is_partial_request(request) else self.template_name
         return render(request, template, context)
