@@ -25,6 +25,25 @@ class NamespacedForm(forms.ModelForm):
         self.fields["namespace"].label = "Project"
 
 
+class BulkForm(forms.Form):
+    """The action and the objects ticked in a list (mtvweb.views.bulk)."""
+
+    action = forms.ChoiceField()
+    pk = forms.ModelMultipleChoiceField(queryset=None)
+
+    def __init__(self, *args, queryset, actions, plural, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = list(actions)
+        self.fields["action"].choices = [(a, a.capitalize()) for a in names]
+        self.fields["action"].error_messages["invalid_choice"] = f"Choose {' or '.join(names)}."
+        self.fields["pk"].queryset = queryset
+        self.fields["pk"].error_messages.update({
+            "required": f"Select the {plural} first: tick the box next to each.",
+            "invalid_choice": f"A selected {queryset.model._meta.verbose_name} no longer exists or is not yours to "
+                              "see; reload the list.",
+            "invalid_pk_value": f"A selected {queryset.model._meta.verbose_name} no longer exists; reload the list."})
+
+
 class SettingForm(forms.ModelForm):
     """One setting of the overview page, edited in place."""
 

@@ -28,17 +28,3 @@ class DuplicateForm(forms.Form):
         name = self.cleaned_data["name"].strip()
         validate_new_name(self.plan.namespace, name)
         return name
-
-
-class BulkForm(forms.Form):
-    ACTIONS = [("archive", "Archive"), ("delete", "Delete")]
-
-    action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": "Choose archive or delete."})
-    pk = forms.ModelMultipleChoiceField(queryset=Plan.objects.none(), error_messages={
-        "required": "Select the plans first: tick the box next to each.",
-        "invalid_choice": "A selected plan no longer exists or is not yours to see; reload the list.",
-        "invalid_pk_value": "A selected plan no longer exists; reload the list."})
-
-    def __init__(self, *args, queryset, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["pk"].queryset = queryset

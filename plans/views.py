@@ -11,10 +11,11 @@ from django.utils.functional import cached_property
 from django.views import View
 
 from mtvweb.views import generic
+from mtvweb.views.bulk import ObjectBulkView, Refused
 from plans import actions, exports, logs, manifests, progress
 from plans.api.records import vm_records
 from plans.filters import PlanFilter
-from plans.forms import BulkForm, DuplicateForm
+from plans.forms import DuplicateForm
 from plans.models import Plan
 from plans.tables import PlanTable, with_list_columns
 
@@ -62,35 +63,29 @@ class PlanListExportView(PlanListView):
         return exports.plans_csv(qs.order_by("namespace", "name"))
 
 
-class PlanBulkView(generic.ObjectPermissionMixin, View):
-    """Archive or delete the selected plans: a page says what will happen to each (and what each
-    refusal is), then the confirmation does it, each plan on its own."""
+class PlanBulkView(ObjectBulkView):
+    """Archive or delete the selected plans, with the plan actions' rules and messages."""
 
     queryset = PLANS
+    bulk_actions = {"archive": "Archived", "delete": "Deleted"}
 
-    def post(self, request):
-        form = BulkForm(request.POST, queryset=self.restricted("view"))
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return generic.redirect(request, reverse("plans:plan_list"))
-        action, plans = form.cleaned_data["action"], list(form.cleaned_data["pk"].order_by("namespace", "name"))
-        if request.POST.get("confirm") != "yes":
-            rows = [{"plan": p, "refusal": actions.refusal(request.user, p, action),
-                     "warning": actions.delete_warning(p) if action == "delete" else ""} for p in plans]
-            return render(request, "plans/plan_bulk_confirm.html", {
-                "action": action, "rows": rows, "doable": [r for r in rows if not r["refusal"]],
-                "archive_note": actions.ARCHIVE_NOTE})
-        results = actions.bulk(request.user, plans, action)
-        done = [plan.name for plan, ok, _ in results if ok]
-        if done:
-            verb = "Archived" if action == "archive" else "Deleted"
-            messages.success(request, f"{verb} {len(done)} plan{'s' if len(done) > 1 else ''}: {', '.join(done)}.")
-        for _, ok, text in results:
-            if not ok:
-                messages.error(request, text)
-        return generic.redirect(request, reverse("plans:plan_list"))
+    def refusal(self, plan, action):
+        refused = actions.refusal(self.request.user, plan, action)
+        return refused[1] if refused else ""
+
+    def warning(self, plan, action):
+        return actions.delete_warning(plan) if action == "delete" else ""
+
+    def note(self, action):
+        if action == "archive":
+            return actions.ARCHIVE_NOTE
+        return "This cannot be undone. The plans' maps and hooks stay for other plans to use."
+
+    def perform(self, plan, action):
+        try:
+            actions.perform(self.request.user, plan, action)
+        except actions.ActionRefused as exc:
+            raise Refused(exc.message) from None
 
 
 class PlanPageMixin(generic.ObjectPermissionMixin):
