@@ -26,47 +26,31 @@ def step_url(state: WizardState, name: str, check=False) -> str:
     return reverse("plans:wizard_step", args=[state.pk, name]) + ("?check=1" if check else "")
 
 
-class WizardNewView(LoginRequiredMixin, View):
-    def get(self, request):
-        allowed = namespaces_allowed(request.user, Plan, "add")
-        if allowed == []:
-            raise PermissionDenied("You may not create plans in any project: ask an admin for the editor role.")
-        namespace = request.namespace if request.namespace and can(request.user, Plan, "add", request.namespace) \
-            else (sorted(allowed)[0] if allowed else "")
-        state = WizardState.objects.create(user=request.user, data={"general": {"namespace": namespace}})
-        return HttpResponseRedirect(step_url(state, "general"))
-
-
-class WizardEditView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        plan = object_for(request.user, Plan.objects.all(), pk)
-        refused = actions.refusal(request.user, plan, "edit")
-        if refused:
-            messages.error(request, refused[1])
-            return HttpResponseRedirect(reverse("plans:plan", args=[plan.pk]))
-        state = WizardState.objects.create(user=request.user, plan=plan, data=from_plan(plan))
-        return HttpResponseRedirect(step_url(state, "general"))
-
-
 class WizardStepView(LoginRequiredMixin, View):
-    def setup_state(self, request, pk, step):
-        self.state = get_object_or_404(WizardState, pk=pk, user=request.user)
-        self.plan = self.state.plan
+    """One step of a wizard the user has started (its choices kept in a WizardState)."""
+
+    def setup_state(self, request, state: WizardState, step: str):
+        self.state = state
+        self.plan = state.plan
         self.steps = all_steps(self.plan)
         self.names = [s.name for s in self.steps]
         if step not in self.names:
             raise PermissionDenied(f"The wizard has no step {step}.")
         self.index = self.names.index(step)
-        self.choices = Choices(self.state.data, request.user, self.state.pk)
+        self.choices = Choices(state.data, request.user, state.pk)
 
     def get(self, request, pk, step):
-        self.setup_state(request, pk, step)
+        self.setup_state(request, get_object_or_404(WizardState, pk=pk, user=request.user), step)
         current = self.steps[self.index]
         errors = current.problems(self.choices) if request.GET.get("check") else {}
         return self.render(request, errors, page=request.GET.get("page", 1))
 
     def post(self, request, pk, step):
-        self.setup_state(request, pk, step)
+        self.setup_state(request, get_object_or_404(WizardState, pk=pk, user=request.user), step)
+        return self.take(request)
+
+    def take(self, request):
+        """Keep what the posted step holds, then go where the button says."""
         current = self.steps[self.index]
         notes = current.apply(self.choices, request.POST, request.FILES)
         self.save()
@@ -90,9 +74,15 @@ class WizardStepView(LoginRequiredMixin, View):
         page = 1 if action == "filter" else (request.POST.get("page") or request.POST.get("current_page") or 1)
         return self.render(request, notes, page=page)
 
+
     def save(self):
         self.state.data = self.choices.data
         self.state.save(update_fields=["data", "updated"])
+
+    @property
+    def form_url(self) -> str:
+        """Where the page posts: the start URL until the wizard is saved, then the step's."""
+        return getattr(self, "start_url", None) or step_url(self.state, self.steps[self.index].name)
 
     def go(self, request, index, check=False):
         url = step_url(self.state, self.names[index], check)
@@ -138,12 +128,13 @@ class WizardStepView(LoginRequiredMixin, View):
             if not earlier_blocked and index >= self.index and s.problems(self.choices):
                 earlier_blocked = f"Complete {s.title} first."
         context = current.context(self.choices, page) if current.name == "vms" else current.context(self.choices)
-        self.save()  # context() may have filled in suggestions
+        if request.method == "POST":
+            self.save()  # context() may have filled in suggestions; a GET shows them and saves nothing
         context.update({
             "state": self.state, "step": current, "nav": nav, "errors": errors, "choices": self.choices,
             "general": self.choices.general, "plan": self.plan, "blocking": blocking,
             "first": self.index == 0, "last": current.name == "review",
-            "step_url": step_url(self.state, current.name),
+            "step_url": self.form_url,
             "title": f"Edit plan {self.plan.name}" if self.plan else "Create migration plan",
         })
         template = "plans/wizard/wizard.html"
@@ -151,3 +142,51 @@ class WizardStepView(LoginRequiredMixin, View):
             template = "plans/wizard/body.html"
         failed = errors and request.method == "POST" and not request.htmx  # htmx swaps only 2xx answers
         return render(request, template, context, status=400 if failed else 200)
+
+
+class WizardStartView(WizardStepView):
+    """The wizard's first page. GET shows the General step and saves nothing; the first POST keeps
+    the choices in a new WizardState, and from then on the wizard lives at its steps' URLs."""
+
+    def initial(self, request, **kwargs) -> WizardState:
+        """The unsaved state to start from (or a response: where to go instead)."""
+        raise NotImplementedError
+
+    def get(self, request, **kwargs):
+        state = self.initial(request, **kwargs)
+        if not isinstance(state, WizardState):
+            return state
+        self.setup_state(request, state, "general")
+        self.start_url = request.path
+        return self.render(request, {})
+
+    def post(self, request, **kwargs):
+        state = self.initial(request, **kwargs)
+        if not isinstance(state, WizardState):
+            return state
+        state.save()
+        self.setup_state(request, state, "general")
+        response = self.take(request)
+        if request.htmx and "HX-Push-Url" not in response:
+            response["HX-Replace-Url"] = step_url(state, self.names[self.index])  # a reload keeps the choices
+        return response
+
+
+class WizardNewView(WizardStartView):
+    def initial(self, request):
+        allowed = namespaces_allowed(request.user, Plan, "add")
+        if allowed == []:
+            raise PermissionDenied("You may not create plans in any project: ask an admin for the editor role.")
+        namespace = request.namespace if request.namespace and can(request.user, Plan, "add", request.namespace) \
+            else (sorted(allowed)[0] if allowed else "")
+        return WizardState(user=request.user, data={"general": {"namespace": namespace}})
+
+
+class WizardEditView(WizardStartView):
+    def initial(self, request, pk):
+        plan = object_for(request.user, Plan.objects.all(), pk)
+        refused = actions.refusal(request.user, plan, "edit")
+        if refused:
+            messages.error(request, refused[1])
+            return HttpResponseRedirect(reverse("plans:plan", args=[plan.pk]))
+        return WizardState(user=request.user, plan=plan, data=from_plan(plan))

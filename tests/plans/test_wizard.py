@@ -23,8 +23,11 @@ def wizard(client, people, inventory):
     """An editor of team-a in a new wizard; `post(step, **fields)` posts a step."""
     as_user(client, people["editor"])
     response = client.get(reverse("plans:wizard_new"))
+    assert response.status_code == 200 and 'data-testid="wizard-form"' in text(response)
+    assert not WizardState.objects.exists()  # a GET saves nothing
+    response = client.post(reverse("plans:wizard_new"), {"namespace": "team-a", "action": "refresh"})
     state = WizardState.objects.get()
-    assert response.url == reverse("plans:wizard_step", args=[state.pk, "general"])
+    assert response.status_code == 200 and state.data["general"]["namespace"] == "team-a"
 
     class Wizard:
         def url(self, step):
@@ -232,11 +235,12 @@ def test_editing_goes_through_the_same_steps(client, people, make_plan, inventor
     plan = make_plan("wave-2", vms=["vm-1"], hooks={"vm-1": [("PostHook", inventory["hook"])]})
     as_user(client, people["editor"])
     response = client.get(reverse("plans:wizard_edit", args=[plan.pk]))
+    assert 'value="wave-2"' in text(response) and not WizardState.objects.exists()
+    response = client.post(reverse("plans:wizard_edit", args=[plan.pk]), {"goto": "vms"})
     state = WizardState.objects.get(plan=plan)
     assert state.data["hooks"]["PostHook"] == {"kind": "existing", "hook": inventory["hook"].pk}
     url = lambda step: reverse("plans:wizard_step", args=[state.pk, step])  # noqa: E731
-    assert response.url == url("general")
-    client.post(url("general"), {"goto": "vms"})
+    assert response.url == url("vms")
     client.post(url("vms"), {"names": "db-1", "action": "paste"})
     response = client.post(url("review"), {"action": "finish"})
     assert response.url == reverse("plans:plan", args=[plan.pk])
@@ -267,3 +271,13 @@ def test_a_wizard_belongs_to_its_user(client, people, wizard):
     state = WizardState.objects.get()
     as_user(client, people["nsadmin"])
     assert client.get(reverse("plans:wizard_step", args=[state.pk, "general"])).status_code == 404
+
+
+def test_looking_at_a_step_changes_nothing(wizard):
+    """Only a POST keeps choices: a GET shows the suggested map rows without saving them."""
+    wizard.general()
+    wizard.post("vms", names="web-1", action="paste")
+    before = wizard.data
+    page = text(wizard.get("network"))
+    assert 'data-testid="mode-existing" checked' in page
+    assert wizard.data == before

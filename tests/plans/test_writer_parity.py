@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 class Wizard:
     def __init__(self, client, inventory):
         self.client, self.inventory = client, inventory
-        client.get(reverse("plans:wizard_new"))
+        client.post(reverse("plans:wizard_new"), {"action": "refresh"})
         self.state = WizardState.objects.latest("pk")
 
     def post(self, step, data=None, **fields):
