@@ -23,7 +23,6 @@ ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
 ACTIONS = ["edit", "start", "duplicate", "archive", "delete"]
 # The role each action needs, as mtvweb.access names them.
 ACCESS = {"edit": "change", "start": "run", "duplicate": "add", "archive": "change", "delete": "delete"}
-VERBS = {"edit": "edit", "start": "start", "duplicate": "duplicate", "archive": "archive", "delete": "delete"}
 
 # What a plan that ran leaves on the cluster until it is archived (guide §4.9, BZ#2018974).
 logger = logging.getLogger("mtvweb.plans")
@@ -138,7 +137,7 @@ def may(user, plan: Plan, action: str) -> bool:
 def refusal(user, plan: Plan, action: str) -> tuple[str, str] | None:
     """None when the user may do it now; else ("role" or "state", the reason)."""
     if not may(user, plan, action):
-        return "role", f"You may view plan {plan.name} but not {VERBS[action]} it."
+        return "role", f"You may view plan {plan.name} but not {action} it."
     allowed, reason = RULES[action](plan)
     return None if allowed else ("state", reason)
 
