@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from mtvweb.tables import SelectableTable
 from plans import actions
 from plans.models import Migration, Plan
 
@@ -23,18 +24,7 @@ def label(text, colour, testid=""):
                        format_html(' data-testid="{}"', testid) if testid else "", text)
 
 
-class SelectColumn(tables.CheckBoxColumn):
-    """Row boxes only: the shared table template repeats each header in the cells' data-label, so the
-    header must be plain text (the page's bulk toolbar has the select-all box)."""
-
-    @property
-    def header(self):
-        return "\u00a0"  # blank, yet not empty (an empty header falls back to the accessor name)
-
-
-class PlanTable(tables.Table):
-    pk = SelectColumn(accessor="pk", attrs={
-        "input": {"name": "pk", "class": "pf-v6-c-check__input", "aria-label": "Select plan"}})
+class PlanTable(SelectableTable):
     name = tables.Column()
     namespace = tables.Column(verbose_name="Project")
     providers = tables.Column(empty_values=(), verbose_name="Source → target", order_by=("source_provider__name",))
@@ -53,7 +43,7 @@ class PlanTable(tables.Table):
         """run_namespaces: where the user may start plans (None: everywhere). Viewers get neither
         selection boxes nor start buttons."""
         writable = run_namespaces is None or bool(run_namespaces)
-        super().__init__(*args, exclude=() if writable else ("pk", "start"), **kwargs)
+        super().__init__(*args, selectable=writable, exclude=() if writable else ("start",), **kwargs)
         self.run_namespaces = run_namespaces
 
     def render_name(self, record):

@@ -48,13 +48,17 @@ class PlanListView(generic.ObjectListView):
         """Where the user may start plans (None: everywhere)."""
         return generic.namespaces_allowed(self.request.user, Plan, "run")
 
+    bulk_actions = [("archive", "Archive", "secondary"), ("delete", "Delete", "danger")]
+
+    def selectable(self):
+        return self.run_namespaces is None or bool(self.run_namespaces)
+
     def table_kwargs(self):
         return {"run_namespaces": self.run_namespaces}
 
     def list_context(self):
         query = self.request.GET.urlencode()
-        return {"writable": self.run_namespaces is None or bool(self.run_namespaces),
-                "export_url": reverse("plans:plan_list_csv") + (f"?{query}" if query else "")}
+        return {"export_url": reverse("plans:plan_list_csv") + (f"?{query}" if query else "")}
 
 
 class PlanListExportView(PlanListView):

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import naturaltime
 
+from mtvweb.tables import SelectableTable
 from providers.models import Provider
 
 
@@ -8,7 +9,7 @@ def count(kind, label):
     return tables.Column(accessor=f"counts__{kind}", default=0, orderable=False, verbose_name=label)
 
 
-class ProviderTable(tables.Table):
+class ProviderTable(SelectableTable):
     name = tables.Column(linkify=True)
     namespace = tables.Column(verbose_name="Project")
     type = tables.Column()
@@ -22,7 +23,7 @@ class ProviderTable(tables.Table):
 
     class Meta:
         model = Provider
-        fields = ["name", "namespace", "type", "status", "url", "vms", "hosts", "networks", "storage", "last_refresh"]
+        fields = ["pk", "name", "namespace", "type", "status", "url", "vms", "hosts", "networks", "storage", "last_refresh"]
         empty_text = "No providers yet."
 
     def render_last_refresh(self, value):

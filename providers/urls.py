@@ -5,7 +5,8 @@ from providers import views, views_inventory, views_rules
 
 app_name = "providers"
 urlpatterns = crud_urls(
-    "provider", views.ProviderListView, views.ProviderView, views.ProviderEditView, views.ProviderDeleteView
+    "provider", views.ProviderListView, views.ProviderView, views.ProviderEditView, views.ProviderDeleteView,
+    views.ProviderBulkView,
 ) + [
     path("<str:provider_type>/thumbprint/", views.ThumbprintView.as_view(), name="thumbprint"),
     path("rules/", views_rules.RuleListView.as_view(), name="rules"),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views import View
 
 from mtvweb.views import generic
+from mtvweb.views.bulk import ObjectBulkView
 from providers.adapters import ProviderError, adapter_class, adapter_for, form_class
 from providers.filters import ProviderFilter
 from providers.models import Provider
@@ -21,6 +22,7 @@ class ProviderListView(generic.ObjectListView):
     filterset = ProviderFilter
     template_name = "providers/provider_list.html"
     refresh_seconds = 3
+    bulk_actions = [("delete", "Delete", "danger")]
 
 
 class ProviderView(generic.ObjectView):
@@ -83,6 +85,10 @@ class ProviderEditView(generic.ObjectEditView):
 
 
 class ProviderDeleteView(generic.ObjectDeleteView):
+    queryset = PROVIDERS
+
+
+class ProviderBulkView(ObjectBulkView):
     queryset = PROVIDERS
 
 

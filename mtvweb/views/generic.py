@@ -76,6 +76,8 @@ class ObjectListView(ObjectPermissionMixin, View):
     partial_template_name = "generic/object_table.html"
     per_page = 50
     refresh_seconds = None  # reload the table this often (from the current URL, keeping filters and sort)
+    # (action, button label, button style) of the app's bulk view (mtvweb/views/bulk.py), at "<name>_bulk"
+    bulk_actions: list[tuple[str, str, str]] = []
 
     def get_queryset(self):
         """What the user may see, in the project the page is narrowed to."""
@@ -91,8 +93,12 @@ class ObjectListView(ObjectPermissionMixin, View):
         filterset = self.filterset(self.request.GET, queryset=qs) if self.filterset else None
         return filterset, (filterset.qs if filterset is not None else qs)
 
+    def selectable(self) -> bool:
+        """Does the user get selection boxes (may they do a bulk action anywhere)?"""
+        return any(self.can(action) for action, _, _ in self.bulk_actions)
+
     def table_kwargs(self) -> dict:
-        return {}
+        return {"selectable": self.selectable()} if self.bulk_actions else {}
 
     def list_context(self) -> dict:
         """What the page shows beyond the table, its filters and the create button."""
@@ -114,6 +120,8 @@ class ObjectListView(ObjectPermissionMixin, View):
             "can_add": self.can("add"),
             "add_url": self.add_url,
             "refresh_seconds": self.refresh_seconds,
+            "bulk_actions": self.bulk_actions if self.bulk_actions and self.selectable() else [],
+            "bulk_url": self.url("_bulk") if self.bulk_actions else "",
             **self.list_context(),
         }
         template = self.partial_template_name if is_partial_request(request) else self.template_name
