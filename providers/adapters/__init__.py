@@ -22,9 +22,14 @@ def adapter_for(provider) -> Adapter:
     return adapter_class(provider.type)(provider)
 
 
+def target_types() -> list[str]:
+    """The provider types that can receive migrated VMs (their adapter `is_target`)."""
+    return [provider_type for provider_type in ADAPTERS if adapter_class(provider_type).is_target]
+
+
 def form_class(provider_type: str):
     module, _, name = adapter_class(provider_type).form.rpartition(".")
     return getattr(import_module(module), name)
 
 
-__all__ = ["Adapter", "ProviderError", "adapter_class", "adapter_for", "form_class"]
+__all__ = ["Adapter", "ProviderError", "adapter_class", "adapter_for", "form_class", "target_types"]

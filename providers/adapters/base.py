@@ -90,6 +90,15 @@ class Adapter:
     type: ClassVar[str]
     supports_warm: ClassVar[bool] = False
     needs_conversion: ClassVar[bool] = False
+    # Capabilities generic code (maps, plans) reads instead of testing the provider type:
+    # What the type calls its storage (singular, plural), in messages and column heads.
+    storage_nouns: ClassVar[tuple[str, str]] = ("storage", "storage")
+    # It can receive migrated VMs: a plan's or a map's target.
+    is_target: ClassVar[bool] = False
+    # Its VMs' NICs may be on the pod network, offered as the map source "pod".
+    has_pod_network: ClassVar[bool] = False
+    # Its VMs and NADs are referenced by namespace/name (guide §5.3), not by id.
+    named_by_namespace: ClassVar[bool] = False
     # The provider form (dotted path to a providers.forms.ProviderForm subclass).
     form: ClassVar[str]
     # Inventory API collections under /providers/<type>/<uid>/ → stored kind, in Forklift's

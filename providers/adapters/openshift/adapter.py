@@ -18,6 +18,12 @@ class OpenShiftAdapter(Adapter):
         "networkattachmentdefinitions": "network",
     }
 
+    # What maps and plans read instead of the type (providers.adapters.base).
+    storage_nouns = ("storage class", "storage classes")
+    is_target = True
+    has_pod_network = True
+    named_by_namespace = True
+
     @staticmethod
     def nic_networks(data: dict) -> list[str]:
         """A NIC on the pod network is "pod" (the map's source for it); others the NAD's id."""

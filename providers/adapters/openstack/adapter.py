@@ -21,6 +21,9 @@ class OpenStackAdapter(Adapter):
         "images": "image",
     }
 
+    # What maps and plans read instead of the type (providers.adapters.base).
+    storage_nouns = ("volume type", "volume types")
+
     def client(self) -> OpenStackClient:
         return OpenStackClient(self.url, self.credentials)
 

@@ -24,6 +24,9 @@ class OvirtAdapter(Adapter):
         "disks": "disk",
     }
 
+    # What maps and plans read instead of the type (providers.adapters.base).
+    storage_nouns = ("storage domain", "storage domains")
+
     @staticmethod
     def vm_summary(data: dict) -> VMSummary:
         cpus = data.get("cpuSockets", 1) * data.get("cpuCores", 1) * data.get("cpuThreads", 1)

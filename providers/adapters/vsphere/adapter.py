@@ -18,6 +18,9 @@ class VSphereAdapter(Adapter):
         "datastores": "storage",
     }
 
+    # What maps and plans read instead of the type (providers.adapters.base).
+    storage_nouns = ("datastore", "datastores")
+
     @staticmethod
     def disk_storages(data: dict) -> list[str]:
         return [(disk.get("datastore") or {}).get("id", "") for disk in data.get("disks") or []]
