@@ -41,7 +41,8 @@ def storage_noun(provider: Provider | None, plural: bool = False) -> str:
     return many if plural else singular
 
 
-def network_noun(plural: bool = False) -> str:
+def network_noun(provider: Provider | None = None, plural: bool = False) -> str:
+    """Every type says "network" (the provider is taken for the same call as storage_noun)."""
     return "networks" if plural else "network"
 
 

@@ -72,7 +72,8 @@ def suggest_network_pairs(source: Provider, target: Provider, network_ids, names
     return pairs
 
 
-def suggest_storage_pairs(source: Provider, target: Provider, storage_ids) -> list[StoragePairSpec]:
+def suggest_storage_pairs(source: Provider, target: Provider, storage_ids, namespace: str = "") -> list[StoragePairSpec]:
+    """namespace (the plan's target namespace) is not used: storage classes are cluster-wide."""
     same_kind = adapter_class(source.type).is_target
     endpoints = {e.id: e for e in source_storages(source)}
     classes = {c.name: c for c in target_storage_classes(target)}

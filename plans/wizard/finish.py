@@ -9,8 +9,8 @@ from django.db import transaction
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from mappings.models import NetworkMap, StorageMap
-from mappings.saving import MapInvalid, free_name, save_network_map, save_storage_map
+from mappings.kinds import KINDS
+from mappings.saving import MapInvalid, free_name, save_map
 from plans import actions
 from plans.api.spec import PlanSpec, VMChoice
 from plans.api.spec import save as save_plan
@@ -24,17 +24,16 @@ class FinishFailed(Exception):
     """Nothing was saved; the message says what to fix."""
 
 
-def _map(choices: Choices, kind: str, plan_name: str):
-    chosen = choices.chosen_map(kind)
+def _map(choices: Choices, kind_name: str, plan_name: str):
+    chosen = choices.chosen_map(kind_name)
     if chosen is not None:
         return chosen
-    part = choices.part(kind)
+    kind, part = KINDS[kind_name], choices.part(kind_name)
     namespace = choices.general["namespace"]
-    model, save = (NetworkMap, save_network_map) if kind == "network" else (StorageMap, save_storage_map)
-    name = part["template_name"] if part.get("template") else free_name(model, namespace, f"{plan_name}-{kind}")
+    name = part["template_name"] if part.get("template") else free_name(kind.model, namespace, f"{plan_name}-{kind}")
     try:
-        return save(user=choices.user, name=name, namespace=namespace, source=choices.source,
-                    target=choices.target, pairs=choices.pairs(kind))
+        return save_map(kind, user=choices.user, name=name, namespace=namespace, source=choices.source,
+                        target=choices.target, pairs=choices.pairs(kind_name))
     except MapInvalid as exc:
         raise FinishFailed(f"The new {kind} map was not saved: {exc}. Go back to the {kind} map step.") from None
 

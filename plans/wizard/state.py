@@ -14,15 +14,12 @@
 
 from __future__ import annotations
 
-from mappings.models import NetworkMap, StorageMap
-from mappings.pairs import NetworkPairSpec, StoragePairSpec, specs_of
+from mappings.kinds import KINDS
 from plans.checks import PlanDraft
 from plans.models import Hook, Plan
 from providers.models import Provider
 
 HOOK_STEPS = ("PreHook", "PostHook")
-MAP_MODELS = {"network": NetworkMap, "storage": StorageMap}
-PAIR_SPECS = {"network": NetworkPairSpec, "storage": StoragePairSpec}
 
 
 class Choices:
@@ -60,19 +57,20 @@ class Choices:
         return list(self.part("vms").get("ids", []))
 
     def chosen_map(self, kind: str):
-        """The existing map the step chose (None for a new one, or one the user may not see)."""
+        """The existing map the step chose (None for a new one, or one the user may not see);
+        kind: the map kind's name (mappings.kinds.KINDS)."""
         part = self.part(kind)
         if part.get("mode") != "existing" or not part.get("map"):
             return None
-        return MAP_MODELS[kind].objects.restrict(self.user, "view").filter(pk=part["map"]).first()
+        return KINDS[kind].model.objects.restrict(self.user, "view").filter(pk=part["map"]).first()
 
     def pairs(self, kind: str) -> list:
         """The rows the plan will use: the chosen map's, or the new map's."""
         part = self.part(kind)
         if part.get("mode") == "existing":
             chosen = self.chosen_map(kind)
-            return specs_of(chosen) if chosen else []
-        specs = [PAIR_SPECS[kind].from_json(p) for p in part.get("pairs", [])]
+            return KINDS[kind].specs_of(chosen) if chosen else []
+        specs = [KINDS[kind].spec.from_json(p) for p in part.get("pairs", [])]
         return [p for p in specs if p.source_id or p.mapped]  # rows added but not filled in yet do not count
 
     @property
