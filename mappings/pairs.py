@@ -1,10 +1,9 @@
 """The rows of a map as plain data, and the one validation every way in shares (the console's
 editor and its live checks, the REST API, the plan wizard).
 
-`NetworkPairSpec` / `StoragePairSpec` are one row each (fields named as the pair models'
-fields); `validate_network_pairs()` /
-`validate_storage_pairs()` return `{row index: {field: [messages]}}` (empty when all is well)
-and fill in each row's `source_name` from the inventory. With `complete=False` (live checks
+`NetworkPairSpec` / `StoragePairSpec` are one row each, their fields named as the pair models';
+`validate_network_pairs()` / `validate_storage_pairs()` return `{row index: {field: [messages]}}`
+(empty when all is well) and fill in each row's `source_name` from the inventory. With `complete=False` (live checks
 while the user is still editing) an empty field is not reported yet.
 Fields: "source", "destination" (network); "source", "storage_class", "access_mode",
 "volume_mode" (storage).
@@ -62,6 +61,7 @@ class NetworkPairSpec(PairSpec):
 
     @property
     def target_summary(self) -> str:
+        """The target in one phrase, as the wizard lists a chosen map's rows."""
         return self.destination
 
     @classmethod

@@ -42,7 +42,7 @@ def storage_noun(provider: Provider | None, plural: bool = False) -> str:
 
 
 def network_noun(provider: Provider | None = None, plural: bool = False) -> str:
-    """Every type says "network" (the provider is taken for the same call as storage_noun)."""
+    """Every source type says "network"; the provider is taken so both nouns are asked alike."""
     return "networks" if plural else "network"
 
 
