@@ -3,8 +3,8 @@ editor and its live checks, the REST API, the plan wizard).
 
 `NetworkPairSpec` / `StoragePairSpec` are one row each, their fields named as the pair models';
 `validate_network_pairs()` / `validate_storage_pairs()` return `{row index: {field: [messages]}}`
-(empty when all is well) and fill in each row's `source_name` from the inventory. With `complete=False` (live checks
-while the user is still editing) an empty field is not reported yet.
+(empty when all is well) and fill in each row's `source_name` from the inventory. With
+`complete=False` (live checks while the user is still editing) an empty field is not reported yet.
 Fields: "source", "destination" (network); "source", "storage_class", "access_mode",
 "volume_mode" (storage).
 """
