@@ -1,10 +1,10 @@
 """The rows of a map as plain data, and the one validation every way in shares (the console's
 editor and its live checks, the REST API, the plan wizard).
 
-`NetworkPairSpec` / `StoragePairSpec` are one row each; `validate_network_pairs()` /
-`validate_storage_pairs()` return `{row index: {field: [messages]}}` (empty when all is well)
-and fill in each row's `source_name` from the inventory. With `complete=False` (live checks
-while the user is still editing) an empty field is not reported yet.
+`NetworkPairSpec` / `StoragePairSpec` are one row each, their fields named as the pair models';
+`validate_network_pairs()` / `validate_storage_pairs()` return `{row index: {field: [messages]}}`
+(empty when all is well) and fill in each row's `source_name` from the inventory. With
+`complete=False` (live checks while the user is still editing) an empty field is not reported yet.
 Fields: "source", "destination" (network); "source", "storage_class", "access_mode",
 "volume_mode" (storage).
 """
@@ -24,8 +24,24 @@ POD, MULTUS, IGNORED = NetworkPair.Type.POD.value, NetworkPair.Type.MULTUS.value
 Errors = dict[int, dict[str, list[str]]]
 
 
+class PairSpec:
+    """What both kinds of row do; the subclasses are dataclasses."""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict):
+        return cls(**{k: str(data.get(k) or "") for k in cls.__dataclass_fields__})
+
+    @classmethod
+    def from_record(cls, pair):
+        """The row a saved NetworkPair / StoragePair holds."""
+        return cls(**{k: getattr(pair, k) for k in cls.__dataclass_fields__})
+
+
 @dataclass
-class NetworkPairSpec:
+class NetworkPairSpec(PairSpec):
     source_id: str = ""
     destination_type: str = ""  # pod, multus or ignored; empty: not mapped yet
     destination_namespace: str = ""
@@ -43,6 +59,11 @@ class NetworkPairSpec:
             return f"{self.destination_namespace}/{self.destination_name}"
         return self.destination_type
 
+    @property
+    def target_summary(self) -> str:
+        """The target in one phrase, as the wizard lists a chosen map's rows."""
+        return self.destination
+
     @classmethod
     def to(cls, source_id: str, destination: str, source_name: str = "") -> NetworkPairSpec:
         """A row from the editor's value for the target: "pod", "ignored", "namespace/name" or ""."""
@@ -51,16 +72,14 @@ class NetworkPairSpec:
         namespace, _, name = destination.partition("/")
         return cls(source_id, MULTUS, namespace, name, source_name)
 
-    def to_json(self) -> dict:
-        return asdict(self)
-
     @classmethod
-    def from_json(cls, data: dict) -> NetworkPairSpec:
-        return cls(**{k: str(data.get(k) or "") for k in cls.__dataclass_fields__})
+    def from_row(cls, values: dict) -> NetworkPairSpec:
+        """A row from the editor's posted fields (mappings.rows): source, destination."""
+        return cls.to(values.get("source", ""), values.get("destination", ""))
 
 
 @dataclass
-class StoragePairSpec:
+class StoragePairSpec(PairSpec):
     source_id: str = ""
     storage_class: str = ""  # empty: not mapped yet
     access_mode: str = ""  # empty: the class's default (mappings.defaults), filled in on save
@@ -71,12 +90,16 @@ class StoragePairSpec:
     def mapped(self) -> bool:
         return bool(self.storage_class)
 
-    def to_json(self) -> dict:
-        return asdict(self)
+    @property
+    def target_summary(self) -> str:
+        return f"{self.storage_class} ({self.access_mode or 'default'}, {self.volume_mode or 'default'})"
 
     @classmethod
-    def from_json(cls, data: dict) -> StoragePairSpec:
-        return cls(**{k: str(data.get(k) or "") for k in cls.__dataclass_fields__})
+    def from_row(cls, values: dict) -> StoragePairSpec:
+        """A row from the editor's posted fields (mappings.rows): source, storage_class, access_mode,
+        volume_mode."""
+        return cls(values.get("source", ""), values.get("storage_class", ""), values.get("access_mode", ""),
+                   values.get("volume_mode", ""))
 
 
 def _add(errors: Errors, index: int, field: str, message: str) -> None:
@@ -110,7 +133,8 @@ def _check_sources(pairs, choices: list[Endpoint], source: Provider, noun: str, 
 def validate_network_pairs(source: Provider, target: Provider, pairs: list[NetworkPairSpec],
                            complete: bool = True) -> Errors:
     errors: Errors = {}
-    _check_sources(pairs, source_networks(source), source, network_noun(), network_noun(True), complete, errors)
+    _check_sources(pairs, source_networks(source), source, network_noun(source), network_noun(source, True),
+                   complete, errors)
     nads = {n.value for n in target_networks(target)}
     for index, pair in enumerate(pairs):
         if pair.destination_type == "":
@@ -163,14 +187,3 @@ def fill_default_modes(target: Provider, pairs: list[StoragePairSpec]) -> None:
         if storage_class is not None:
             pair.access_mode = pair.access_mode or storage_class.modes.access_mode
             pair.volume_mode = pair.volume_mode or storage_class.modes.volume_mode
-
-
-def specs_of(network_or_storage_map) -> list:
-    """The saved rows of a map as specs (none for a map not saved yet)."""
-    if not network_or_storage_map.pk:
-        return []
-    if network_or_storage_map._meta.model_name == "networkmap":
-        return [NetworkPairSpec(x.source_id, x.destination_type, x.destination_namespace, x.destination_name,
-                                x.source_name) for x in network_or_storage_map.pairs.all()]
-    return [StoragePairSpec(x.source_id, x.storage_class, x.access_mode, x.volume_mode, x.source_name)
-            for x in network_or_storage_map.pairs.all()]

@@ -1,11 +1,12 @@
 """Creating and changing maps from code: the plan wizard and the REST API save through here,
 with the same checks and messages as the console's editor.
 
-    from mappings.saving import MapInvalid, save_network_map, save_storage_map, free_name
+    from mappings.kinds import NETWORK
+    from mappings.saving import MapInvalid, save_map, free_name
 
-    network_map = save_network_map(user=request.user, name="plan-x-networks", namespace="team-a",
-                                   source=source_provider, target=target_provider,
-                                   pairs=[NetworkPairSpec("network-6", "pod"), ...])
+    network_map = save_map(NETWORK, user=request.user, name="plan-x-networks", namespace="team-a",
+                           source=source_provider, target=target_provider,
+                           pairs=[NetworkPairSpec("network-6", "pod"), ...])
 
 `pairs` are `mappings.pairs.NetworkPairSpec` / `StoragePairSpec` (JSON-friendly through
 `to_json()` / `from_json()`; `mappings.suggest` makes pre-filled ones). Empty storage modes
@@ -21,8 +22,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from mappings.forms import NetworkMapForm, StorageMapForm
-from mappings.models import NetworkMap, StorageMap
+from mappings.forms import FORMS
 from mtvweb.models import Namespace
 from mtvweb.views.generic import namespaces_allowed
 
@@ -40,7 +40,9 @@ def form_errors(form) -> dict:
     return errors
 
 
-def _save(form_class, model, *, user, name, namespace, source, target, pairs, instance=None):
+def save_map(kind, *, user, name, namespace, source, target, pairs, instance=None):
+    """kind: the mappings.kinds.MapKind of the map to save."""
+    model = kind.model
     instance = instance or model()
     action = "change" if instance.pk else "add"
     namespaces = namespaces_allowed(user, model, action)
@@ -48,7 +50,7 @@ def _save(form_class, model, *, user, name, namespace, source, target, pairs, in
         raise PermissionDenied(f"You may not {action} {model._meta.verbose_name}s in any project.")
     data = {"name": name, "namespace": namespace, "source_provider": getattr(source, "pk", source) or "",
             "destination_provider": getattr(target, "pk", target) or ""}
-    form = form_class(data, instance=instance, user=user, namespaces=namespaces, pairs=pairs)
+    form = FORMS[kind](data, instance=instance, user=user, namespaces=namespaces, pairs=pairs)
     if not form.is_valid():
         raise MapInvalid(form_errors(form))
     with transaction.atomic():
@@ -57,16 +59,6 @@ def _save(form_class, model, *, user, name, namespace, source, target, pairs, in
             raise PermissionDenied(f"You may not save {model._meta.verbose_name}s in project {obj.namespace}.")
         Namespace.objects.get_or_create(name=obj.namespace)
     return obj
-
-
-def save_network_map(*, user, name, namespace, source, target, pairs, instance=None) -> NetworkMap:
-    return _save(NetworkMapForm, NetworkMap, user=user, name=name, namespace=namespace, source=source,
-                 target=target, pairs=pairs, instance=instance)
-
-
-def save_storage_map(*, user, name, namespace, source, target, pairs, instance=None) -> StorageMap:
-    return _save(StorageMapForm, StorageMap, user=user, name=name, namespace=namespace, source=source,
-                 target=target, pairs=pairs, instance=instance)
 
 
 def free_name(model, namespace: str, base: str) -> str:

@@ -7,7 +7,12 @@
   OpenShift: "pod" plus its NetworkAttachmentDefinitions, and its storage classes.
 * `networks_used(provider, vm_ids)`, `storages_used(provider, vm_ids)` — the ids the given
   VMs' NICs and disks use (adapter `nic_networks` / `disk_storages`), in first-seen order.
-* `network_noun()` / `storage_noun(provider)` — what the source calls them, for messages.
+* `network_noun()` / `storage_noun(provider)` — what the source calls them, for messages
+  (the adapter's `storage_nouns`).
+
+What differs by type comes from the adapter's capabilities (providers.adapters.base): a type
+that `has_pod_network` offers "pod" first; one `named_by_namespace` names its networks
+(NetworkAttachmentDefinitions) "namespace/name".
 """
 
 from __future__ import annotations
@@ -15,19 +20,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from providers.adapters import adapter_class
+from providers.adapters import Adapter, adapter_class
 from providers.models import InventoryObject, Provider, VirtualMachine
 
 POD = "pod"
 POD_LABEL = "Pod network"
-
-STORAGE_NOUNS = {
-    Provider.Type.VSPHERE: ("datastore", "datastores"),
-    Provider.Type.OVIRT: ("storage domain", "storage domains"),
-    Provider.Type.OPENSTACK: ("volume type", "volume types"),
-    Provider.Type.OVA: ("storage", "storage"),
-    Provider.Type.OPENSHIFT: ("storage class", "storage classes"),
-}
 
 
 @dataclass(frozen=True)
@@ -38,12 +35,14 @@ class Endpoint:
     path: str = ""
 
 
-def storage_noun(provider: Provider, plural: bool = False) -> str:
-    singular, many = STORAGE_NOUNS.get(provider.type, ("storage", "storage"))
+def storage_noun(provider: Provider | None, plural: bool = False) -> str:
+    """What the provider calls its storage; "storage" while no provider is chosen."""
+    singular, many = (adapter_class(provider.type) if provider else Adapter).storage_nouns
     return many if plural else singular
 
 
-def network_noun(plural: bool = False) -> str:
+def network_noun(provider: Provider | None = None, plural: bool = False) -> str:
+    """Every source type says "network"; the provider is taken so both nouns are asked alike."""
     return "networks" if plural else "network"
 
 
@@ -56,10 +55,14 @@ def _endpoints(provider: Provider, kind: str) -> list[Endpoint]:
 
 
 def source_networks(provider: Provider) -> list[Endpoint]:
-    if provider.type == Provider.Type.OPENSHIFT:
-        nads = [Endpoint(e.id, e.path.strip("/"), e.path.strip("/"), e.path) for e in _endpoints(provider, "network")]
-        return [Endpoint(POD, POD_LABEL, POD_LABEL), *sorted(nads, key=lambda e: e.label)]
-    return _endpoints(provider, "network")
+    adapter = adapter_class(provider.type)
+    networks = _endpoints(provider, "network")
+    if adapter.named_by_namespace:
+        networks = sorted((Endpoint(e.id, e.path.strip("/"), e.path.strip("/"), e.path) for e in networks),
+                          key=lambda e: e.label)
+    if adapter.has_pod_network:
+        networks = [Endpoint(POD, POD_LABEL, POD_LABEL), *networks]
+    return networks
 
 
 def source_storages(provider: Provider) -> list[Endpoint]:
@@ -77,7 +80,7 @@ def _used(provider: Provider, vm_ids, pick) -> list[str]:
 
 
 def networks_used(provider: Provider, vm_ids) -> list[str]:
-    """Ids of the source networks the VMs' NICs are on ("pod" for an OpenShift source's pod network).
+    """Ids of the source networks the VMs' NICs are on ("pod" for a source's pod network).
     NICs connected to no network are left out: there is nothing to map for them."""
     return _used(provider, vm_ids, adapter_class(provider.type).nic_networks)
 

@@ -4,16 +4,17 @@ network and storage the selected VMs use").
 * `suggest_network_pairs(source, target, network_ids, namespace="")` — one row per source
   network: the NetworkAttachmentDefinition whose name equals or contains the network's name
   (or is contained in it), preferring NADs in `namespace` (the plan's target namespace), then in
-  "default"; an OpenShift source's pod network goes to the pod network and its NADs to the NAD
-  of the same namespace/name when the target has one. No match: the row stays unmapped
+  "default". A source's pod network (adapter `has_pod_network`) goes to the pod network; a
+  source whose networks are NADs named "namespace/name" (`named_by_namespace`) maps each to
+  the target's NAD of the same namespace/name when there is one. No match: the row stays unmapped
   (`pair.mapped` is False) for the user to choose.
 * `suggest_storage_pairs(source, target, storage_ids)` — one row per source storage: the
   cluster's default storage class (for virtualization first), with its default access and
-  volume modes; an OpenShift source's storage class goes to the class of the same name when
-  the target has one. No default class: unmapped.
+  volume modes. A source that is itself a cluster VMs can move to (`is_target`) has storage
+  classes: each goes to the target's class of the same name when there is one. No default class: unmapped.
 
 Get the ids with `mappings.sources.networks_used()` / `storages_used()`; save with
-`mappings.saving.save_network_map()` / `save_storage_map()`.
+`mappings.saving.save_map()`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 from mappings.pairs import MULTUS, POD, NetworkPairSpec, StoragePairSpec
 from mappings.sources import source_networks, source_storages
 from mappings.targets import TargetNetwork, default_storage_class, target_networks, target_storage_classes
+from providers.adapters import adapter_class
 from providers.models import Provider
 
 MIN_CONTAINED = 3  # shorter names match too much by containment ("a", "vm")
@@ -50,6 +52,7 @@ def matching_nad(network_name: str, nads: list[TargetNetwork], namespace: str = 
 
 
 def suggest_network_pairs(source: Provider, target: Provider, network_ids, namespace: str = "") -> list[NetworkPairSpec]:
+    adapter = adapter_class(source.type)
     endpoints = {e.id: e for e in source_networks(source)}
     nads = target_networks(target)
     by_value = {n.value: n for n in nads}
@@ -58,10 +61,10 @@ def suggest_network_pairs(source: Provider, target: Provider, network_ids, names
         endpoint = endpoints.get(network_id)
         name = endpoint.name if endpoint else network_id
         pair = NetworkPairSpec(network_id, source_name=name)
-        if source.type == Provider.Type.OPENSHIFT and network_id == POD:
+        if adapter.has_pod_network and network_id == POD:
             pair.destination_type = POD
         else:
-            nad = by_value.get(name) if source.type == Provider.Type.OPENSHIFT else None
+            nad = by_value.get(name) if adapter.named_by_namespace else None
             nad = nad or matching_nad(name.rpartition("/")[2], nads, namespace)
             if nad is not None:
                 pair.destination_type, pair.destination_namespace, pair.destination_name = MULTUS, nad.namespace, nad.name
@@ -69,7 +72,9 @@ def suggest_network_pairs(source: Provider, target: Provider, network_ids, names
     return pairs
 
 
-def suggest_storage_pairs(source: Provider, target: Provider, storage_ids) -> list[StoragePairSpec]:
+def suggest_storage_pairs(source: Provider, target: Provider, storage_ids, namespace: str = "") -> list[StoragePairSpec]:
+    """namespace (the plan's target namespace) is not used: storage classes are cluster-wide."""
+    same_kind = adapter_class(source.type).is_target
     endpoints = {e.id: e for e in source_storages(source)}
     classes = {c.name: c for c in target_storage_classes(target)}
     default = default_storage_class(target)
@@ -77,7 +82,7 @@ def suggest_storage_pairs(source: Provider, target: Provider, storage_ids) -> li
     for storage_id in storage_ids:
         endpoint = endpoints.get(storage_id)
         name = endpoint.name if endpoint else storage_id
-        chosen = classes.get(name) if source.type == Provider.Type.OPENSHIFT else None
+        chosen = classes.get(name) if same_kind else None
         chosen = chosen or default
         pair = StoragePairSpec(storage_id, source_name=name)
         if chosen is not None:

@@ -1,13 +1,13 @@
-"""Which plans use a map: a map cannot be deleted while a plan refers to it."""
+"""Which plans use a map: a map cannot be deleted while a plan refers to it.
+
+The plans are found through the map's reverse relation (Plan.network_map / Plan.storage_map
+both have related_name="plans"), so the maps need not know the plans app."""
 
 from __future__ import annotations
 
-from plans.models import Plan
-
 
 def plans_using(network_or_storage_map):
-    field = "network_map" if network_or_storage_map._meta.model_name == "networkmap" else "storage_map"
-    return Plan.objects.filter(**{field: network_or_storage_map})
+    return network_or_storage_map.plans.all()
 
 
 def in_use_message(network_or_storage_map, user) -> str:

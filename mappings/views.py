@@ -3,47 +3,37 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import render
-from django.urls import reverse
 from django.views import View
 
 from mappings import filters, forms, rows, tables
+from mappings.kinds import NETWORK, STORAGE
 from mappings.models import NetworkMap, StorageMap
-from mappings.pairs import specs_of, validate_network_pairs, validate_storage_pairs
-from mappings.sources import source_networks, source_storages
 from mappings.usage import in_use_message, plans_using
 from mtvweb.views import generic
+from providers.adapters import target_types
 from providers.models import Provider
 
 
-def chosen_provider(user, value, openshift_only=False):
-    """The provider the form names, if the user may use it; None otherwise."""
+def chosen_provider(user, value, target_only=False):
+    """The provider the form names, if the user may use it (as a target: target_only); None otherwise."""
     try:
         pk = int(getattr(value, "pk", value))
     except (TypeError, ValueError):
         return None
     visible = Provider.objects.restrict(user, "view")
-    if openshift_only:
-        visible = visible.filter(type=Provider.Type.OPENSHIFT)
+    if target_only:
+        visible = visible.filter(type__in=target_types())
     return visible.filter(pk=pk).first()
 
 
-class MapKind:
-    kind = "network"  # or "storage"
-
-    @property
-    def rows_url(self):
-        return reverse(f"mappings:{self.model._meta.model_name}_rows")
-
-
-class MapView(MapKind, generic.ObjectView):
+class MapView(generic.ObjectView):
     template_name = "mappings/map.html"
+    kind = None  # the mappings.kinds.MapKind shown
 
     def extra_context(self, obj):
-        pairs = specs_of(obj)
-        validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
-        problems = validate(obj.source_provider, obj.destination_provider, pairs)
-        endpoints = source_networks if self.kind == "network" else source_storages
-        labels = {e.id: e.label for e in endpoints(obj.source_provider)}
+        pairs = self.kind.specs_of(obj)
+        problems = self.kind.validate(obj.source_provider, obj.destination_provider, pairs)
+        labels = {e.id: e.label for e in self.kind.sources(obj.source_provider)}
         rows_shown = [(pair, labels.get(pair.source_id, pair.source_name or pair.source_id), problems.get(i, {}))
                       for i, pair in enumerate(pairs)]
         return {"kind": self.kind, "pairs": rows_shown,
@@ -51,8 +41,9 @@ class MapView(MapKind, generic.ObjectView):
                 "in_use": in_use_message(obj, self.request.user)}
 
 
-class MapEditView(MapKind, generic.ObjectEditView):
+class MapEditView(generic.ObjectEditView):
     template_name = "mappings/map_edit.html"
+    kind = None
 
     def make_form(self, obj, data=None, files=None):
         pairs = None
@@ -72,10 +63,10 @@ class MapEditView(MapKind, generic.ObjectEditView):
         rows.attach_errors(self.rows, form.pair_errors)
         if form.is_bound:
             source = chosen_provider(request.user, form.data.get("source_provider"))
-            target = chosen_provider(request.user, form.data.get("destination_provider"), openshift_only=True)
+            target = chosen_provider(request.user, form.data.get("destination_provider"), target_only=True)
         else:
             source, target = (obj.source_provider, obj.destination_provider) if obj.pk else (None, None)
-        context = {"object": obj, "form": form, "model": self.model, "rows_url": self.rows_url,
+        context = {"object": obj, "form": form, "model": self.model, "rows_url": self.kind.rows_url,
                    "cancel_url": obj.get_absolute_url() if obj.pk else self.url("_list"),
                    "row_errors": bool(form.pair_errors),
                    **rows.context(self.kind, source, target, self.rows)}
@@ -92,29 +83,20 @@ class MapDeleteView(generic.ObjectDeleteView):
         return super().post(request, pk)
 
 
-class MapRowsView(MapKind, LoginRequiredMixin, View):
+class MapRowsView(LoginRequiredMixin, View):
     """The editor's rows redrawn after every change: add or remove a row, new choices after a
     provider changed, storage modes defaulted for a newly chosen class, live messages."""
 
-    model = None
+    kind = None
 
     def post(self, request):
-        user = request.user
-        if generic.namespaces_allowed(user, self.model, "change") == []:
-            raise PermissionDenied(f"You may not edit {self.model._meta.verbose_name_plural} in any project.")
-        current = rows.parse(self.kind, request.POST)
-        if "add" in request.POST:
-            rows.add_row(self.kind, current)
-        if "remove" in request.POST:
-            current = [r for r in current if str(r.key) != request.POST["remove"]]
+        user, model = request.user, self.kind.model
+        if generic.namespaces_allowed(user, model, "change") == []:
+            raise PermissionDenied(f"You may not edit {model._meta.verbose_name_plural} in any project.")
         source = chosen_provider(user, request.POST.get("source_provider"))
-        target = chosen_provider(user, request.POST.get("destination_provider"), openshift_only=True)
-        if source and target:
-            if self.kind == "storage":
-                rows.apply_class_defaults(current, target)
-            validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
-            rows.attach_errors(current, validate(source, target, [r.pair for r in current], complete=False))
-        context = {"rows_url": self.rows_url, **rows.context(self.kind, source, target, current)}
+        target = chosen_provider(user, request.POST.get("destination_provider"), target_only=True)
+        current = rows.edit_rows(self.kind, request.POST, source, target)
+        context = {"rows_url": self.kind.rows_url, **rows.context(self.kind, source, target, current)}
         return render(request, "mappings/pairs.html", context)
 
 
@@ -129,10 +111,12 @@ class NetworkMapListView(generic.ObjectListView):
 
 
 class NetworkMapView(MapView):
+    kind = NETWORK
     queryset = NetworkMap.objects.select_related("source_provider", "destination_provider")
 
 
 class NetworkMapEditView(MapEditView):
+    kind = NETWORK
     queryset = NetworkMap.objects.all()
     form = forms.NetworkMapForm
 
@@ -142,7 +126,7 @@ class NetworkMapDeleteView(MapDeleteView):
 
 
 class NetworkMapRowsView(MapRowsView):
-    model = NetworkMap
+    kind = NETWORK
 
 
 # --- storage maps -------------------------------------------------------------------------
@@ -156,12 +140,12 @@ class StorageMapListView(generic.ObjectListView):
 
 
 class StorageMapView(MapView):
-    kind = "storage"
+    kind = STORAGE
     queryset = StorageMap.objects.select_related("source_provider", "destination_provider")
 
 
 class StorageMapEditView(MapEditView):
-    kind = "storage"
+    kind = STORAGE
     queryset = StorageMap.objects.all()
     form = forms.StorageMapForm
 
@@ -171,5 +155,4 @@ class StorageMapDeleteView(MapDeleteView):
 
 
 class StorageMapRowsView(MapRowsView):
-    kind = "storage"
-    model = StorageMap
+    kind = STORAGE

@@ -7,10 +7,10 @@ import base64
 
 import yaml
 
-from mappings.models import NetworkMap, NetworkPair, StorageMap
+from mappings.kinds import kind_of
 from plans.models import Hook, Plan
 from providers.adapters import adapter_class
-from providers.models import InventoryObject, Provider, VirtualMachine
+from providers.models import VirtualMachine
 
 API_VERSION = "forklift.konveyor.io/v1beta1"
 
@@ -34,42 +34,14 @@ def providers(pair) -> dict:
     return {"source": ref(pair.source_provider), "destination": ref(pair.destination_provider)}
 
 
-def network_source(pair: NetworkPair, source: Provider, paths: dict[str, str]) -> dict:
-    if source.type != Provider.Type.OPENSHIFT:
-        return {k: v for k, v in (("id", pair.source_id), ("name", pair.source_name)) if v}
-    if pair.source_id == "pod":
-        return {"type": "pod"}
-    namespace, name = split_path(paths.get(pair.source_id, ""))
-    return {"id": pair.source_id, "name": name or pair.source_name, "namespace": namespace, "type": "multus"}
+def map_manifest(network_or_storage_map) -> dict:
+    """A NetworkMap or StorageMap, its entries as mappings.kinds writes them for manifests."""
+    obj = network_or_storage_map
+    spec = {"map": kind_of(obj).entries(obj, manifest=True), "provider": providers(obj)}
+    return resource(type(obj).__name__, obj, spec)  # the models are named as Forklift's kinds
 
 
-def network_destination(pair: NetworkPair) -> dict:
-    if pair.destination_type == NetworkPair.Type.MULTUS:
-        return {"name": pair.destination_name, "namespace": pair.destination_namespace, "type": "multus"}
-    return {"type": pair.destination_type}
-
-
-def network_map_manifest(network_map: NetworkMap) -> dict:
-    source = network_map.source_provider
-    paths = {}
-    if source.type == Provider.Type.OPENSHIFT:
-        paths = dict(InventoryObject.objects.filter(provider=source, kind="network").values_list("uid", "path"))
-    entries = [{"source": network_source(p, source, paths), "destination": network_destination(p)}
-               for p in network_map.pairs.all()]
-    return resource("NetworkMap", network_map, {"map": entries, "provider": providers(network_map)})
-
-
-def storage_map_manifest(storage_map: StorageMap) -> dict:
-    entries = []
-    for pair in storage_map.pairs.all():
-        destination = {"storageClass": pair.storage_class}
-        if pair.access_mode:
-            destination["accessMode"] = pair.access_mode
-        if pair.volume_mode:
-            destination["volumeMode"] = pair.volume_mode
-        source = {k: v for k, v in (("id", pair.source_id), ("name", pair.source_name)) if v}
-        entries.append({"source": source, "destination": destination})
-    return resource("StorageMap", storage_map, {"map": entries, "provider": providers(storage_map)})
+network_map_manifest = storage_map_manifest = map_manifest  # the names the plan API uses
 
 
 def hook_manifest(hook: Hook) -> dict:
@@ -82,8 +54,8 @@ def hook_manifest(hook: Hook) -> dict:
 
 
 def vm_entries(plan: Plan) -> list[dict]:
-    """spec.vms: by id (and name, for people reading it); a KubeVirt source's VMs by name and
-    namespace only, as Forklift requires (guide §5.3)."""
+    """spec.vms: by id (and name, for people reading it); the VMs of a source `named_by_namespace`
+    (KubeVirt) by name and namespace only, as Forklift requires (guide §5.3)."""
     by_namespace = adapter_class(plan.source_provider.type).named_by_namespace
     paths = {}
     if by_namespace:

@@ -20,8 +20,10 @@ class Plan(NamespacedObject):
     # A NetworkAttachmentDefinition ("namespace/name") disks are transferred over; empty: the
     # target provider's default (guide §4.4.2.2), else the pod network.
     transfer_network = models.CharField(max_length=317, blank=True)
-    network_map = models.ForeignKey("mappings.NetworkMap", null=True, blank=True, on_delete=models.PROTECT)
-    storage_map = models.ForeignKey("mappings.StorageMap", null=True, blank=True, on_delete=models.PROTECT)
+    network_map = models.ForeignKey("mappings.NetworkMap", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="plans")
+    storage_map = models.ForeignKey("mappings.StorageMap", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="plans")
     archived = models.BooleanField(default=False)
     # Kept current by plans.status from the plan checks: Ready, or Not ready with the reasons.
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_READY)

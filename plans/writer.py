@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from mappings.kinds import KINDS, MapKind
 from mappings.models import NetworkMap, StorageMap
-from mappings.saving import MapInvalid, save_network_map, save_storage_map
+from mappings.saving import MapInvalid, save_map
 from mappings.targets import target_networks
 from mtvweb.access import can
 from mtvweb.models import Namespace
@@ -181,14 +182,14 @@ def warm_problem(source: Provider | None, warm: bool) -> str:
             f"migration only (warm is for {warm_names}).")
 
 
-def map_problem(kind: str, chosen, source: Provider | None, destination: Provider | None) -> str:
-    """An existing map must join the plan's providers; `kind` is "network" or "storage"."""
+def map_problem(kind: MapKind, chosen, source: Provider | None, destination: Provider | None) -> str:
+    """A plan needs a map of each kind; an existing one must join the plan's providers."""
     if chosen is None:
         return f"Choose a {kind} map, or create a new one."
     if isinstance(chosen, NewMap) or source is None or destination is None:
         return ""
     if (chosen.source_provider_id, chosen.destination_provider_id) != (source.pk, destination.pk):
-        return (f"{kind.capitalize()} map {chosen.name} maps {chosen.source_provider.name} → "
+        return (f"{str(kind).capitalize()} map {chosen.name} maps {chosen.source_provider.name} → "
                 f"{chosen.destination_provider.name}, not the plan's {source.name} → {destination.name}: choose a "
                 "map for these providers.")
     return ""
@@ -234,9 +235,9 @@ def problems(user, plan: PlanInput, instance: Plan | None = None) -> Problems:
     if text := warm_problem(plan.source, plan.warm):
         found["warm"] = [text]
     destination = None if "destination" in found else plan.destination
-    for kind, chosen in (("network", plan.network_map), ("storage", plan.storage_map)):
-        if text := map_problem(kind, chosen, plan.source, destination):
-            found[f"{kind}_map"] = [text]
+    for kind in KINDS.values():
+        if text := map_problem(kind, getattr(plan, kind.plan_field), plan.source, destination):
+            found[kind.plan_field] = [text]
     if plan.source is not None:  # without one, no VM could be chosen
         found.update(vm_problems(plan.vms))
     for step, hook in new_hooks(plan).items():
@@ -277,14 +278,14 @@ def _locked_for_edit(user, plan: Plan) -> Plan:
 
 
 def _write(user, plan: PlanInput, instance: Plan | None) -> Plan:
-    network_map = _made_map(user, plan, "network", plan.network_map)
-    storage_map = _made_map(user, plan, "storage", plan.storage_map)
+    maps = {kind.plan_field: _made_map(user, plan, kind) for kind in KINDS.values()}
     hooks = {step: create_hook(user, plan.namespace, hook) for step, hook in new_hooks(plan).items()}
     row = instance or Plan(namespace=plan.namespace)
     row.name, row.description = plan.name, plan.description
     row.source_provider, row.destination_provider = plan.source, plan.destination
     row.target_namespace, row.warm, row.transfer_network = plan.target_namespace, plan.warm, plan.transfer_network
-    row.network_map, row.storage_map = network_map, storage_map
+    for field_name, made in maps.items():
+        setattr(row, field_name, made)
     row.save()
     row.vms.all().delete()
     for choice in plan.vms:
@@ -298,15 +299,15 @@ def _write(user, plan: PlanInput, instance: Plan | None) -> Plan:
     return row
 
 
-def _made_map(user, plan: PlanInput, kind: str, chosen):
+def _made_map(user, plan: PlanInput, kind: MapKind):
+    chosen = getattr(plan, kind.plan_field)
     if not isinstance(chosen, NewMap):
         return chosen
-    save_map = save_network_map if kind == "network" else save_storage_map
     try:
-        return save_map(user=user, name=chosen.name, namespace=plan.namespace, source=plan.source,
+        return save_map(kind, user=user, name=chosen.name, namespace=plan.namespace, source=plan.source,
                         target=plan.destination, pairs=chosen.pairs)
     except MapInvalid as exc:
-        raise Invalid({f"{kind}_map": [f"The new {kind} map was not saved: {exc}."]}) from None
+        raise Invalid({kind.plan_field: [f"The new {kind} map was not saved: {exc}."]}) from None
 
 
 def create_hook(user, namespace: str, hook: NewHook, deadline_seconds: int = 600) -> Hook:

@@ -13,14 +13,19 @@
                                       "volumeMode": "Block"}}
 
 Input takes the same (or a whole manifest: metadata + spec). Providers are given by id or by
-name and namespace; a source by id or by name (an OpenShift source's NAD by namespace and name,
-its pod network as {"type": "pod"}); a multus destination's name may be "namespace/name".
+name and namespace; a source by id or by name (a NAD of a source `named_by_namespace` by
+namespace and name, the pod network of one that `has_pod_network` as {"type": "pod"}); a multus
+destination's name may be "namespace/name".
+
+The same entries, in their `manifest` form, are the map of plans.manifests' NetworkMap and
+StorageMap: empty source ids and names left out, a multus destination's type last.
 """
 
 from __future__ import annotations
 
-from mappings.pairs import MULTUS, NetworkPairSpec, StoragePairSpec, specs_of
+from mappings.pairs import MULTUS, NetworkPairSpec, StoragePairSpec
 from mappings.sources import POD, network_noun, source_networks, source_storages, storage_noun
+from providers.adapters import adapter_class
 from providers.models import InventoryObject, Provider
 
 # Row fields (mappings.pairs) → the names the API reports them under.
@@ -43,42 +48,56 @@ def provider_ref(provider: Provider) -> dict:
     return {"id": provider.pk, "name": provider.name, "namespace": provider.namespace, "type": provider.type}
 
 
-def network_entry(spec: NetworkPairSpec, source: Provider, paths: dict) -> dict:
-    if source.type == Provider.Type.OPENSHIFT and spec.source_id == POD:
+def _plain_source(spec, manifest: bool) -> dict:
+    source = {"id": spec.source_id, "name": spec.source_name}
+    return {k: v for k, v in source.items() if v} if manifest else source
+
+
+def network_entry(spec: NetworkPairSpec, source: Provider, paths: dict, manifest: bool = False) -> dict:
+    """paths: the source's NADs' inventory paths by id, for a source `named_by_namespace`."""
+    adapter = adapter_class(source.type)
+    if adapter.has_pod_network and spec.source_id == POD:
         entry_source = {"type": "pod"}
-    elif source.type == Provider.Type.OPENSHIFT:
+    elif adapter.named_by_namespace:
         namespace, _, name = paths.get(spec.source_id, "").strip("/").partition("/")
         entry_source = {"id": spec.source_id, "name": name or spec.source_name, "namespace": namespace,
                         "type": "multus"}
     else:
-        entry_source = {"id": spec.source_id, "name": spec.source_name}
+        entry_source = _plain_source(spec, manifest)
     destination = {"type": spec.destination_type}
     if spec.destination_type == MULTUS:
-        destination.update(name=spec.destination_name, namespace=spec.destination_namespace)
+        nad = {"name": spec.destination_name, "namespace": spec.destination_namespace}
+        destination = {**nad, "type": MULTUS} if manifest else {**destination, **nad}
     return {"source": entry_source, "destination": destination}
 
 
-def storage_entry(spec: StoragePairSpec) -> dict:
+def network_entries(network_map, specs, manifest: bool = False) -> list[dict]:
+    source = network_map.source_provider
+    paths = {}
+    if adapter_class(source.type).named_by_namespace:
+        paths = dict(InventoryObject.objects.filter(provider=source, kind="network").values_list("uid", "path"))
+    return [network_entry(s, source, paths, manifest) for s in specs]
+
+
+def storage_entry(spec: StoragePairSpec, manifest: bool = False) -> dict:
     destination = {"storageClass": spec.storage_class}
     if spec.access_mode:
         destination["accessMode"] = spec.access_mode
     if spec.volume_mode:
         destination["volumeMode"] = spec.volume_mode
-    return {"source": {"id": spec.source_id, "name": spec.source_name}, "destination": destination}
+    return {"source": _plain_source(spec, manifest), "destination": destination}
 
 
-def map_record(obj) -> dict:
-    source = obj.source_provider
-    if obj._meta.model_name == "networkmap":
-        paths = {}
-        if source.type == Provider.Type.OPENSHIFT:
-            paths = dict(InventoryObject.objects.filter(provider=source, kind="network").values_list("uid", "path"))
-        entries = [network_entry(s, source, paths) for s in specs_of(obj)]
-    else:
-        entries = [storage_entry(s) for s in specs_of(obj)]
+def storage_entries(storage_map, specs, manifest: bool = False) -> list[dict]:
+    return [storage_entry(s, manifest) for s in specs]
+
+
+def map_record(kind, obj) -> dict:
+    """kind: the map's mappings.kinds.MapKind."""
     return {"id": obj.pk, "name": obj.name, "namespace": obj.namespace,
-            "provider": {"source": provider_ref(source), "destination": provider_ref(obj.destination_provider)},
-            "map": entries, "created": when(obj.created), "updated": when(obj.updated)}
+            "provider": {"source": provider_ref(obj.source_provider),
+                         "destination": provider_ref(obj.destination_provider)},
+            "map": kind.entries(obj), "created": when(obj.created), "updated": when(obj.updated)}
 
 
 def api_errors(errors: dict) -> dict:
@@ -123,16 +142,17 @@ def find_provider(user, ref, role: str):
     return found, ""
 
 
-def _source_id(entry_source, endpoints, source: Provider, noun: str) -> tuple[str, str, str]:
-    """(id, name, error) of the source an entry names."""
+def _source_id(entry_source, endpoints, source: Provider, noun: str, namespaced: bool) -> tuple[str, str, str]:
+    """(id, name, error) of the source an entry names; namespaced: its name may come as
+    namespace and name."""
     if not isinstance(entry_source, dict):
         return "", "", f"Give the source {noun} as {{\"id\": …}} or {{\"name\": …}}."
     if entry_source.get("id"):
         return str(entry_source["id"]), "", ""
-    if source.type == Provider.Type.OPENSHIFT and entry_source.get("type") == "pod":
+    if adapter_class(source.type).has_pod_network and entry_source.get("type") == "pod":
         return POD, "", ""
     name = str(entry_source.get("name") or "")
-    if source.type == Provider.Type.OPENSHIFT and entry_source.get("namespace") and noun == "network":
+    if namespaced and entry_source.get("namespace"):
         name = f"{entry_source['namespace']}/{name}"
     if not name:
         return "", "", ""
@@ -152,8 +172,9 @@ def _entries(data) -> list:
 
 def network_specs(data: dict, source: Provider) -> list[NetworkPairSpec]:
     endpoints, specs, errors = source_networks(source), [], []
+    namespaced = adapter_class(source.type).named_by_namespace
     for index, entry in enumerate(_entries(data)):
-        source_id, name, error = _source_id(entry.get("source"), endpoints, source, network_noun())
+        source_id, name, error = _source_id(entry.get("source"), endpoints, source, network_noun(), namespaced)
         destination = entry.get("destination") if isinstance(entry.get("destination"), dict) else {}
         kind = str(destination.get("type") or "")
         namespace, dest_name = str(destination.get("namespace") or ""), str(destination.get("name") or "")
@@ -170,7 +191,7 @@ def network_specs(data: dict, source: Provider) -> list[NetworkPairSpec]:
 def storage_specs(data: dict, source: Provider) -> list[StoragePairSpec]:
     endpoints, specs, errors = source_storages(source), [], []
     for index, entry in enumerate(_entries(data)):
-        source_id, name, error = _source_id(entry.get("source"), endpoints, source, storage_noun(source))
+        source_id, name, error = _source_id(entry.get("source"), endpoints, source, storage_noun(source), False)
         destination = entry.get("destination") if isinstance(entry.get("destination"), dict) else {}
         if error:
             errors.append({"index": index, "source": [error]})

@@ -9,25 +9,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mappings.api import shapes
-from mappings.models import NetworkMap, StorageMap
-from mappings.pairs import specs_of
-from mappings.saving import MapInvalid, save_network_map, save_storage_map
+from mappings.kinds import NETWORK, STORAGE
+from mappings.saving import MapInvalid, save_map
 from mappings.usage import in_use_message
 from mtvweb.access import object_for
 from mtvweb.views.generic import namespaces_allowed
 
 
 class MapAPI(APIView):
-    model = NetworkMap
+    kind = None  # the mappings.kinds.MapKind served
+
+    @property
+    def model(self):
+        return self.kind.model
 
     @property
     def verbose_plural(self):
         return self.model._meta.verbose_name_plural
-
-    def specs(self, data, source):
-        if self.model is NetworkMap:
-            return shapes.network_specs(data, source)
-        return shapes.storage_specs(data, source)
 
     def save(self, request, data, instance=None):
         """Create or change a map from the request body; the Response to send."""
@@ -46,19 +44,19 @@ class MapAPI(APIView):
             if errors:
                 raise shapes.ShapeError(errors)
             if "map" in data or instance is None:
-                pairs = self.specs(data, providers["source"])
+                pairs = self.kind.api_specs(data, providers["source"])
             else:
-                pairs = specs_of(instance)
+                pairs = self.kind.specs_of(instance)
         except shapes.ShapeError as exc:
             return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        save = save_network_map if self.model is NetworkMap else save_storage_map
         try:
-            obj = save(user=request.user, name=data.get("name", getattr(instance, "name", "")),
-                       namespace=data.get("namespace", getattr(instance, "namespace", "")),
-                       source=providers["source"], target=providers["destination"], pairs=pairs, instance=instance)
+            obj = save_map(self.kind, user=request.user, name=data.get("name", getattr(instance, "name", "")),
+                           namespace=data.get("namespace", getattr(instance, "namespace", "")),
+                           source=providers["source"], target=providers["destination"], pairs=pairs,
+                           instance=instance)
         except MapInvalid as exc:
             return Response(shapes.api_errors(exc.errors), status=status.HTTP_400_BAD_REQUEST)
-        return Response(shapes.map_record(obj), status=status.HTTP_200_OK if instance else status.HTTP_201_CREATED)
+        return Response(shapes.map_record(self.kind, obj), status=status.HTTP_200_OK if instance else status.HTTP_201_CREATED)
 
 
 class MapListAPI(MapAPI):
@@ -67,7 +65,7 @@ class MapListAPI(MapAPI):
             "source_provider", "destination_provider").prefetch_related("pairs").order_by("namespace", "name")
         if request.query_params.get("namespace"):
             maps = maps.filter(namespace=request.query_params["namespace"])
-        return Response([shapes.map_record(m) for m in maps])
+        return Response([shapes.map_record(self.kind, m) for m in maps])
 
     def post(self, request):
         if namespaces_allowed(request.user, self.model, "add") == []:
@@ -80,7 +78,7 @@ class MapDetailAPI(MapAPI):
         return object_for(request.user, self.model.objects.all(), pk, action)
 
     def get(self, request, pk):
-        return Response(shapes.map_record(self.get_map(request, pk, "view")))
+        return Response(shapes.map_record(self.kind, self.get_map(request, pk, "view")))
 
     def put(self, request, pk):
         return self.save(request, request.data, self.get_map(request, pk, "change"))
@@ -98,16 +96,16 @@ class MapDetailAPI(MapAPI):
 
 
 class NetworkMapListAPI(MapListAPI):
-    model = NetworkMap
+    kind = NETWORK
 
 
 class NetworkMapDetailAPI(MapDetailAPI):
-    model = NetworkMap
+    kind = NETWORK
 
 
 class StorageMapListAPI(MapListAPI):
-    model = StorageMap
+    kind = STORAGE
 
 
 class StorageMapDetailAPI(MapDetailAPI):
-    model = StorageMap
+    kind = STORAGE

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from mappings.models import NetworkMap, StorageMap
+from mappings.kinds import KINDS
 from plans import writer
 from plans.models import Hook, Plan
 from providers.adapters import adapter_class
@@ -107,8 +107,8 @@ class Reader:
             description=self.text(spec, "description", "spec.description"),
             target_namespace=self.text(spec, "targetNamespace", "spec.targetNamespace"), warm=warm,
             transfer_network=self.transfer_network(spec.get("transferNetwork")),
-            network_map=self.reference(NetworkMap, maps.get("network"), "spec.map.network", "network map", namespace),
-            storage_map=self.reference(StorageMap, maps.get("storage"), "spec.map.storage", "storage map", namespace),
+            **{kind.plan_field: self.reference(kind.model, maps.get(name), f"spec.map.{name}", f"{kind} map", namespace)
+               for name, kind in KINDS.items()},
             vms=self.vms(spec.get("vms"), source, namespace))
         for path, texts in at_paths(writer.problems(self.user, plan, self.instance)).items():
             if not any(p == path or p.startswith((path + ".", path + "[")) for p in self.errors):

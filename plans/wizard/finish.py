@@ -10,7 +10,7 @@ from django.db import transaction
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from mappings.models import NetworkMap, StorageMap
+from mappings.kinds import KINDS
 from mappings.saving import free_name
 from plans import actions, writer
 from plans.models import Hook, Plan
@@ -26,15 +26,14 @@ class FinishFailed(Exception):
     """Nothing was saved; the message says what to fix."""
 
 
-def _map(choices: Choices, kind: str, plan_name: str):
-    chosen = choices.chosen_map(kind)
+def _map(choices: Choices, kind_name: str, plan_name: str):
+    chosen = choices.chosen_map(kind_name)
     if chosen is not None:
         return chosen
-    part = choices.part(kind)
-    model = NetworkMap if kind == "network" else StorageMap
-    name = part["template_name"] if part.get("template") else free_name(model, choices.general["namespace"],
+    kind, part = KINDS[kind_name], choices.part(kind_name)
+    name = part["template_name"] if part.get("template") else free_name(kind.model, choices.general["namespace"],
                                                                           f"{plan_name}-{kind}")
-    return writer.NewMap(name=name, pairs=choices.pairs(kind))
+    return writer.NewMap(name=name, pairs=choices.pairs(kind_name))
 
 
 def _hook(choices: Choices, step: str, plan_name: str) -> Hook | writer.NewHook | None:
@@ -85,8 +84,8 @@ def plan_input(choices: Choices, plan: Plan | None = None) -> writer.PlanInput:
     return writer.PlanInput(
         name=name, namespace=general["namespace"], description=general.get("description", ""), source=source,
         destination=choices.target, target_namespace=general["target_namespace"], warm=choices.warm,
-        transfer_network=general.get("transfer_network", ""), network_map=_map(choices, "network", name),
-        storage_map=_map(choices, "storage", name),
+        transfer_network=general.get("transfer_network", ""),
+        **{kind.plan_field: _map(choices, kind_name, name) for kind_name, kind in KINDS.items()},
         vms=[writer.VMChoice(vm=vms[uid], target_name=names.get(uid, ""), hooks=vm_hooks[uid])
              for uid in choices.vm_ids])
 

@@ -14,16 +14,13 @@
 
 from __future__ import annotations
 
-from mappings.models import NetworkMap, StorageMap
-from mappings.pairs import NetworkPairSpec, StoragePairSpec, specs_of
+from mappings.kinds import KINDS
 from plans import writer
 from plans.checks import PlanDraft
 from plans.models import Hook, Plan
 from providers.models import Provider
 
 HOOK_STEPS = ("PreHook", "PostHook")
-MAP_MODELS = {"network": NetworkMap, "storage": StorageMap}
-PAIR_SPECS = {"network": NetworkPairSpec, "storage": StoragePairSpec}
 
 
 class Choices:
@@ -58,19 +55,20 @@ class Choices:
         return list(self.part("vms").get("ids", []))
 
     def chosen_map(self, kind: str):
-        """The existing map the step chose (None for a new one, or one the user may not see)."""
+        """The existing map the step chose (None for a new one, or one the user may not see);
+        kind: the map kind's name (mappings.kinds.KINDS)."""
         part = self.part(kind)
         if part.get("mode") != "existing" or not part.get("map"):
             return None
-        return MAP_MODELS[kind].objects.restrict(self.user, "view").filter(pk=part["map"]).first()
+        return KINDS[kind].model.objects.restrict(self.user, "view").filter(pk=part["map"]).first()
 
     def pairs(self, kind: str) -> list:
         """The rows the plan will use: the chosen map's, or the new map's."""
         part = self.part(kind)
         if part.get("mode") == "existing":
             chosen = self.chosen_map(kind)
-            return specs_of(chosen) if chosen else []
-        specs = [PAIR_SPECS[kind].from_json(p) for p in part.get("pairs", [])]
+            return KINDS[kind].specs_of(chosen) if chosen else []
+        specs = [KINDS[kind].spec.from_json(p) for p in part.get("pairs", [])]
         return [p for p in specs if p.source_id or p.mapped]  # rows added but not filled in yet do not count
 
     @property
@@ -117,8 +115,7 @@ def from_plan(plan: Plan) -> dict:
                     "source": plan.source_provider_id, "target": plan.destination_provider_id,
                     "target_namespace": plan.target_namespace, "transfer_network": plan.transfer_network},
         "vms": {"ids": [vm.vm_id for vm in vms], "filter": {}, "critical_ok": True},
-        "network": {"mode": "existing", "map": plan.network_map_id},
-        "storage": {"mode": "existing", "map": plan.storage_map_id},
+        **{name: {"mode": "existing", "map": getattr(plan, f"{kind.plan_field}_id")} for name, kind in KINDS.items()},
         "type": {"warm": plan.warm},
         "hooks": hooks,
         "names": {vm.vm_id: vm.target_name for vm in vms if vm.target_name},

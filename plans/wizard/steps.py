@@ -18,16 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from mappings import rows as map_rows
-from mappings.pairs import validate_network_pairs, validate_storage_pairs
-from mappings.sources import (
-    network_noun,
-    networks_used,
-    source_networks,
-    source_storages,
-    storage_noun,
-    storages_used,
-)
-from mappings.suggest import suggest_network_pairs, suggest_storage_pairs
+from mappings.kinds import KINDS, NETWORK, STORAGE, MapKind
 from mappings.targets import target_networks
 from mtvweb.validators import validate_object_name
 from mtvweb.views.generic import namespaces_allowed
@@ -35,7 +26,7 @@ from plans import writer
 from plans.checks import CRITICAL, check_plan
 from plans.models import Hook, Plan
 from plans.wizard import vms as vm_step
-from plans.wizard.state import HOOK_STEPS, MAP_MODELS, PAIR_SPECS, Choices
+from plans.wizard.state import HOOK_STEPS, Choices
 from providers.adapters import adapter_class, target_types
 from providers.models import InventoryObject, Provider, VirtualMachine
 
@@ -80,11 +71,11 @@ class General(Step):
         if str(part.get("source") or "") != before[0]:
             # Another source: its VMs, networks and storage are all different.
             choices.data["vms"] = {}
-            for kind in ("network", "storage"):
-                choices.data[kind] = {}
+            for name in KINDS:
+                choices.data[name] = {}
         elif str(part.get("target") or "") != before[1]:
-            for kind in ("network", "storage"):
-                choices.data[kind] = {}
+            for name in KINDS:
+                choices.data[name] = {}
         return {}
 
     # The plan writer's fields → this step's.
@@ -198,10 +189,10 @@ class VMs(Step):
 
 
 class MapStep(Step):
-    kind = ""
+    kind: MapKind  # the step's name is the kind's
 
     def used(self, choices) -> list[str]:
-        return (networks_used if self.kind == "network" else storages_used)(choices.source, choices.vm_ids)
+        return self.kind.used(choices.source, choices.vm_ids)
 
     def basis(self, choices) -> str:
         ids = ",".join(sorted(choices.vm_ids))
@@ -210,24 +201,21 @@ class MapStep(Step):
 
     def candidates(self, choices):
         """Reusable maps for these providers in the plan's project (and the plan's own map)."""
-        model = MAP_MODELS[self.kind]
-        return model.objects.restrict(choices.user, "view").filter(
+        return writer.usable(choices.user, self.kind.model).filter(
             namespace=choices.general.get("namespace", ""), source_provider_id=choices.general.get("source"),
             destination_provider_id=choices.general.get("target")).order_by("name")
 
     def prepare(self, choices) -> None:
         """New rows for every network or storage the VMs use, suggested once per set of VMs; rows
         the user already chose for a source are kept."""
-        part = choices.part(self.kind)
+        part = choices.part(self.name)
         source, target = choices.source, choices.target
         if source is None or target is None:
             return
         part.setdefault("mode", "new" if not self.candidates(choices).exists() else "existing")
         if part.get("basis") == self.basis(choices):
             return
-        suggest = suggest_network_pairs if self.kind == "network" else suggest_storage_pairs
-        extra = {"namespace": choices.general.get("target_namespace", "")} if self.kind == "network" else {}
-        suggested = suggest(source, target, self.used(choices), **extra)
+        suggested = self.kind.suggest(source, target, self.used(choices), choices.general.get("target_namespace", ""))
         kept = {p["source_id"]: p for p in part.get("pairs", []) if p.get("source_id")}
         part["pairs"] = [kept.get(p.source_id) or p.to_json() for p in suggested]
         part["basis"] = self.basis(choices)
@@ -235,51 +223,39 @@ class MapStep(Step):
             first = self.candidates(choices).first()
             part["map"] = first.pk if first else None
 
-    def validate(self, choices, pairs, complete=True):
-        validate = validate_network_pairs if self.kind == "network" else validate_storage_pairs
-        return validate(choices.source, choices.target, pairs, complete=complete)
-
     def apply(self, choices, post, files):
-        part = choices.part(self.kind)
+        part = choices.part(self.name)
         part["mode"] = "existing" if post.get("mode") == "existing" else "new"
         if part["mode"] == "existing":
             part["map"] = int(post["map"]) if post.get("map", "").isdigit() else None
         elif post.get("rows_shown"):  # the page showed the new map's rows: take them as they are now
-            parsed = map_rows.parse(self.kind, post)
-            if "add" in post:
-                map_rows.add_row(self.kind, parsed)
-            if "remove" in post:
-                parsed = [r for r in parsed if str(r.key) != post["remove"]]
-            if choices.source is not None and choices.target is not None:
-                if self.kind == "storage":
-                    map_rows.apply_class_defaults(parsed, choices.target)
-                self.validate(choices, [r.pair for r in parsed], complete=False)  # fills in the source names
-            part["pairs"] = [r.pair.to_json() for r in parsed]
-            part["defaults_for"] = [r.defaults_for for r in parsed]
+            edited = map_rows.edit_rows(self.kind, post, choices.source, choices.target)  # fills in source names
+            part["pairs"] = [r.pair.to_json() for r in edited]
+            part["defaults_for"] = [r.defaults_for for r in edited]
+            part["basis"] = self.basis(choices)  # the user's rows now stand for these VMs' suggestion
         part["template"] = post.get("template") == "1"
         part["template_name"] = post.get("template_name", "").strip()
         return {}
 
     def problems(self, choices):
         errors: Errors = {}
-        part = choices.part(self.kind)
+        part = choices.part(self.name)
         if choices.source is None or choices.target is None:
             return {"mode": ["Choose the source and target providers in the General step first."]}
         what = f"{self.kind} map"
         if part.get("mode") == "existing":
-            if problem := writer.map_problem(self.kind, choices.chosen_map(self.kind), choices.source, choices.target):
+            if problem := writer.map_problem(self.kind, choices.chosen_map(self.name), choices.source, choices.target):
                 _error(errors, "map", problem)
             return errors
-        pairs = choices.pairs(self.kind)
-        row_errors = self.validate(choices, pairs)
+        pairs = choices.pairs(self.name)
+        row_errors = self.kind.validate(choices.source, choices.target, pairs)
         if row_errors:
             _error(errors, "pairs", f"Fix the rows marked below: {self.describe(row_errors)}")
         if part.get("template"):
             name = part.get("template_name", "")
-            model = MAP_MODELS[self.kind]
             if not name:
                 _error(errors, "template_name", f"Name the {what} to save it as a template.")
-            elif model.objects.filter(namespace=choices.general.get("namespace"), name=name).exists():
+            elif self.kind.model.objects.filter(namespace=choices.general.get("namespace"), name=name).exists():
                 _error(errors, "template_name", f"A {what} named {name} already exists in project "
                                                 f"{choices.general.get('namespace')}: choose another name.")
             else:
@@ -296,9 +272,8 @@ class MapStep(Step):
 
     def unmapped(self, choices) -> list[str]:
         """Sources the selected VMs use that the map leaves without a target."""
-        mapped = {p.source_id for p in choices.pairs(self.kind) if p.mapped}
-        endpoints = {e.id: e.label for e in (source_networks if self.kind == "network" else source_storages)(
-            choices.source)}
+        mapped = {p.source_id for p in choices.pairs(self.name) if p.mapped}
+        endpoints = {e.id: e.label for e in self.kind.sources(choices.source)}
         return [endpoints.get(i, i) for i in self.used(choices) if i not in mapped]
 
     def context(self, choices):
@@ -306,28 +281,25 @@ class MapStep(Step):
         if source is None or target is None:
             return {}
         self.prepare(choices)
-        part = choices.part(self.kind)
-        spec = PAIR_SPECS[self.kind]
-        defaults_for = part.get("defaults_for") or []
-        rows = [map_rows.Row(key, spec.from_json(p), defaults_for[key] if key < len(defaults_for)
-                             else p.get("storage_class", "")) for key, p in enumerate(part.get("pairs", []))]
-        map_rows.attach_errors(rows, self.validate(choices, [r.pair for r in rows], complete=False))
-        chosen = choices.chosen_map(self.kind)
-        noun = network_noun() if self.kind == "network" else storage_noun(source)
+        part = choices.part(self.name)
+        rows = map_rows.from_pairs([self.kind.spec.from_json(p) for p in part.get("pairs", [])],
+                                   part.get("defaults_for") or [])
+        map_rows.check(self.kind, rows, source, target)
+        chosen = choices.chosen_map(self.name)
         return {"kind": self.kind, "mode": part.get("mode", "new"), "candidates": self.candidates(choices),
-                "chosen": chosen, "chosen_pairs": choices.pairs(self.kind) if chosen else [],
+                "chosen": chosen, "chosen_pairs": choices.pairs(self.name) if chosen else [],
                 "template": part.get("template", False), "template_name": part.get("template_name", ""),
-                "unmapped": self.unmapped(choices), "used_noun": noun,
-                "rows_url": reverse("plans:wizard_step", args=[choices.state_pk, self.kind]),
+                "unmapped": self.unmapped(choices), "used_noun": self.kind.noun(source),
+                "rows_url": reverse("plans:wizard_step", args=[choices.state_pk, self.name]),
                 **map_rows.context(self.kind, source, target, rows)}
 
 
 class NetworkMapStep(MapStep):
-    name, title, kind = "network", "Network map", "network"
+    kind, name, title = NETWORK, NETWORK.name, "Network map"
 
 
 class StorageMapStep(MapStep):
-    name, title, kind = "storage", "Storage map", "storage"
+    kind, name, title = STORAGE, STORAGE.name, "Storage map"
 
 
 # --- migration type --------------------------------------------------------------------------

@@ -95,14 +95,20 @@ class Adapter:
     type: ClassVar[str]
     supports_warm: ClassVar[bool] = False
     needs_conversion: ClassVar[bool] = False
-    is_target: ClassVar[bool] = False  # plans may migrate VMs into providers of this type
+    # Capabilities generic code (maps, plans, pages) reads instead of testing the provider type:
+    # What the type calls its storage (singular, plural), in messages and column heads.
+    storage_nouns: ClassVar[tuple[str, str]] = ("storage", "storage")
+    # It can receive migrated VMs: a plan's or a map's target.
+    is_target: ClassVar[bool] = False
+    # Its VMs' NICs may be on the pod network, offered as the map source "pod".
+    has_pod_network: ClassVar[bool] = False
     has_hosts: ClassVar[bool] = False  # the inventory lists hypervisor hosts (a Hosts tab)
     # Each host's disks may be read through an address of the user's choice (a Host record, guide §5.3)
     host_addresses: ClassVar[bool] = False
     # The provider form offers to read the SHA-1 thumbprint of the certificate the URL presents
     # (`fetch_thumbprint(url)`), for the user to confirm and pin
     fetches_thumbprint: ClassVar[bool] = False
-    # Its VMs are named by namespace and name, not by id, in a Plan's spec.vms (guide §5.3)
+    # Its VMs and NADs are referenced by namespace/name (guide §5.3), not by id.
     named_by_namespace: ClassVar[bool] = False
     # The provider form (dotted path to a providers.forms.ProviderForm subclass).
     form: ClassVar[str]

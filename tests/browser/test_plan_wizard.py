@@ -41,7 +41,7 @@ def step(page, name):
     page.wait_for_function(HTMX_IDLE)  # the new step's controls are wired up
 
 
-def redrawn(page, action, path="/plans/wizard/"):
+def redrawn(page, action, path="/plans/"):
     """Do something that makes htmx redraw part of the page, and wait for the redraw."""
     with page.expect_response(lambda r: path in r.url):
         action()

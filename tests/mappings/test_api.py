@@ -153,6 +153,6 @@ def test_delete_is_refused_while_plans_use_the_map(client, world):
     assert response.json()["detail"] == ("m1 is still used by plan team-a/wave-1, 1 plan in projects you cannot see: "
                                          "choose another map in those plans or delete them first.")
     assert NetworkMap.objects.filter(pk=record["id"]).exists()
-    network_map.plan_set.all().delete()
+    network_map.plans.all().delete()
     assert client.delete(f"/api/networkmaps/{record['id']}/").status_code == 204
     assert not NetworkMap.objects.filter(pk=record["id"]).exists()

@@ -4,9 +4,10 @@ targets, and the save functions (same checks as the console)."""
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from mappings.kinds import NETWORK, STORAGE
 from mappings.models import NetworkMap, StorageMap
 from mappings.pairs import NetworkPairSpec, StoragePairSpec
-from mappings.saving import MapInvalid, free_name, save_network_map, save_storage_map
+from mappings.saving import MapInvalid, free_name, save_map
 from mappings.sources import networks_used, source_networks, source_storages, storages_used
 from mappings.suggest import suggest_network_pairs, suggest_storage_pairs
 from tests.factories import ProviderFactory
@@ -78,6 +79,18 @@ def test_openshift_source_suggestions_keep_pod_and_same_nads(target):
     assert [p.destination for p in pairs] == ["pod", "mtv-user/prod", ""]
 
 
+def test_a_cluster_source_keeps_its_nads_and_classes_where_the_target_has_the_same(target):
+    """Its NAD goes to the target's NAD of the same namespace/name and its storage class to the
+    class of the same name, where matching by name would prefer the plan's namespace and the
+    default class."""
+    other = openshift_target(namespace="team-a", name="other-cluster")
+    [pair] = suggest_network_pairs(target, other, ["nad-team-b-vm-network"], namespace="team-a")
+    assert pair.destination == "team-b/vm-network"
+    pairs = suggest_storage_pairs(target, other, ["sc-gp2", "sc-mystery"])
+    assert [(p.storage_class, p.access_mode, p.volume_mode) for p in pairs] == [
+        ("gp2", "ReadWriteOnce", "Block"), ("mystery", "ReadWriteOnce", "Filesystem")]
+
+
 def test_storage_suggestions_use_the_default_class_with_its_modes(source, target):
     pairs = suggest_storage_pairs(source, target, ["datastore-102", "datastore-104"])
     assert [(p.source_name, p.storage_class, p.access_mode, p.volume_mode) for p in pairs] == [
@@ -95,17 +108,17 @@ def test_storage_suggestions_without_a_default_class_stay_unmapped(source):
 
 
 def test_save_functions_create_maps_with_the_console_checks(people, source, target):
-    network_map = save_network_map(user=people["editor"], name="wave-nets", namespace="team-a", source=source,
-                                   target=target, pairs=suggest_network_pairs(source, target, ["network-6"], "team-a"))
+    network_map = save_map(NETWORK, user=people["editor"], name="wave-nets", namespace="team-a", source=source,
+                           target=target, pairs=suggest_network_pairs(source, target, ["network-6"], "team-a"))
     assert [(p.source_id, p.source_name, p.destination) for p in network_map.pairs.all()] == [
         ("network-6", "VM Network", "team-a/vm-network")]
-    storage_map = save_storage_map(user=people["editor"], name="wave-disks", namespace="team-a", source=source,
-                                   target=target, pairs=[StoragePairSpec("datastore-102", "mystery")])
+    storage_map = save_map(STORAGE, user=people["editor"], name="wave-disks", namespace="team-a", source=source,
+                           target=target, pairs=[StoragePairSpec("datastore-102", "mystery")])
     pair = storage_map.pairs.get()
     assert (pair.access_mode, pair.volume_mode) == ("ReadWriteOnce", "Filesystem")
     with pytest.raises(MapInvalid) as refused:
-        save_network_map(user=people["editor"], name="wave-nets", namespace="team-a", source=source, target=target,
-                         pairs=[NetworkPairSpec("network-6"), NetworkPairSpec.to("network-404", "pod")])
+        save_map(NETWORK, user=people["editor"], name="wave-nets", namespace="team-a", source=source, target=target,
+                 pairs=[NetworkPairSpec("network-6"), NetworkPairSpec.to("network-404", "pod")])
     assert refused.value.errors == {
         "name": ["A network map named wave-nets already exists in project team-a: choose another name."],
         "map": {0: {"destination": ["Choose a target: the pod network or a NetworkAttachmentDefinition."]},
@@ -115,16 +128,16 @@ def test_save_functions_create_maps_with_the_console_checks(people, source, targ
 
 
 def test_save_functions_change_a_map_and_refuse_viewers(people, source, target):
-    network_map = save_network_map(user=people["editor"], name="nets", namespace="team-a", source=source,
-                                   target=target, pairs=[NetworkPairSpec.to("network-6", "pod")])
+    network_map = save_map(NETWORK, user=people["editor"], name="nets", namespace="team-a", source=source,
+                           target=target, pairs=[NetworkPairSpec.to("network-6", "pod")])
     before = network_map.updated
-    changed = save_network_map(user=people["editor"], name="nets", namespace="team-a", source=source, target=target,
-                               pairs=[NetworkPairSpec.to("network-6", "ignored")], instance=network_map)
+    changed = save_map(NETWORK, user=people["editor"], name="nets", namespace="team-a", source=source, target=target,
+                       pairs=[NetworkPairSpec.to("network-6", "ignored")], instance=network_map)
     assert changed.pk == network_map.pk and changed.updated > before
     assert [p.destination for p in changed.pairs.all()] == ["ignored"]
     with pytest.raises(PermissionDenied, match="You may not add network maps in any project."):
-        save_network_map(user=people["viewer"], name="mine", namespace="team-a", source=source, target=target,
-                         pairs=[])
+        save_map(NETWORK, user=people["viewer"], name="mine", namespace="team-a", source=source, target=target,
+                 pairs=[])
 
 
 def test_specs_round_trip_through_json():

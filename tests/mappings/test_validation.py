@@ -211,3 +211,22 @@ def test_header_messages_in_console_and_api(client, world, kind, case):
         key = {"destination_provider": "provider.destination"}.get(field, field)
         assert errors[key] == [message]
     assert MODEL[kind].objects.count() == 1
+
+
+@pytest.mark.parametrize("provider_type,noun,nouns", [
+    ("vsphere", "datastore", "datastores"), ("ovirt", "storage domain", "storage domains"),
+    ("openstack", "volume type", "volume types"), ("ova", "storage", "storage"),
+    ("openshift", "storage class", "storage classes"),
+])
+def test_storage_rows_use_what_the_source_calls_its_storage(client, world, provider_type, noun, nouns):
+    source = ProviderFactory(type=provider_type, name="src", status="Ready")
+    client.force_login(world["people"]["editor"])
+    response = client.post(reverse("mappings:storagemap_rows"), {
+        "name": "m1", "namespace": "team-a", "source_provider": source.pk,
+        "destination_provider": world["target"].pk, "pair-0-source": "gone", "pair-0-storage_class": "gp2"},
+        HTTP_HX_REQUEST="true")
+    body = html.unescape(response.content.decode())
+    assert f'scope="col">Source {noun}</th>' in body
+    assert f"The inventory of src has no {nouns} yet" in body
+    assert (f"{noun.capitalize()} gone is not in the inventory of src: choose one of its {nouns} (refresh the "
+            "provider if it is new).") in body

@@ -11,8 +11,6 @@ class OpenShiftAdapter(Adapter):
     policy_package = "openshift"
     supports_warm = False
     needs_conversion = False
-    is_target = True
-    named_by_namespace = True
     form = "providers.adapters.openshift.forms.OpenShiftProviderForm"
     resources = {
         "vms": "vm",
@@ -20,6 +18,12 @@ class OpenShiftAdapter(Adapter):
         "storageclasses": "storage",
         "networkattachmentdefinitions": "network",
     }
+
+    # What generic code reads instead of the type (providers.adapters.base).
+    storage_nouns = ("storage class", "storage classes")
+    is_target = True
+    has_pod_network = True
+    named_by_namespace = True
 
     @staticmethod
     def nic_networks(data: dict) -> list[str]:

@@ -22,6 +22,9 @@ class OpenStackAdapter(Adapter):
         "images": "image",
     }
 
+    # What generic code reads instead of the type (providers.adapters.base).
+    storage_nouns = ("volume type", "volume types")
+
     @staticmethod
     def vm_findings(data: dict, warm: bool) -> list[Finding]:
         if data.get("imageBased") or data.get("localDisks"):

@@ -16,6 +16,9 @@ class OvaAdapter(Adapter):
     form = "providers.adapters.ova.forms.OvaProviderForm"
     resources = {"vms": "vm", "networks": "network", "storages": "storage", "problems": "other"}
 
+    # What generic code reads instead of the type (providers.adapters.base).
+    storage_nouns = ("storage", "storage")  # the single "dummy storage" of the OVFs
+
     @staticmethod
     def nic_networks(data: dict) -> list[str]:
         return [nic.get("networkId") or "" for nic in data.get("nics") or []]

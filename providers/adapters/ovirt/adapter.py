@@ -10,7 +10,6 @@ class OvirtAdapter(Adapter):
     policy_package = "ovirt"
     supports_warm = True
     needs_conversion = False
-    has_hosts = True
     form = "providers.adapters.ovirt.forms.OvirtProviderForm"
     # Forklift's collections (pkg/controller/provider/web/ovirt) → stored kinds. Disks and profiles have
     # kinds of their own: VMs embed them, and plans look them up by id.
@@ -25,6 +24,10 @@ class OvirtAdapter(Adapter):
         "diskprofiles": "diskprofile",
         "disks": "disk",
     }
+
+    # What generic code reads instead of the type (providers.adapters.base).
+    storage_nouns = ("storage domain", "storage domains")
+    has_hosts = True
 
     @staticmethod
     def vm_summary(data: dict) -> VMSummary:

@@ -8,10 +8,6 @@ class VSphereAdapter(Adapter):
     policy_package = "vmware"  # Forklift's name for it
     supports_warm = True
     needs_conversion = True
-    fetches_thumbprint = True
-    has_hosts = True
-    host_addresses = True
-    fetch_thumbprint = staticmethod(fetch_thumbprint)
     form = "providers.adapters.vsphere.forms.VSphereProviderForm"
     resources = {
         "vms": "vm",
@@ -22,6 +18,13 @@ class VSphereAdapter(Adapter):
         "networks": "network",
         "datastores": "storage",
     }
+
+    # What generic code reads instead of the type (providers.adapters.base).
+    storage_nouns = ("datastore", "datastores")
+    has_hosts = True
+    host_addresses = True
+    fetches_thumbprint = True
+    fetch_thumbprint = staticmethod(fetch_thumbprint)
 
     SNAPSHOT_LIMIT = 28  # warm migration adds snapshots; vSphere refuses past 32 per VM
 
