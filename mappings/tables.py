@@ -1,11 +1,12 @@
 import django_tables2 as tables
 
 from mappings.models import NetworkMap, StorageMap
+from mtvweb.tables import SelectableTable
 
-MAP_FIELDS = ["name", "namespace", "source_provider", "destination_provider", "pair_count", "created"]
+MAP_FIELDS = ["pk", "name", "namespace", "source_provider", "destination_provider", "pair_count", "created"]
 
 
-class NetworkMapTable(tables.Table):
+class NetworkMapTable(SelectableTable):
     name = tables.Column(linkify=True)
     namespace = tables.Column(verbose_name="Project")
     source_provider = tables.Column(verbose_name="Source provider", linkify=True)

@@ -7,12 +7,12 @@ app_name = "mappings"
 urlpatterns = [
     path("networkmaps/", include(crud_urls(
         "networkmap", views.NetworkMapListView, views.NetworkMapView, views.NetworkMapEditView,
-        views.NetworkMapDeleteView,
+        views.NetworkMapDeleteView, views.NetworkMapBulkView,
     ))),
     path("networkmaps/rows/", views.NetworkMapRowsView.as_view(), name="networkmap_rows"),
     path("storagemaps/", include(crud_urls(
         "storagemap", views.StorageMapListView, views.StorageMapView, views.StorageMapEditView,
-        views.StorageMapDeleteView,
+        views.StorageMapDeleteView, views.StorageMapBulkView,
     ))),
     path("storagemaps/rows/", views.StorageMapRowsView.as_view(), name="storagemap_rows"),
 ]

@@ -10,6 +10,7 @@ from mappings.kinds import NETWORK, STORAGE
 from mappings.models import NetworkMap, StorageMap
 from mappings.usage import in_use_message, plans_using
 from mtvweb.views import generic
+from mtvweb.views.bulk import ObjectBulkView
 from providers.adapters import target_types
 from providers.models import Provider
 
@@ -83,6 +84,17 @@ class MapDeleteView(generic.ObjectDeleteView):
         return super().post(request, pk)
 
 
+class MapListView(generic.ObjectListView):
+    bulk_actions = [("delete", "Delete", "danger")]
+
+
+class MapBulkView(ObjectBulkView):
+    """Delete several maps; one a plan still uses is refused with the plans that use it."""
+
+    def refusal(self, obj, action):
+        return super().refusal(obj, action) or in_use_message(obj, self.request.user)
+
+
 class MapRowsView(LoginRequiredMixin, View):
     """The editor's rows redrawn after every change: add or remove a row, new choices after a
     provider changed, storage modes defaulted for a newly chosen class, live messages."""
@@ -103,7 +115,7 @@ class MapRowsView(LoginRequiredMixin, View):
 # --- network maps -------------------------------------------------------------------------
 
 
-class NetworkMapListView(generic.ObjectListView):
+class NetworkMapListView(MapListView):
     queryset = NetworkMap.objects.select_related("source_provider", "destination_provider").annotate(
         pair_count=Count("pairs"))
     table = tables.NetworkMapTable
@@ -125,6 +137,10 @@ class NetworkMapDeleteView(MapDeleteView):
     queryset = NetworkMap.objects.all()
 
 
+class NetworkMapBulkView(MapBulkView):
+    queryset = NetworkMap.objects.all()
+
+
 class NetworkMapRowsView(MapRowsView):
     kind = NETWORK
 
@@ -132,7 +148,7 @@ class NetworkMapRowsView(MapRowsView):
 # --- storage maps -------------------------------------------------------------------------
 
 
-class StorageMapListView(generic.ObjectListView):
+class StorageMapListView(MapListView):
     queryset = StorageMap.objects.select_related("source_provider", "destination_provider").annotate(
         pair_count=Count("pairs"))
     table = tables.StorageMapTable
@@ -151,6 +167,10 @@ class StorageMapEditView(MapEditView):
 
 
 class StorageMapDeleteView(MapDeleteView):
+    queryset = StorageMap.objects.all()
+
+
+class StorageMapBulkView(MapBulkView):
     queryset = StorageMap.objects.all()
 
 

@@ -1,4 +1,4 @@
-"""Deleting several providers from the list at once (the generic bulk view): a page says what will
+"""Deleting several providers or maps from their list at once (the generic bulk view): a page says what will
 happen to each, then each is deleted on its own — one still in use is refused with the reason and
 the others go; users who may not delete get no boxes and change nothing."""
 
@@ -52,3 +52,23 @@ def test_who_may_not_delete_gets_no_boxes_and_deletes_nothing(client, people):
                                {"action": "delete", "pk": [provider.pk], "confirm": "yes"}, follow=True))
     assert "A selected provider no longer exists or is not yours to see; reload the list." in done
     assert Provider.objects.filter(pk=provider.pk).exists()
+
+
+def test_bulk_delete_of_maps_refuses_one_a_plan_uses(client, people, objects):
+    from mappings.models import NetworkMap
+
+    spare = NetworkMapFactory(namespace="team-a", name="spare-nets", source_provider=objects["provider"],
+                              destination_provider=objects["networkmap"].destination_provider)
+    used = objects["plan"].network_map or objects["networkmap"]
+    objects["plan"].network_map = used
+    objects["plan"].save()
+    client.force_login(people["editor"])
+    listing = page_of(client.get(reverse("mappings:networkmap_list")))
+    assert 'data-testid="bulk-delete"' in listing and boxes(listing) == 2
+    chosen = {"action": "delete", "pk": [spare.pk, used.pk], "confirm": "yes"}
+    done = page_of(client.post(reverse("mappings:networkmap_bulk"), chosen, follow=True))
+    assert "Deleted 1 network map: spare-nets." in done
+    assert f"{used.name} is still used by plan team-a/{objects['plan'].name}" in done
+    assert list(NetworkMap.objects.filter(namespace="team-a").values_list("name", flat=True)) == [used.name]
+    client.force_login(people["viewer"])
+    assert 'data-testid="bulk-delete"' not in page_of(client.get(reverse("mappings:networkmap_list")))
