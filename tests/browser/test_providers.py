@@ -53,3 +53,31 @@ def test_list_refreshes_without_touching_what_the_user_types(page, people, vsphe
     Provider.objects.filter(pk=provider.pk).update(status="ConnectionFailed", status_message="Cannot reach vCenter")
     page.get_by_text("Cannot reach vCenter").wait_for(timeout=10_000)
     assert page.input_value("#id_name") == "vcen"
+
+
+def test_delete_providers_from_the_list(page, people, vsphere_lab):
+    """While a row is ticked the list does not refresh (that would drop the tick); the bulk page says
+    what happens, and the confirmation deletes."""
+    from tests.providers.vsphere_helpers import make_provider
+
+    provider = make_provider(vsphere_lab)
+    log_in(page, people["admin"])
+    page.clock.install()  # the list's 3 s refresh runs when the test moves the clock
+    page.goto("/providers/")
+    box = page.locator(f"#object-table input[name=pk][value='{provider.pk}']")
+    box.check()
+    Provider.objects.filter(pk=provider.pk).update(status="ConnectionFailed", status_message="Cannot reach vCenter")
+    page.clock.run_for(10_000)  # three refreshes were due
+    page.wait_for_load_state("networkidle")  # any refresh sent has been answered…
+    page.clock.run_for(1_000)  # …and swapped in (htmx swaps on a timer)
+    assert box.is_checked() and "Cannot reach vCenter" not in page.get_by_test_id("object-table").inner_text()
+    box.uncheck()
+    page.clock.run_for(4_000)
+    page.get_by_text("Cannot reach vCenter").wait_for()
+    page.locator(f"#object-table input[name=pk][value='{provider.pk}']").check()
+    page.get_by_test_id("bulk-delete").click()
+    assert "Deleted." in page.get_by_test_id(f"bulk-row-{provider.name}").inner_text()
+    page.get_by_test_id("confirm").click()
+    page.wait_for_url("**/providers/")
+    assert f"Deleted 1 provider: {provider.name}." in page.content()
+    assert not Provider.objects.filter(pk=provider.pk).exists()
