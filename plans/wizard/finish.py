@@ -16,7 +16,7 @@ from plans.api.spec import PlanSpec, VMChoice
 from plans.api.spec import save as save_plan
 from plans.models import Hook, Plan
 from plans.wizard.state import HOOK_STEPS, Choices
-from providers.adapters.openshift.client import open_api, server_message
+from providers.kube import cluster_api, server_message
 from providers.models import InventoryObject, VirtualMachine
 
 
@@ -78,7 +78,7 @@ def _ensure_target_namespace(choices: Choices) -> None:
     if InventoryObject.objects.filter(provider=target, kind="folder", name=namespace).exists():
         return
     try:
-        api = open_api(target.url, target.credentials())
+        api = cluster_api(target)
         client.CoreV1Api(api).create_namespace({"metadata": {"name": namespace}})
     except ApiException as exc:
         if exc.status != 409:  # already there (the inventory has not caught up yet)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
+    from providers.adapters.source import Operations
     from providers.models import Provider
 
 
@@ -129,4 +130,8 @@ class Adapter:
         raise NotImplementedError
 
     def collector(self) -> Collector:
+        raise NotImplementedError
+
+    def operations(self) -> Operations:
+        """What the engine calls to migrate this provider's VMs (providers/adapters/source.py)."""
         raise NotImplementedError

@@ -22,6 +22,7 @@ from providers.adapters import adapter_for
 from providers.adapters.openshift import client as openshift
 from providers.adapters.openshift.forms import OpenShiftProviderForm
 from providers.adapters.openshift.host import ensure_host_provider
+from providers.kube import open_api
 from providers.models import InventoryObject, Provider, Secret, VirtualMachine
 from tests.providers.helpers import Relay, following, load, wait_for
 
@@ -420,7 +421,7 @@ def test_changes_arrive_through_watches_without_a_reload(host_cluster, core, cus
     collector.load = lambda: loads.append(1) or []  # a reload would show here
     objects, vms = InventoryObject.objects.filter(provider=host), VirtualMachine.objects.filter(provider=host)
     classes_before = dict(objects.filter(kind="storage").values_list("uid", "revision"))
-    api = openshift.open_api(host.url, host.credentials())
+    api = open_api(host.url, host.credentials())
     with following(host, collector) as errors:
         make_nad(custom, namespace, "late-net")
         nad, seconds_nad = wait_for(lambda: objects.filter(kind="network", path=f"/{namespace}/late-net").first())
