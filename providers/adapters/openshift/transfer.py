@@ -91,13 +91,13 @@ class Operations(BaseOperations):
             if record.get("volumeType") not in CLAIM_VOLUMES:
                 kind = record.get("volumeType") or "no volume"
                 raise ProviderError(f"Disk {name} of {vm.name} is a {kind} disk; only disks on a PVC or a DataVolume "
-                                  "can be migrated. Remove that disk from the VM (or the VM from the plan), then "
-                                  "restart the migration.")
+                                    "can be migrated. Remove that disk from the VM (or the VM from the plan), then "
+                                    "restart the migration.")
             if record.get("phase") not in ("Bound", "Succeeded") or not record.get("capacity"):
                 claim = record.get("claim") or {}
                 raise ProviderError(f"The claim {claim.get('namespace')}/{claim.get('name')} of disk {name} of "
-                                  f"{vm.name} is {record.get('phase') or 'not bound'}: bind it (or remove the disk), "
-                                  "then restart the migration.")
+                                    f"{vm.name} is {record.get('phase') or 'not bound'}: bind it (or remove the disk), "
+                                    "then restart the migration.")
             disks.append(DiskSource(id=name, capacity=int(record["capacity"]), storage=storage,
                                     bus=record.get("bus") if record.get("bus") in BUSES else "virtio"))
         nics = [NicSource(mac=nic.get("mac", ""), network=network, model=nic.get("model") or "virtio")
@@ -211,7 +211,7 @@ class Operations(BaseOperations):
                 if exc.status != 409:  # made meanwhile by another worker: read it
                     raise
         raise ProviderError(f"Could not keep the reader Secret {ns}/{name}: it changes while it is read. Restart "
-                          "the migration.")
+                            "the migration.")
 
     def reader_secret(self) -> dict[str, str]:
         """The transfer Pod's header for the readers of this VM. The engine asks once at Initialize,
@@ -346,15 +346,15 @@ class Operations(BaseOperations):
                 why = "; ".join(f"{w.reason}: {w.message or ''}".rstrip(": ") for w in waiting) or self._log(core, ns,
                                                                                                            name)
                 raise ProviderError(f"The reader Pod {ns}/{name} for disk {index + 1} of {vm.name} did not start "
-                                  f"({why or pod.status.phase}): check the image setting (MTVWEB_IMAGE) and the "
-                                  "source cluster, then restart the migration.")
+                                    f"({why or pod.status.phase}): check the image setting (MTVWEB_IMAGE) and the "
+                                    "source cluster, then restart the migration.")
             if time.monotonic() > deadline:
                 events = core.list_namespaced_event(ns, field_selector=f"involvedObject.kind=Pod,"
                                                                        f"involvedObject.name={name}").items
                 warning = next((f" ({e.reason}: {e.message})" for e in reversed(events) if e.type == "Warning"), "")
                 raise ProviderError(f"The reader Pod {ns}/{name} for disk {index + 1} of {vm.name} was not serving "
-                                  f"within {READER_TIMEOUT} s (it is {pod.status.phase}{warning}): check that its "
-                                  "claim can be mounted (the VM must be stopped), then restart the migration.")
+                                    f"within {READER_TIMEOUT} s (it is {pod.status.phase}{warning}): check that its "
+                                    "claim can be mounted (the VM must be stopped), then restart the migration.")
             time.sleep(0.5)
 
     @staticmethod
@@ -382,7 +382,7 @@ class Operations(BaseOperations):
                     raise
                 if time.monotonic() > deadline:
                     raise ProviderError(f"The reader Pod {ns}/{name} did not go away within {GONE_TIMEOUT} s: delete "
-                                      "it in the source cluster, then restart the migration.")
+                                        "it in the source cluster, then restart the migration.")
                 time.sleep(0.5)
 
     def release_disks(self, vm) -> None:

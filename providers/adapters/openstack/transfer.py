@@ -59,10 +59,10 @@ class Operations(BaseOperations):
                 return action(*args, **kwargs)
         except sdk.ResourceTimeout:
             raise ProviderError(f"OpenStack did not finish in time when trying to {what}: check the volume and image "
-                              "services (cinder-volume, glance-api), then restart the migration.") from None
+                                "services (cinder-volume, glance-api), then restart the migration.") from None
         except sdk.ResourceFailure as exc:
             raise ProviderError(f"OpenStack failed to {what} ({exc}): see the resource's status in OpenStack, fix "
-                              "the cause, then restart the migration.") from None
+                                "the cause, then restart the migration.") from None
 
     # --- the VM in the target's terms -----------------------------------------------------------
 
@@ -76,8 +76,8 @@ class Operations(BaseOperations):
                                         bus=BUSES.get(properties.get("hw_disk_bus", ""), "virtio")))
             elif local.get("kind") == "ephemeral":
                 raise ProviderError(f"{vm.name} has an ephemeral disk on its compute host, which OpenStack cannot "
-                                  "export: copy its data to a Cinder volume (or resize to a flavor without "
-                                  "ephemeral storage), or remove the VM from the plan.")
+                                    "export: copy its data to a Cinder volume (or resize to a flavor without "
+                                    "ephemeral storage), or remove the VM from the plan.")
             # swap is scratch space the guest recreates: not copied
         for disk in data.get("disks") or []:
             disks.append(DiskSource(id=disk["id"], capacity=int(disk.get("capacity") or 0),
@@ -107,7 +107,7 @@ class Operations(BaseOperations):
             return
         if status not in ("ACTIVE", "ERROR", "RESCUE"):
             raise ProviderError(f"{vm.name} is {status}, and Nova can stop only an ACTIVE server: resume it or shut "
-                              "it down in OpenStack, then restart the migration.")
+                                "it down in OpenStack, then restart the migration.")
         self._switch(vm, "SHUTOFF", self.client.power_off)
 
     def power_on(self, vm) -> None:
@@ -121,7 +121,7 @@ class Operations(BaseOperations):
         except ProviderError as exc:
             verb = "stop" if wanted == "SHUTOFF" else "start"
             raise ProviderError(f"Could not {verb} {vm.name} in OpenStack: {exc} Check the server there, then "
-                              "restart the migration.") from None
+                                "restart the migration.") from None
 
     # --- disks ----------------------------------------------------------------------------------
 
@@ -159,13 +159,13 @@ class Operations(BaseOperations):
                 image = self._find_image(name)
                 if image is None:
                     raise ProviderError(f"OpenStack made no image {name} for disk {disk.id} of {vm.name}: check the "
-                                      "volume and image services, then restart the migration.")
+                                        "volume and image services, then restart the migration.")
             images[disk.id] = self._call(f"fill image {name}", self.connection.image.wait_for_status, image,
                                          "active", failures=list(GONE), interval=1, wait=image_wait(disk.capacity))
             if (images[disk.id].disk_format or "raw") != "raw":
                 raise ProviderError(f"The image of disk {disk.id} of {vm.name} is {images[disk.id].disk_format}, not "
-                                  "raw, and this version copies raw images only: boot the server from a Cinder volume "
-                                  "instead, then restart the migration.")
+                                    "raw, and this version copies raw images only: boot the server from a Cinder volume "
+                                    "instead, then restart the migration.")
         self._remove_helpers(vm)
         tls = ["--insecure"] if self.insecure else []
         glance = self.glance_url()
@@ -214,8 +214,8 @@ class Operations(BaseOperations):
                                 wait=STEP_TIMEOUT + volume.size * 2**30 // COPY_RATE)
         elif volume.status != "available":
             raise ProviderError(f"Volume {volume.name or volume_id} of {vm.name} is {volume.status}: it must be "
-                              "in-use or available to be copied. Fix it in OpenStack (or detach it), then restart "
-                              "the migration.")
+                                "in-use or available to be copied. Fix it in OpenStack (or detach it), then restart "
+                                "the migration.")
         self._call(f"upload volume {volume.name or volume_id} to an image", block.upload_volume_to_image, volume,
                    name, disk_format="raw", container_format="bare", visibility="private")
 

@@ -47,8 +47,8 @@ class Operations(BaseOperations):
             name = disk.get("name") or disk.get("id")
             if disk.get("storageType", "") not in COPYABLE:
                 raise ProviderError(f"Disk {name} of {vm.name} is a {disk['storageType'].replace('_', ' ')} disk, which "
-                                  "this version cannot migrate: detach it from the VM (or remove the VM from the "
-                                  "plan), then restart the migration.")
+                                    "this version cannot migrate: detach it from the VM (or remove the VM from the "
+                                    "plan), then restart the migration.")
             disks.append(DiskSource(id=disk["id"], capacity=int(disk.get("provisionedSize") or 0),
                                     storage=disk.get("storageDomain", ""),
                                     bus=BUSES.get(attachment.get("interface", ""), "virtio")))
@@ -177,12 +177,12 @@ class Operations(BaseOperations):
             elif transfer.phase == Phase.PAUSED_SYSTEM or transfer.phase in FINISHED or transfer.phase in (
                     Phase.CANCELLED, Phase.CANCELLED_SYSTEM, Phase.CANCELLED_USER, Phase.FINALIZING_FAILURE):
                 raise ProviderError(f"The engine could not export disk {index + 1} of {vm.name} for download (the "
-                                  f"image transfer is {transfer.phase.value}): see the engine's events and the "
-                                  "host's ovirt-imageio service, then restart the migration.")
+                                    f"image transfer is {transfer.phase.value}): see the engine's events and the "
+                                    "host's ovirt-imageio service, then restart the migration.")
             if time.monotonic() > deadline:
                 raise ProviderError(f"Disk {index + 1} of {vm.name} was not ready for download within "
-                                  f"{TRANSFER_TIMEOUT} s (the image transfer is {transfer.phase.value}): check the "
-                                  "host's ovirt-imageio service, then restart the migration.")
+                                    f"{TRANSFER_TIMEOUT} s (the image transfer is {transfer.phase.value}): check the "
+                                    "host's ovirt-imageio service, then restart the migration.")
             time.sleep(0.5)
             transfer = service.get()
 
@@ -205,6 +205,6 @@ class Operations(BaseOperations):
                 while (phase := service.get().phase) not in FINISHED:
                     if time.monotonic() > deadline:
                         raise ProviderError(f"The engine did not finish the export of a disk of {vm.name} within "
-                                          f"{TRANSFER_TIMEOUT} s (the image transfer is {phase.value}): check it "
-                                          "in the oVirt administration portal, then restart the migration.")
+                                            f"{TRANSFER_TIMEOUT} s (the image transfer is {phase.value}): check it "
+                                            "in the oVirt administration portal, then restart the migration.")
                     time.sleep(0.5)
