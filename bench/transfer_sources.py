@@ -154,7 +154,7 @@ def make_provider(kind: str, name: str, url: str, credentials: dict):
 
 def ovirt(bench: Bench) -> tuple[float, Path, str]:
     from lab.runtime import free_port, state_dir
-    from plans.engine.source import operations_for
+    from providers.adapters import adapter_for
     from providers.models import VirtualMachine
 
     lab = lab_up("ovirt")
@@ -178,7 +178,7 @@ def ovirt(bench: Bench) -> tuple[float, Path, str]:
         try:
             load(provider)
             vm = VirtualMachine.objects.get(provider=provider, uid=vm_id)
-            ops = operations_for(provider)
+            ops = adapter_for(provider).operations()
             source = ops.describe(vm)
             try:
                 reader_args = ops.prepare_disks(vm, source)[disk_id]
@@ -195,7 +195,7 @@ def ovirt(bench: Bench) -> tuple[float, Path, str]:
 
 def openstack(bench: Bench) -> tuple[float, Path, str]:
     from lab.runtime import free_port, state_dir
-    from plans.engine.source import operations_for
+    from providers.adapters import adapter_for
     from providers.models import VirtualMachine
 
     if bench.size % GIB:
@@ -223,7 +223,7 @@ def openstack(bench: Bench) -> tuple[float, Path, str]:
         try:
             load(provider)
             vm = VirtualMachine.objects.get(provider=provider, uid=server["id"])
-            ops = operations_for(provider)
+            ops = adapter_for(provider).operations()
             source = ops.describe(vm)
             try:
                 started = time.perf_counter()
@@ -248,6 +248,7 @@ def local_readers(disk: Path, size: int, log: Path):
     handed over, the transfer arguments — is the engine's own code."""
     from unittest import mock
 
+    from providers.adapters import adapter_for
     from providers.adapters.openshift import transfer
     from providers.models import Provider
 
@@ -260,7 +261,7 @@ def local_readers(disk: Path, size: int, log: Path):
 
     class LocalReaders(transfer.Operations):
         def __init__(self):
-            super().__init__(Provider(type="openshift", namespace="bench", name="bench"))  # not saved
+            super().__init__(adapter_for(Provider(type="openshift", namespace="bench", name="bench")))  # not saved
             self.token = secrets.token_urlsafe(32)  # as _token keeps it in the VM's reader Secret
             self.readers = {}  # Pod name -> (process, port)
 
@@ -316,7 +317,7 @@ def local_readers(disk: Path, size: int, log: Path):
 
 
 def kubevirt(bench: Bench) -> tuple[float, Path, str]:
-    from plans.engine.source import DiskSource, SourceVM
+    from providers.adapters.source import DiskSource, SourceVM
     from providers.models import VirtualMachine
 
     ops = local_readers(bench.raw, bench.size, bench.workdir / "reader.log")

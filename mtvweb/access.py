@@ -17,13 +17,12 @@ view, API view and websocket consumer asks `Model.objects.restrict(user, action)
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-VIEWER, EDITOR, ADMIN = "viewer", "editor", "admin"
-ROLES = [VIEWER, EDITOR, ADMIN]
-ROLE_CHOICES = [(VIEWER, "Viewer"), (EDITOR, "Editor"), (ADMIN, "Admin")]
+from mtvweb.roles import EDITOR, ROLES, VIEWER, NamespaceRole
 
 # The least role each action needs, unless a model says otherwise (`access_rules`).
 DEFAULT_RULES = {"view": VIEWER, "add": EDITOR, "change": EDITOR, "delete": EDITOR, "run": EDITOR}
@@ -43,8 +42,6 @@ def required_role(model, action: str) -> str:
 
 def namespaces_for(user, model, action: str):
     """Names of the namespaces where user may perform action on model (a queryset of names)."""
-    from mtvweb.models import NamespaceRole
-
     return NamespaceRole.objects.filter(user=user, role__in=roles_at_least(required_role(model, action))).values(
         "namespace"
     )
@@ -82,10 +79,6 @@ class RestrictedQuerySet(models.QuerySet):
         allowed = models.Q(**{f"{field}__in": namespaces_for(user, self.model, action)})
         if action == "view" and getattr(self.model, "shared_in_operator_namespace", False):
             # Like MTV's providers in openshift-mtv: everyone with a role somewhere may see and use them.
-            from django.conf import settings
-
-            from mtvweb.models import NamespaceRole
-
             if NamespaceRole.objects.filter(user=user).exists():
                 allowed |= models.Q(**{field: settings.MTVWEB_NAMESPACE})
         return self.filter(allowed)

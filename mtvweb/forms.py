@@ -1,6 +1,7 @@
 from django import forms
 
-from mtvweb.models import ControllerSettings, Namespace
+from mtvweb.models import Namespace
+from plans.settings import ControllerSettings
 
 
 class NamespacedForm(forms.ModelForm):

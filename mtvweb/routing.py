@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mtvweb.consumers import PlanProgressConsumer
+from plans.consumers import PlanProgressConsumer
 
 websocket_urlpatterns = [
     path("ws/plans/<int:plan_id>/", PlanProgressConsumer.as_asgi()),

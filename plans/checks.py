@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mtvweb.models import ControllerSettings
 from plans.naming import is_valid_name, kubernetes_name, why_invalid
+from plans.settings import ControllerSettings
 from providers.adapters import adapter_class
 from providers.adapters.base import CRITICAL, INFORMATION, WARNING
 from providers.models import InventoryObject, Provider, VirtualMachine

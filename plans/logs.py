@@ -28,13 +28,13 @@ from django.conf import settings
 from django.utils import timezone
 from kubernetes import client
 
-from mtvweb.models import ControllerSettings
-from plans import manifests
-from plans.engine import specs
+from plans import live, manifests
+from plans.engine import objects
 from plans.models import MigrationVM, Plan
+from plans.settings import ControllerSettings
+from providers.kube import KUBEVIRT, cluster_api
 
 logger = logging.getLogger("mtvweb.logs")
-KINDS = (("virtualmachines", "kubevirt.io", "v1"),)
 
 
 def directory(plan: Plan) -> Path:
@@ -95,15 +95,12 @@ def _records(plan: Plan, vm_id: str) -> list[MigrationVM]:
 
 
 def _cluster(archive: Archive, plan: Plan, vm_id: str) -> None:
-    from providers.adapters.openshift.client import open_api
-
-    target = plan.destination_provider
-    api = open_api(target.url, target.credentials())
+    api = cluster_api(plan.destination_provider)
     core, custom = client.CoreV1Api(api), client.CustomObjectsApi(api)
     ns = plan.target_namespace
-    selector = f"{specs.PLAN_LABEL}={plan.pk}" + (f",{specs.VM_LABEL}={specs.safe_label(vm_id)}" if vm_id else "")
+    selector = f"{objects.PLAN_LABEL}={plan.pk}" + (f",{objects.VM_LABEL}={objects.safe_label(vm_id)}" if vm_id else "")
     names = set()
-    for vm in custom.list_namespaced_custom_object("kubevirt.io", "v1", ns, "virtualmachines",
+    for vm in custom.list_namespaced_custom_object(*KUBEVIRT, ns, "virtualmachines",
                                                    label_selector=selector)["items"]:
         archive.add(f"namespaces/{ns}/crs/virtualmachine/{vm['metadata']['name']}.yaml", yaml.safe_dump(vm))
         names.add(vm["metadata"]["name"])
@@ -134,7 +131,7 @@ def build(plan_pk: int, vm_id: str = "") -> str:
     """The worker's part: write the archive and mark it ready (or failed, with why)."""
     plan = Plan.objects.get(pk=plan_pk)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    name = f"{plan.name}{'-' + specs.safe_label(vm_id) if vm_id else ''}-logs-{stamp}.tar.gz"
+    name = f"{plan.name}{'-' + objects.safe_label(vm_id) if vm_id else ''}-logs-{stamp}.tar.gz"
     path = directory(plan) / name
     try:
         with open(path, "wb") as f:
@@ -160,10 +157,5 @@ def build(plan_pk: int, vm_id: str = "") -> str:
         _set_state(plan, state="failed", vm=vm_id, error=str(exc))
         raise
     _set_state(plan, state="ready", vm=vm_id, file=name)
-    from mtvweb.progress import publish
-
-    try:
-        publish(plan.pk, {"logs": "ready"})
-    except Exception:  # noqa: BLE001 - the page also refreshes on its own
-        pass
+    live.changed(plan.pk)
     return str(path)

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from mtvweb.access import RestrictedQuerySet
 from mtvweb.models import NamespacedObject
+from plans.settings import ControllerSettings  # noqa: F401 - a model of this app, registered from here
 
 
 class Plan(NamespacedObject):

@@ -1,15 +1,21 @@
 """A plan's Ready / Not ready status, from the plan checks over the current inventory, maps
-and rules. `refresh()` recomputes one plan; `refresh_stale()` those whose inputs changed."""
+and rules. `refresh()` recomputes one plan; `refresh_stale()` those whose inputs changed;
+`StatusThread` calls it every round (`manage.py engine` runs one)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 
+from django.db import close_old_connections
 from django.utils import timezone
 
 from plans.checks import CRITICAL, PlanDraft, check_plan
 from plans.models import Plan
+
+logger = logging.getLogger("mtvweb.status")
 
 
 def draft_of(plan: Plan) -> PlanDraft:
@@ -43,7 +49,7 @@ def inputs_fingerprint(plan: Plan) -> str:
     """Everything the checks read: when it is unchanged, so is the status."""
     from django.db.models import Max
 
-    from mtvweb.models import ControllerSettings
+    from plans.settings import ControllerSettings
     from providers.models import RuleSet
 
     parts = [plan.updated, plan.source_provider.revision, plan.source_provider.status,
@@ -70,3 +76,20 @@ def refresh_stale() -> int:
             _seen[plan.pk] = fingerprint
             count += 1
     return count
+
+
+class StatusThread(threading.Thread):
+    """Keeps plan statuses current as their inventory, maps, rules and settings change."""
+
+    def __init__(self, stop: threading.Event, poll: float = 1.0):
+        super().__init__(name="plan-status", daemon=True)
+        self.stop, self.poll = stop, poll
+
+    def run(self):
+        while not self.stop.is_set():
+            close_old_connections()
+            try:
+                refresh_stale()
+            except Exception:
+                logger.exception("plan status round failed")
+            self.stop.wait(self.poll)

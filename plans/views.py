@@ -12,7 +12,7 @@ from django.views import View
 
 from mtvweb.views import generic
 from mtvweb.views.bulk import ObjectBulkView, Refused
-from plans import actions, exports, logs, manifests, progress
+from plans import actions, exports, logs, manifests, migration_status
 from plans.api.records import vm_records
 from plans.filters import PlanFilter
 from plans.forms import DuplicateForm
@@ -98,13 +98,14 @@ class PlanPageMixin(generic.ObjectPermissionMixin):
     def get_plan(self, pk) -> Plan:
         return self.object_for(pk)
 
+    def actions_context(self, plan) -> dict:
+        return {"object": plan, "verdicts": actions.available(self.request.user, plan),
+                "edit_url": wizard_url("edit", plan.pk), "start_label": actions.start_label(plan)}
+
     def plan_context(self, plan, tab) -> dict:
-        verdicts = actions.available(self.request.user, plan)
-        edit_url = wizard_url("edit", plan.pk)
         tabs = [(name, label, reverse(url, args=[plan.pk])) for name, label, url in TABS]
-        return {"object": plan, "tab": tab, "tabs": tabs, "verdicts": verdicts,
-                "edit_url": edit_url, "vm_count": plan.vms.count(),
-                "last_run": actions.last_run_status(plan), "start_label": actions.start_label(plan)}
+        return {**self.actions_context(plan), "tab": tab, "tabs": tabs, "vm_count": plan.vms.count(),
+                "last_run": actions.last_run_status(plan)}
 
 
 class PlanView(PlanPageMixin, View):
@@ -117,7 +118,7 @@ class PlanView(PlanPageMixin, View):
         return render(request, f"plans/plan_{tab}.html", context)
 
     def details_context(self, plan):
-        return {"migrations": plan.migrations.all()[:20], **progress_context(plan, self.request.user)}
+        return {**migrations_context(plan), **progress_context(plan, self.request.user)}
 
     def vms_context(self, plan):
         return {"vms": vm_records(plan)}
@@ -142,16 +143,38 @@ def progress_context(plan, user) -> dict:
     latest = plan.migrations.first()
     if latest is None:
         return {"progress": None, "vm_rows": []}
-    return {"progress": progress.summary(latest), "vm_rows": progress.vm_rows(latest),
+    return {"progress": migration_status.summary(latest), "vm_rows": migration_status.vm_rows(latest),
             "can_cancel": actions.may(user, plan, "start"), "logs": logs.state(plan)}
 
 
+def migrations_context(plan) -> dict:
+    return {"migrations": plan.migrations.all()[:20]}
+
+
+# The parts of the plan page a migration changes, each fetched again when the plan rings
+# (plans/live.py), for users who may view the plan.
+
 class PlanProgressView(PlanPageMixin, View):
-    """The latest migration's progress block, redrawn on every progress event."""
+    """The latest migration's progress block."""
 
     def get(self, request, pk):
         plan = self.get_plan(pk)
         return render(request, "plans/migration_progress.html", {"object": plan, **progress_context(plan, request.user)})
+
+
+class PlanMigrationsView(PlanPageMixin, View):
+    """The Migrations table: each run's start, end and status."""
+
+    def get(self, request, pk):
+        plan = self.get_plan(pk)
+        return render(request, "plans/migration_table.html", {"object": plan, **migrations_context(plan)})
+
+
+class PlanActionsView(PlanPageMixin, View):
+    """The page's action buttons (Start turns to Restart, Archive is allowed once a run ends)."""
+
+    def get(self, request, pk):
+        return render(request, "plans/plan_actions.html", self.actions_context(self.get_plan(pk)))
 
 
 class PlanYAMLDownloadView(PlanPageMixin, View):

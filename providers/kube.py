@@ -1,24 +1,42 @@
-"""Kubernetes API clients: the host cluster mtvweb runs against, and remote clusters.
+"""The one way to a Kubernetes API: the host cluster mtvweb runs against, and remote clusters.
 
+    cluster_api(provider)                   an openshift provider's cluster, shared and kept
+                                            (the engine, cleanup, log archives, the wizard)
+    open_api(url, credentials)              a new client for a provider's URL and Secret
+                                            (token, cacert, insecureSkipVerify); the host
+                                            cluster when both URL and token are empty
     host_api_client()                       the host cluster, from settings.MTVWEB_KUBECONFIG
                                             (a kubeconfig path) or the in-cluster config
-    api_client(url, token, cacert, insecure) a remote cluster, from an openshift provider's
-                                            URL and Secret (token, cacert, insecureSkipVerify)
+    api_client(url, token, cacert, insecure) a remote cluster
 
-Both return a `kubernetes.client.ApiClient`; use it with the typed APIs
-(`client.CoreV1Api(api)`) or `client.CustomObjectsApi(api)`, and close it when done.
-Connection failures are not retried by urllib3 (callers decide; a wrong URL should be
-reported at once, not after three silent retries).
+Each returns a `kubernetes.client.ApiClient`; use it with the typed APIs
+(`client.CoreV1Api(api)`) or `client.CustomObjectsApi(api)`. Close the ones you open; the
+ones cluster_api gives are shared. `server_message(exc)` is what the API server said about
+a refused request. Connection failures are not retried by urllib3 (callers decide; a wrong
+URL should be reported at once, not after three silent retries).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import threading
 import warnings
 
 import urllib3
 from django.conf import settings
 from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+from providers.adapters.base import ProviderError
+
+# The API groups (group, version) of the add-ons mtvweb reads and writes.
+KUBEVIRT = ("kubevirt.io", "v1")
+CDI = ("cdi.kubevirt.io", "v1beta1")
+INSTANCETYPE = ("instancetype.kubevirt.io", "v1beta1")
+MULTUS = ("k8s.cni.cncf.io", "v1")
 
 # Where a Pod's ServiceAccount token is mounted (kubernetes.config.incluster_config).
 IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
@@ -79,3 +97,59 @@ def remote_configuration(
 
 def api_client(url: str, token: str, cacert: str | None = None, insecure: bool = False) -> client.ApiClient:
     return client.ApiClient(remote_configuration(url, token, cacert, insecure))
+
+
+def is_insecure(credentials: dict) -> bool:
+    return str(credentials.get("insecureSkipVerify", "")).lower() == "true"
+
+
+def open_api(url: str, credentials: dict) -> client.ApiClient:
+    """An ApiClient for a provider's cluster: the host cluster when the URL is empty."""
+    if not url:
+        try:
+            return host_api_client()
+        except HostClusterNotConfigured as exc:
+            raise ProviderError(
+                f"{exc} Or enter the URL and token of the cluster for this provider.", retryable=False
+            ) from None
+        except (ConfigException, OSError, ValueError) as exc:
+            raise ProviderError(f"Cannot read the host cluster's configuration: {exc}. Fix MTVWEB_KUBECONFIG.") from None
+    token = credentials.get("token", "")
+    if not token:
+        raise ProviderError(
+            "Enter the service account bearer token for this cluster, or leave both URL and token empty to use "
+            "the cluster mtvweb runs on.",
+            retryable=False,
+        )
+    return api_client(url, token, credentials.get("cacert") or None, is_insecure(credentials))
+
+
+_shared: dict[tuple, client.ApiClient] = {}
+_shared_lock = threading.Lock()
+
+
+def cluster_api(provider) -> client.ApiClient:
+    """One ApiClient per cluster and credentials, shared by every VM the engine moves: reading a
+    kubeconfig and opening new TLS connections at every step cost more CPU than the steps
+    themselves. A changed provider or kubeconfig file gets a new one."""
+    credentials = provider.credentials()
+    kubeconfig = settings.MTVWEB_KUBECONFIG
+    stamp = os.stat(kubeconfig).st_mtime_ns if kubeconfig and os.path.exists(kubeconfig) else 0
+    digest = hashlib.sha256(json.dumps(credentials, sort_keys=True).encode()).hexdigest()
+    key = (provider.pk, provider.url, digest, kubeconfig, stamp)
+    with _shared_lock:
+        api = _shared.get(key)
+        if api is None:
+            for old in [k for k in _shared if k[0] == provider.pk]:
+                _shared.pop(old)  # left to the garbage collector: another thread may still use it
+            api = _shared[key] = open_api(provider.url, credentials)
+    return api
+
+
+def server_message(exc: ApiException) -> str:
+    """The `message` of the Status the API server sent, else the HTTP reason, else the status code."""
+    try:
+        message = json.loads(exc.body or "{}").get("message")
+    except (ValueError, AttributeError):
+        message = ""
+    return message or exc.reason or (str(exc.status) if exc.status else "")

@@ -67,7 +67,7 @@ def test_settings_are_for_cluster_admins(client, people, role, status):
     client = client_for(client, people, role)
     response = client.post(reverse("setting_edit", args=["max_vm_inflight"]), {"max_vm_inflight": "5"})
     assert response.status_code == status
-    from mtvweb.models import ControllerSettings
+    from plans.settings import ControllerSettings
 
     assert ControllerSettings.current().max_vm_inflight == (5 if status == 200 else 20)
 

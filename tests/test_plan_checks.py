@@ -167,7 +167,7 @@ def test_warm_is_refused_where_the_source_cannot(openstack_lab, target):
 def test_capacity_comes_from_the_clusters_csi_storage_capacity(kube_lab, settings, vsphere):
     """The target's inventory carries each class's free space as the cluster reports it: the lab's
     small-capacity class (300Mi) takes the VM's 48 MiB disk, but not a 200 MiB one with 100% overhead."""
-    from mtvweb.models import ControllerSettings
+    from plans.settings import ControllerSettings
     from providers.adapters.openshift.host import ensure_host_provider
 
     settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from mtvweb.models import ControllerSettings
+from plans.settings import ControllerSettings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 

@@ -58,8 +58,10 @@ def test_unknown_plan_is_refused(people):
     assert (connected, code) == (False, 4403)
 
 
-def test_worker_progress_reaches_the_browser(people, objects, qcluster):
-    """A real django-q2 worker process runs a task that publishes; a viewer's socket receives it."""
+def test_a_worker_ringing_the_plan_reaches_the_browser(people, objects, qcluster):
+    """A real django-q2 worker process rings the plan (as the engine and the log archiver do);
+    a viewer's socket is told the plan changed, and nothing else."""
+    from channels.db import database_sync_to_async
     from django_q.tasks import async_task
 
     plan = objects["plan"]
@@ -68,29 +70,29 @@ def test_worker_progress_reaches_the_browser(people, objects, qcluster):
         comm = communicator(plan.pk, people["viewer"])
         connected, _ = await comm.connect(timeout=10)
         assert connected
-        from channels.db import database_sync_to_async
-
-        await database_sync_to_async(async_task)("mtvweb.tasks.demo_progress", plan.pk, 3, 0.05)
-        received = [await comm.receive_json_from(timeout=60) for _ in range(3)]
+        await database_sync_to_async(async_task)("plans.live.changed", plan.pk)
+        received = await comm.receive_json_from(timeout=60)
         await comm.disconnect()
         return received
 
-    received = async_to_sync(watch)()
-    assert received == [{"step": "Demo", "done": n, "total": 3} for n in (1, 2, 3)]
+    assert async_to_sync(watch)() == {"changed": True}
 
 
-def test_other_plans_events_do_not_leak(people, objects):
-    from mtvweb.progress import publish
+def test_other_plans_changes_do_not_leak(people, objects):
+    """Another plan rings first, then the watched one: one signal arrives, and no second (a leaked
+    one would have come before the watched plan's, so it would still be waiting here)."""
+    from channels.db import database_sync_to_async
+
+    from plans.live import changed
 
     async def watch():
         comm = communicator(objects["plan"].pk, people["viewer"])
         assert (await comm.connect(timeout=10))[0]
-        from channels.db import database_sync_to_async
-
-        await database_sync_to_async(publish)(objects["other_plan"].pk, {"secret": True})
-        await database_sync_to_async(publish)(objects["plan"].pk, {"mine": True})
+        await database_sync_to_async(changed)(objects["other_plan"].pk)
+        await database_sync_to_async(changed)(objects["plan"].pk)
         first = await comm.receive_json_from(timeout=10)
+        nothing_else = await comm.receive_nothing()
         await comm.disconnect()
-        return first
+        return first, nothing_else
 
-    assert async_to_sync(watch)() == {"mine": True}
+    assert async_to_sync(watch)() == ({"changed": True}, True)

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from mtvweb.forms import SettingForm
-from mtvweb.models import ControllerSettings
 from plans.models import Migration, MigrationVM, RunStatus
+from plans.settings import ControllerSettings
 
 COUNTED = [RunStatus.RUNNING, RunStatus.FAILED, RunStatus.SUCCEEDED, RunStatus.CANCELED]
 

@@ -10,7 +10,8 @@ continues where it stopped — finished disks are never copied again.
 * `scheduler.tick()` admits waiting VMs under the concurrency limit and advances the others;
   `manage.py engine` calls it in a loop, tests call `scheduler.run(migration)`.
 * `runner.advance(vm)` moves one VM as far as it can go now.
-* `context.VMContext` is what a step sees: the plan, the source's `Operations`
-  (`plans/engine/source.py`, one per provider type), the target cluster's API, the records.
-* `specs.py` builds the claims, Pods and the VirtualMachine.
+* `context.VMContext` is what a step sees: the plan, the source's `Operations` (from its
+  adapter's `operations()`, the contract in `providers/adapters/source.py`), the target
+  cluster's API (`providers.kube.cluster_api`), this round's controller settings, the records.
+* `objects.py` builds the claims, Pods and the VirtualMachine.
 """

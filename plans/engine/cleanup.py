@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from kubernetes import client
 
-from plans.engine import kube, specs
+from plans.engine import kube, objects
 from plans.engine.context import VMContext
 from plans.models import MigrationVM
+from plans.settings import ControllerSettings
+from providers.kube import KUBEVIRT, cluster_api
 
 
 def remove_labelled(api, namespace: str, selector: str, keep_vms: bool = False) -> int:
@@ -16,9 +18,9 @@ def remove_labelled(api, namespace: str, selector: str, keep_vms: bool = False) 
     custom = client.CustomObjectsApi(api)
     removed = 0
     if not keep_vms:
-        for vm in custom.list_namespaced_custom_object(*kube.KUBEVIRT, namespace, "virtualmachines",
+        for vm in custom.list_namespaced_custom_object(*KUBEVIRT, namespace, "virtualmachines",
                                                        label_selector=selector)["items"]:
-            kube.delete(custom.delete_namespaced_custom_object, *kube.KUBEVIRT, namespace, "virtualmachines",
+            kube.delete(custom.delete_namespaced_custom_object, *KUBEVIRT, namespace, "virtualmachines",
                         vm["metadata"]["name"])
             removed += 1
     for job in batch.list_namespaced_job(namespace, label_selector=selector).items:
@@ -35,11 +37,11 @@ def remove_labelled(api, namespace: str, selector: str, keep_vms: bool = False) 
     return removed
 
 
-def undo_vm(record: MigrationVM) -> None:
+def undo_vm(record: MigrationVM, settings: ControllerSettings) -> None:
     """What a canceled VM leaves: nothing in the target, the source powered as it was."""
-    ctx = VMContext(record)
-    selector = (f"{specs.MIGRATION_LABEL}={record.migration_id},"
-                f"{specs.VM_LABEL}={specs.safe_label(record.vm_id)}")
+    ctx = VMContext(record, settings)
+    selector = (f"{objects.MIGRATION_LABEL}={record.migration_id},"
+                f"{objects.VM_LABEL}={objects.safe_label(record.vm_id)}")
     if ctx.memo.get("preparing"):
         ctx.ops.release_disks(ctx.vm)
     removed = remove_labelled(ctx.api, ctx.namespace, selector)
@@ -54,24 +56,21 @@ def undo_vm(record: MigrationVM) -> None:
 def clean_plan(plan) -> int:
     """Everything of the plan's migrations left in the target namespace, except the VMs that
     migrated successfully and their disks (archive, guide §4.9)."""
-    target = plan.destination_provider
-    from providers.adapters.openshift.client import open_api
-
-    api = open_api(target.url, target.credentials())
+    api = cluster_api(plan.destination_provider)
     removed = 0
     succeeded = {vm.memo.get("target_name") for m in plan.migrations.all() for vm in m.vms.filter(status="Succeeded")}
     core = client.CoreV1Api(api)
     for role in ("transfer", "conversion", "hook"):
-        removed += remove_labelled(api, plan.target_namespace, f"{specs.PLAN_LABEL}={plan.pk},mtvweb.io/role={role}",
+        removed += remove_labelled(api, plan.target_namespace, f"{objects.PLAN_LABEL}={plan.pk},mtvweb.io/role={role}",
                                    keep_vms=True)
     for secret in core.list_namespaced_secret(plan.target_namespace,
-                                              label_selector=f"{specs.PLAN_LABEL}={plan.pk}").items:
+                                              label_selector=f"{objects.PLAN_LABEL}={plan.pk}").items:
         kube.delete(core.delete_namespaced_secret, secret.metadata.name, plan.target_namespace)
         removed += 1
     for migration in plan.migrations.all():
         for record in migration.vms.exclude(status="Succeeded"):
             if record.memo.get("target_name") in succeeded:
                 continue
-            selector = f"{specs.MIGRATION_LABEL}={migration.pk},{specs.VM_LABEL}={specs.safe_label(record.vm_id)}"
+            selector = f"{objects.MIGRATION_LABEL}={migration.pk},{objects.VM_LABEL}={objects.safe_label(record.vm_id)}"
             removed += remove_labelled(api, plan.target_namespace, selector)
     return removed

@@ -1,45 +1,23 @@
-"""What a step handler works with: one MigrationVM, its plan, the source and the target."""
+"""What a step handler works with: one MigrationVM, its plan, the source, the target, and the
+controller settings of this round."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import threading
 from dataclasses import asdict
 from functools import cached_property
 
-from django.conf import settings
 from django.utils import timezone
 from kubernetes import client
 
-from plans.engine import specs
-from plans.engine.source import DiskSource, NicSource, SourceVM, operations_for
+from plans.engine import objects
 from plans.models import MigrationVM
-from providers.adapters.openshift.client import open_api
+from plans.settings import ControllerSettings
+from providers.adapters import Adapter, adapter_for
+from providers.adapters.source import DiskSource, NicSource, Operations, SourceVM
+from providers.kube import cluster_api
 from providers.models import VirtualMachine
 
 LOG_LINES_KEPT = 2000
-_api_clients: dict[tuple, client.ApiClient] = {}
-_api_lock = threading.Lock()
-
-
-def target_api(provider) -> client.ApiClient:
-    """One ApiClient per target cluster and credentials, shared by every VM the engine moves:
-    reading a kubeconfig and opening new TLS connections at every step cost more CPU than the
-    steps themselves. A changed provider or kubeconfig file gets a new one."""
-    credentials = provider.credentials()
-    kubeconfig = settings.MTVWEB_KUBECONFIG
-    stamp = os.stat(kubeconfig).st_mtime_ns if kubeconfig and os.path.exists(kubeconfig) else 0
-    digest = hashlib.sha256(json.dumps(credentials, sort_keys=True).encode()).hexdigest()
-    key = (provider.pk, provider.url, digest, kubeconfig, stamp)
-    with _api_lock:
-        api = _api_clients.get(key)
-        if api is None:
-            for old in [k for k in _api_clients if k[0] == provider.pk]:
-                _api_clients.pop(old)  # left to the garbage collector: another thread may still use it
-            api = _api_clients[key] = open_api(provider.url, credentials)
-    return api
 
 
 class StepFailed(Exception):
@@ -51,17 +29,22 @@ class StepFailed(Exception):
 
 
 class VMContext:
-    def __init__(self, record: MigrationVM):
+    def __init__(self, record: MigrationVM, settings: ControllerSettings):
         self.record = record
         self.migration = record.migration
         self.plan = self.migration.plan
         self.memo = record.memo
+        self.settings = settings  # read once per round by the scheduler
 
     # --- the source -------------------------------------------------------------------------
 
     @cached_property
-    def ops(self):
-        return operations_for(self.plan.source_provider)
+    def adapter(self) -> Adapter:
+        return adapter_for(self.plan.source_provider)
+
+    @cached_property
+    def ops(self) -> Operations:
+        return self.adapter.operations()
 
     @cached_property
     def vm(self) -> VirtualMachine:
@@ -87,7 +70,7 @@ class VMContext:
 
     @cached_property
     def api(self) -> client.ApiClient:
-        return target_api(self.plan.destination_provider)
+        return cluster_api(self.plan.destination_provider)
 
     @cached_property
     def core(self) -> client.CoreV1Api:
@@ -103,7 +86,7 @@ class VMContext:
 
     @property
     def labels(self) -> dict:
-        return specs.labels(self.plan, self.migration, self.record.vm_id)
+        return objects.labels(self.plan, self.migration, self.record.vm_id)
 
     @property
     def target_name(self) -> str:

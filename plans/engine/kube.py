@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 from kubernetes.client.rest import ApiException
-
-KUBEVIRT = ("kubevirt.io", "v1")
 
 
 def create(call, *args) -> bool:
@@ -36,13 +32,6 @@ def delete(call, *args, **kwargs) -> None:
     except ApiException as exc:
         if exc.status != 404:
             raise
-
-
-def reason(exc: ApiException) -> str:
-    try:
-        return json.loads(exc.body or "{}").get("message") or exc.reason
-    except ValueError:
-        return exc.reason or str(exc.status)
 
 
 def events_for(core, namespace: str, kind: str, name: str) -> list:

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from plans.engine.context import StepFailed, VMContext
 from plans.engine.pipeline import pipeline_for
-from plans.engine.source import SourceError
 from plans.models import MigrationVM, RunStatus
+from plans.settings import ControllerSettings
+from providers.adapters import ProviderError
 
 logger = logging.getLogger("mtvweb.engine")
 PENDING, RUNNING, DONE, FAILED, SKIPPED = "Pending", "Running", "Completed", "Failed", "Skipped"
@@ -22,8 +23,8 @@ def step_records(record: MigrationVM, pipeline) -> list[dict]:
     return record.steps
 
 
-def advance(record: MigrationVM) -> MigrationVM:
-    ctx = VMContext(record)
+def advance(record: MigrationVM, settings: ControllerSettings) -> MigrationVM:
+    ctx = VMContext(record, settings)
     pipeline = pipeline_for(ctx.plan)
     states = {s["name"]: s for s in step_records(record, pipeline)}
     now = timezone.now
@@ -48,7 +49,7 @@ def advance(record: MigrationVM) -> MigrationVM:
             ctx.log(f"{step.title}: done")
         else:
             record.status, record.completed, record.phase = RunStatus.SUCCEEDED, now(), "Completed"
-    except (StepFailed, SourceError) as exc:
+    except (StepFailed, ProviderError) as exc:  # both say what to do
         fail(ctx, states.get(record.phase), getattr(exc, "message", str(exc)), getattr(exc, "log", ""))
     except Exception as exc:  # noqa: BLE001 - an engine bug must fail the VM visibly, not the worker
         logger.exception("step %s of %s failed", record.phase, record)

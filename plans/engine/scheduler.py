@@ -13,25 +13,15 @@ from contextlib import nullcontext
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from mtvweb.models import ControllerSettings
+from plans import live
 from plans.engine import runner
 from plans.models import Migration, MigrationVM, RunStatus
+from plans.settings import ControllerSettings
 from providers.models import VirtualMachine
 
 logger = logging.getLogger("mtvweb.engine")
 ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
 FINAL = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELED)
-
-
-def publish(record: MigrationVM) -> None:
-    from mtvweb.progress import publish as send
-
-    try:
-        send(record.migration.plan_id, {"migration": record.migration_id, "vm": record.vm_id,
-                                        "status": record.status, "phase": record.phase, "disks": record.disks,
-                                        "error": record.error})
-    except Exception:  # noqa: BLE001 - a browser missing one update is no reason to stop a migration
-        logger.debug("progress not published", exc_info=True)
 
 
 def hosts_of(provider_id: int, vm_ids: set[str]) -> dict[str, str]:
@@ -76,6 +66,7 @@ def finish(migration: Migration) -> None:
     else:
         status = RunStatus.FAILED
     Migration.objects.filter(pk=migration.pk).update(status=status, completed=timezone.now())
+    live.changed(migration.plan_id)
     logger.info("migration %s of plan %s: %s", migration.pk, migration.plan.name, status)
 
 
@@ -86,7 +77,7 @@ def cancel_requested(migration: Migration) -> None:
                                                                                   completed=timezone.now())
 
 
-def undo_canceled(migration: Migration) -> None:
+def undo_canceled(migration: Migration, settings: ControllerSettings) -> None:
     from plans.engine.cleanup import undo_vm
 
     for record in migration.vms.filter(status=RunStatus.CANCELED).exclude(memo__has_key="cleaned"):
@@ -95,13 +86,13 @@ def undo_canceled(migration: Migration) -> None:
             record.save(update_fields=["memo"])
             continue
         try:
-            undo_vm(record)
+            undo_vm(record, settings)
         except Exception:  # noqa: BLE001 - tried again next round
             logger.warning("cleanup of canceled %s failed", record, exc_info=True)
-        publish(record)
+        live.changed(migration.plan_id)
 
 
-def advance_locked(pk: int) -> bool:
+def advance_locked(pk: int, settings: ControllerSettings) -> bool:
     """Advance one running VM unless another worker has it; True when it was advanced.
 
     On Postgres the VM's row stays locked while it advances, so engines in several processes
@@ -117,8 +108,8 @@ def advance_locked(pk: int) -> bool:
         locked = (records.select_for_update(skip_locked=True, of=("self",)) if row_locks else records).first()
         if locked is None or locked.status != RunStatus.RUNNING:
             return False  # another worker has it, or it ended meanwhile
-        runner.advance(locked)
-    publish(locked)
+        runner.advance(locked, settings)
+    live.changed(locked.migration.plan_id)
     return True
 
 
@@ -131,17 +122,17 @@ class Workers:
         self.lock = threading.Lock()
         self.busy: set[int] = set()
 
-    def submit(self, pk: int) -> bool:
+    def submit(self, pk: int, settings: ControllerSettings) -> bool:
         with self.lock:
             if pk in self.busy:
                 return False
             self.busy.add(pk)
-        self.pool.submit(self._advance, pk)
+        self.pool.submit(self._advance, pk, settings)
         return True
 
-    def _advance(self, pk: int) -> None:
+    def _advance(self, pk: int, settings: ControllerSettings) -> None:
         try:
-            advance_locked(pk)
+            advance_locked(pk, settings)
         except Exception:  # noqa: BLE001 - logged; the VM is tried again next round
             logger.exception("advancing migration VM %s failed", pk)
         finally:
@@ -159,18 +150,18 @@ class Workers:
 
 def tick(workers: Workers | None = None) -> int:
     """One round over every active migration; returns how many VMs were moved on (or handed to
-    `workers`, which advance them in the background)."""
-    controller = ControllerSettings.current()
-    limit, per_host = controller.max_vm_inflight, controller.max_vm_per_host
+    `workers`, which advance them in the background). The controller settings are read once
+    per round: every VM moved on in it sees the same."""
+    settings = ControllerSettings.current()
     moved = 0
     for migration in Migration.objects.filter(status__in=ACTIVE).select_related("plan"):
         if migration.status == RunStatus.PENDING:
             Migration.objects.filter(pk=migration.pk).update(status=RunStatus.RUNNING, started=timezone.now())
         cancel_requested(migration)
-        undo_canceled(migration)
-        admit(migration, limit, per_host)
+        undo_canceled(migration, settings)
+        admit(migration, settings.max_vm_inflight, settings.max_vm_per_host)
         for pk in migration.vms.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
-            moved += workers.submit(pk) if workers else advance_locked(pk)
+            moved += workers.submit(pk, settings) if workers else advance_locked(pk, settings)
         finish(migration)
     return moved
 

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from kubernetes.client.rest import ApiException
 
-from mtvweb.models import ControllerSettings
-from plans.engine import kube, specs
+from plans.engine import kube, objects
 from plans.engine.context import StepFailed, VMContext
 from plans.engine.steps_setup import pod_output, reader_secret_data
+from providers.kube import server_message
 
 NO_SPACE = ("No space left on device", "ENOSPC")
 READER_SECRET_REFRESH = 900  # seconds; Keystone tokens live an hour by default
@@ -28,7 +28,7 @@ def storage_targets(ctx: VMContext) -> dict[str, dict]:
 
 
 def allocate(ctx: VMContext) -> bool:
-    targets, controller = storage_targets(ctx), ControllerSettings.current()
+    targets = storage_targets(ctx)
     records = []
     for index, disk in enumerate(ctx.source.disks):
         target = targets.get(disk.storage)
@@ -36,11 +36,11 @@ def allocate(ctx: VMContext) -> bool:
             raise StepFailed(f"Disk {index + 1}'s storage {disk.storage} is not in the storage map: add it, then "
                              "restart the migration.")
         claim = f"{ctx.target_name}-disk-{index}"[:253]
-        manifest = specs.disk_claim(claim, disk, target, ctx.labels, controller)
+        manifest = objects.disk_claim(claim, disk, target, ctx.labels, ctx.settings)
         try:
             kube.create(ctx.core.create_namespaced_persistent_volume_claim, ctx.namespace, manifest)
         except ApiException as exc:
-            raise StepFailed(f"The target cluster refused the claim for disk {index + 1}: {kube.reason(exc)}.") \
+            raise StepFailed(f"The target cluster refused the claim for disk {index + 1}: {server_message(exc)}.") \
                 from None
         records.append({"id": disk.id, "capacity": disk.capacity, "claim": claim,
                         "request": int(manifest["spec"]["resources"]["requests"]["storage"]),
@@ -69,7 +69,7 @@ def _claim_problem(ctx: VMContext, disk: dict, index: int) -> str:
 
 
 def _follow(ctx: VMContext, disk: dict, pod) -> None:
-    raw = (pod.metadata.annotations or {}).get(specs.PROGRESS_ANNOTATION)
+    raw = (pod.metadata.annotations or {}).get(objects.PROGRESS_ANNOTATION)
     if not raw:
         return
     try:
@@ -89,7 +89,7 @@ def _finished(ctx: VMContext, disk: dict, pod, index: int) -> None:
         result = json.loads(message.strip().splitlines()[-1])
     except (ValueError, IndexError, AttributeError):
         raise StepFailed(f"The copy of disk {index + 1} ended without a result.",
-                         log=pod_output(ctx, f"mtvweb.io/role=transfer,{specs.VM_LABEL}={ctx.labels[specs.VM_LABEL]}")) \
+                         log=pod_output(ctx, f"mtvweb.io/role=transfer,{objects.VM_LABEL}={ctx.labels[objects.VM_LABEL]}")) \
             from None
     disk.update(state="Copied", bytesDone=disk["capacity"], blake3=result.get("blake3", ""),
                 bytesWritten=result.get("bytesWritten", 0), seconds=result.get("seconds"))
@@ -111,9 +111,8 @@ def _failure(ctx: VMContext, disk: dict, pod, index: int) -> str:
         return ""
     reason = (terminated.message or "").strip() if terminated else ""
     if any(marker in reason for marker in NO_SPACE):
-        controller = ControllerSettings.current()
         return (f"The claim for disk {index + 1} ran out of space: raise the filesystem overhead setting (now "
-                f"{controller.filesystem_overhead_percent}%) so claims leave room for the filesystem, then restart "
+                f"{ctx.settings.filesystem_overhead_percent}%) so claims leave room for the filesystem, then restart "
                 "the migration.")
     return f"Copying disk {index + 1} failed: {reason.removeprefix('error: ') or pod.status.phase}"
 
@@ -150,12 +149,12 @@ def copy(ctx: VMContext) -> bool:
                 refresh_reader_secret(ctx)  # a token taken at Initialize may have expired during a long export
             if source.id in ctx.memo.get("reader_args", {}):
                 source = replace(source, reader_args=ctx.memo["reader_args"][source.id])
-            manifest = specs.transfer_pod(disk["pod"], disk["claim"], disk["volumeMode"], source, ctx.memo["secret"],
+            manifest = objects.transfer_pod(disk["pod"], disk["claim"], disk["volumeMode"], source, ctx.memo["secret"],
                                           ctx.labels, ctx.plan.transfer_network)
             kube.create(ctx.core.create_namespaced_pod, ns, manifest)
             ctx.log(f"disk {index + 1}: transfer Pod {disk['pod']} started")
             continue
-        if (pod.metadata.labels or {}).get(specs.MIGRATION_LABEL) != str(ctx.migration.pk):
+        if (pod.metadata.labels or {}).get(objects.MIGRATION_LABEL) != str(ctx.migration.pk):
             # Left by an earlier run of the plan (a restart): a new Pod resumes from the checkpoint
             # the old one left in the volume.
             kube.delete(ctx.core.delete_namespaced_pod, disk["pod"], ns, grace_period_seconds=0)

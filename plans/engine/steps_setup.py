@@ -7,10 +7,11 @@ import base64
 from django.conf import settings
 from kubernetes.client.rest import ApiException
 
-from plans.engine import kube, specs
+from plans.engine import kube, objects
 from plans.engine.context import StepFailed, VMContext
 from plans.models import Hook, PlanVM, PlanVMHook
 from plans.naming import kubernetes_name
+from providers.kube import KUBEVIRT, server_message
 from providers.models import VirtualMachine
 
 HOOK_LOG_LINES = 30
@@ -31,8 +32,8 @@ def initialize(ctx: VMContext) -> bool:
     name, ns = ctx.target_name, ctx.namespace
     try:
         kube.create(ctx.core.create_namespace, {"metadata": {"name": ns}})
-        existing = kube.read(ctx.custom.get_namespaced_custom_object, *kube.KUBEVIRT, ns, "virtualmachines", name)
-        if existing and existing["metadata"].get("labels", {}).get(specs.PLAN_LABEL) != str(ctx.plan.pk):
+        existing = kube.read(ctx.custom.get_namespaced_custom_object, *KUBEVIRT, ns, "virtualmachines", name)
+        if existing and existing["metadata"].get("labels", {}).get(objects.PLAN_LABEL) != str(ctx.plan.pk):
             raise StepFailed(f"A VirtualMachine named {name} already exists in namespace {ns}: give this VM another "
                              "target name in the plan, or remove that VirtualMachine.")
         ensure_transfer_account(ctx)
@@ -40,7 +41,7 @@ def initialize(ctx: VMContext) -> bool:
         kube.create(ctx.core.create_namespaced_secret, ns, {
             "metadata": {"name": secret, "labels": ctx.labels}, "type": "Opaque", "data": reader_secret_data(ctx)})
     except ApiException as exc:
-        raise StepFailed(f"The target cluster refused to prepare namespace {ns}: {kube.reason(exc)}.") from None
+        raise StepFailed(f"The target cluster refused to prepare namespace {ns}: {server_message(exc)}.") from None
     ctx.memo["secret"] = secret
     ctx.log(f"target VirtualMachine {ns}/{name}; {len(ctx.source.disks)} disk(s), {len(ctx.source.nics)} NIC(s)")
     return True
@@ -55,7 +56,7 @@ def ensure_transfer_account(ctx: VMContext) -> None:
     """The transfer Pods' ServiceAccount: it may update its own Pod's progress annotation."""
     from kubernetes import client
 
-    ns, account = ctx.namespace, specs.TRANSFER_ACCOUNT
+    ns, account = ctx.namespace, objects.TRANSFER_ACCOUNT
     rbac = client.RbacAuthorizationV1Api(ctx.api)
     kube.create(ctx.core.create_namespaced_service_account, ns, {"metadata": {"name": account}})
     kube.create(rbac.create_namespaced_role, ns, {

@@ -8,13 +8,13 @@ import json
 from django.conf import settings
 from kubernetes.client.rest import ApiException
 
-from plans.engine import kube, specs
+from plans.engine import kube, objects
 from plans.engine.context import StepFailed, VMContext
-from providers.adapters import adapter_class
+from providers.kube import KUBEVIRT, server_message
 
 
 def needs_conversion(ctx: VMContext) -> bool:
-    return adapter_class(ctx.plan.source_provider.type).needs_conversion
+    return ctx.adapter.needs_conversion
 
 
 def convert(ctx: VMContext) -> bool:
@@ -22,7 +22,7 @@ def convert(ctx: VMContext) -> bool:
     pod = kube.read(ctx.core.read_namespaced_pod, name, ctx.namespace)
     if pod is None:
         claims = [(d["claim"], d["volumeMode"]) for d in ctx.record.disks]
-        manifest = specs.conversion_pod(name, claims, ctx.labels, stand_in=settings.MTVWEB_CONVERSION == "stand-in")
+        manifest = objects.conversion_pod(name, claims, ctx.labels, stand_in=settings.MTVWEB_CONVERSION == "stand-in")
         kube.create(ctx.core.create_namespaced_pod, ctx.namespace, manifest)
         ctx.log(f"conversion Pod {name} started")
         return False
@@ -56,20 +56,20 @@ def create(ctx: VMContext) -> bool:
     mapped = networks(ctx)
     source = ctx.source
     kept = type(source)(**{**source.__dict__, "nics": [nic for nic, _ in mapped]})
-    manifest = specs.virtual_machine(ctx.target_name, kept, [d["claim"] for d in ctx.record.disks],
+    manifest = objects.virtual_machine(ctx.target_name, kept, [d["claim"] for d in ctx.record.disks],
                                      [net for _, net in mapped], ctx.labels, running=False)
     try:
-        kube.create(ctx.custom.create_namespaced_custom_object, *kube.KUBEVIRT, ctx.namespace, "virtualmachines",
+        kube.create(ctx.custom.create_namespaced_custom_object, *KUBEVIRT, ctx.namespace, "virtualmachines",
                     manifest)
     except ApiException as exc:
-        raise StepFailed(f"The target cluster refused VirtualMachine {ctx.target_name}: {kube.reason(exc)}.") from None
+        raise StepFailed(f"The target cluster refused VirtualMachine {ctx.target_name}: {server_message(exc)}.") from None
     ctx.log(f"VirtualMachine {ctx.namespace}/{ctx.target_name} created")
     return True
 
 
 def restore_power(ctx: VMContext) -> bool:
     if ctx.memo.get("powered_on"):
-        ctx.custom.patch_namespaced_custom_object(*kube.KUBEVIRT, ctx.namespace, "virtualmachines", ctx.target_name,
+        ctx.custom.patch_namespaced_custom_object(*KUBEVIRT, ctx.namespace, "virtualmachines", ctx.target_name,
                                                   {"spec": {"runStrategy": "Always"}})
         ctx.log("target VirtualMachine started (the source was running)")
     return True

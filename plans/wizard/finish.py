@@ -15,7 +15,7 @@ from mappings.saving import free_name
 from plans import actions, writer
 from plans.models import Hook, Plan
 from plans.wizard.state import HOOK_STEPS, Choices
-from providers.adapters.openshift.client import open_api, server_message
+from providers.kube import cluster_api, server_message
 from providers.models import InventoryObject
 
 # The plan writer's fields → the wizard's steps that hold them.
@@ -95,7 +95,7 @@ def _ensure_target_namespace(choices: Choices) -> None:
     if InventoryObject.objects.filter(provider=target, kind="folder", name=namespace).exists():
         return
     try:
-        api = open_api(target.url, target.credentials())
+        api = cluster_api(target)
         client.CoreV1Api(api).create_namespace({"metadata": {"name": namespace}})
     except ApiException as exc:
         if exc.status != 409:  # already there (the inventory has not caught up yet)

@@ -162,3 +162,7 @@ class Adapter:
 
     def collector(self) -> Collector:
         raise NotImplementedError
+
+    def operations(self):
+        """What the engine calls to migrate this provider's VMs: this type's providers.adapters.source.Operations."""
+        raise NotImplementedError

@@ -1,6 +1,7 @@
 from django.db import models
 
-from mtvweb.access import ADMIN, RestrictedQuerySet
+from mtvweb.access import RestrictedQuerySet
+from mtvweb.roles import ADMIN
 
 
 class Host(models.Model):

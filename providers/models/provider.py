@@ -2,9 +2,8 @@ import uuid
 
 from django.db import models
 
-from mtvweb.access import ADMIN
 from mtvweb.models import NamespacedObject
-from providers.adapters import adapter_class
+from mtvweb.roles import ADMIN
 
 
 class Provider(NamespacedObject):
@@ -43,12 +42,6 @@ class Provider(NamespacedObject):
 
     class Meta(NamespacedObject.Meta):
         pass
-
-    @property
-    def is_host(self) -> bool:
-        """The cluster mtvweb runs against: a provider of a type plans migrate into (openshift), with
-        neither URL nor token."""
-        return adapter_class(self.type).is_target and not self.url
 
     def credentials(self) -> dict:
         return self.secret.reveal() if self.secret_id else {}

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from mtvweb.access import ADMIN
+from mtvweb.roles import ADMIN
 from providers.models.provider import Provider
 
 

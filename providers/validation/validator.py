@@ -102,15 +102,11 @@ class ValidatorThread(threading.Thread):
         self.stop, self.poll, self.engine = stop, poll, engine
 
     def run(self):
-        from plans.status import refresh_stale
-
         validator = Validator(self.engine)
         while not self.stop.is_set():
             close_old_connections()
             try:
-                validated = validator.validate_pending()
-                refresh_stale()  # plans follow their inventory, maps and rules
-                if validated:
+                if validator.validate_pending():
                     continue
             except Exception:
                 log.exception("validation round failed")

@@ -24,18 +24,25 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
-// The plan page listens to its plan's progress websocket and asks htmx to redraw the progress
-// block on every event (throttled there); a periodic refresh covers a lost connection.
-function mtvWatchProgress() {
-  const block = document.querySelector("[data-progress-ws]");
-  if (!block || block.dataset.watching) return;
-  block.dataset.watching = "1";
+// A plan's pages listen to its websocket, which says only "changed". Each signal makes every
+// part marked hx-trigger="mtv:changed from:body" fetch itself again: once per 300 ms at most, and
+// always after the last signal, so the final state is shown. Those parts also refresh every 10 s,
+// which covers a lost connection and browsers without websockets.
+function mtvWatchPlan() {
+  const page = document.querySelector("[data-plan-ws]");
+  if (!page || page.dataset.watching) return;
+  page.dataset.watching = "1";
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  let pending = null;
+  const refresh = () => { pending = null; htmx.trigger(document.body, "mtv:changed"); };
+  const soon = () => { if (!pending) pending = setTimeout(refresh, 300); };
+  let opened = false;
   const connect = () => {
-    const socket = new WebSocket(`${scheme}://${window.location.host}${block.dataset.progressWs}`);
-    socket.onmessage = () => { const target = document.getElementById("migration-progress"); if (target) htmx.trigger(target, "mtv:progress"); };
+    const socket = new WebSocket(`${scheme}://${window.location.host}${page.dataset.planWs}`);
+    socket.onopen = () => { if (opened) soon(); opened = true; };  // signals may have been missed meanwhile
+    socket.onmessage = soon;
     socket.onclose = (event) => { if (event.code < 4000) setTimeout(connect, 2000); };
   };
   connect();
 }
-document.addEventListener("DOMContentLoaded", mtvWatchProgress);
+document.addEventListener("DOMContentLoaded", mtvWatchPlan);

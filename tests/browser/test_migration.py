@@ -1,6 +1,7 @@
 """A vSphere migration started from the browser: the progress bars move over the websocket, the
-plan ends Succeeded, the logs download with the VM's transfer log in them (and no secret), and
-the disk arrived with the source's bytes."""
+plan ends Succeeded and so do the Migrations table and the action buttons without a reload, the
+logs download with the VM's transfer log in them (and no secret), and the disk arrived with the
+source's bytes."""
 
 import os
 import tarfile
@@ -56,6 +57,16 @@ def test_start_watch_progress_and_succeed(page, people, plan, vsphere_lab, kube_
     assert any(0 < v < 100 for v in seen), f"no bar was seen part-way: {sorted(seen)}"
     assert page.eval_on_selector_all("[data-testid=disk-bar]", "bars => bars.map(b => b.value)") == [100, 100]
     assert page.get_by_test_id(f"vm-status-{VM}").inner_text().startswith("Succeeded")
+    # The rest of the page follows the same signal, well before its 10 s fallback refresh.
+    page.wait_for_function("""() => {
+        const row = document.querySelector("[data-testid=migrations] tbody tr");
+        return row && row.querySelector("[data-testid=migration-status]").textContent === "Succeeded"
+            && [...row.cells].every(cell => cell.textContent.trim() !== "—");
+    }""", timeout=5_000)
+    page.locator("a[data-testid=archive]").wait_for(timeout=5_000)  # a link again once the run is over
+    if SHOTS:
+        page.get_by_test_id("migrations").scroll_into_view_if_needed()  # the page's main section scrolls
+        page.screenshot(path=os.path.join(SHOTS, "migration-table-done.png"))
 
     # Get logs, then download them: the VM's transfer log is in the archive.
     worker = manage_process(tmp_path, "qcluster", env={"MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"]})

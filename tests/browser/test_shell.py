@@ -2,7 +2,7 @@
 
 import pytest
 
-from mtvweb.models import ControllerSettings
+from plans.settings import ControllerSettings
 from tests.fixtures.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

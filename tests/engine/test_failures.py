@@ -13,10 +13,10 @@ import uuid
 import pytest
 
 from mappings.models import StoragePair
-from mtvweb.models import ControllerSettings
 from plans import actions, status
 from plans.engine import scheduler
 from plans.models import Migration, MigrationVM, RunStatus
+from plans.settings import ControllerSettings
 from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
 from tests.fixtures.app import ROOT, child_env
 from tests.plans.helpers import lab_source_and_target

@@ -199,7 +199,7 @@ def test_two_kubevirt_vms_migrate_cold_between_namespaces(plan, source, people, 
 def test_readers_are_found_again_and_released_once(settings, kube_lab, source, kube):
     """A worker that died after starting the readers finds them again (same URLs, same token);
     releasing twice is harmless; a disk that is not on a claim is refused with the reason."""
-    from plans.engine.source import SourceError, operations_for
+    from providers.adapters import ProviderError, adapter_for
     from providers.adapters.openshift.host import ensure_host_provider
 
     core, custom = kube
@@ -212,7 +212,7 @@ def test_readers_are_found_again_and_released_once(settings, kube_lab, source, k
     custom.create_namespaced_custom_object(*KUBEVIRT, source_ns, "virtualmachines", live_cd)
     load(host)
     vm = VirtualMachine.objects.get(provider=host, path=f"/{source_ns}/kv-db")
-    ops = operations_for(host)
+    ops = adapter_for(host).operations()
     assert ops.reader_secret() == {}  # at Initialize this instance has not seen the VM yet
     described = ops.describe(vm)
     assert [(d.id, d.capacity, d.bus) for d in described.disks] == [("root", 24 * MIB, "virtio"),
@@ -221,7 +221,7 @@ def test_readers_are_found_again_and_released_once(settings, kube_lab, source, k
     first = ops.prepare_disks(vm, described)
     try:
         header = ops.reader_secret()["SOURCE_TOKEN_HEADER"]
-        again = operations_for(host)
+        again = adapter_for(host).operations()
         assert again.prepare_disks(vm, again.describe(vm)) == first
         assert again.reader_secret()["SOURCE_TOKEN_HEADER"] == header
         readers = core.list_namespaced_pod(source_ns, label_selector="mtvweb.io/role=reader").items
@@ -245,14 +245,14 @@ def test_readers_are_found_again_and_released_once(settings, kube_lab, source, k
     assert not core.list_namespaced_secret(source_ns).items
     assert not client.RbacAuthorizationV1Api(core.api_client).list_namespaced_role(source_ns).items
     live_cd = VirtualMachine.objects.get(provider=host, path=f"/{source_ns}/kv-live-cd")
-    with pytest.raises(SourceError) as refused:
+    with pytest.raises(ProviderError) as refused:
         ops.describe(live_cd)
     assert "tools of kv-live-cd is a containerDisk disk" in str(refused.value)
     assert "restart the migration" in str(refused.value)
 
 
 def test_a_reader_that_cannot_start_is_reported_and_removed(settings, kube_lab, source, kube):
-    from plans.engine.source import SourceError, operations_for
+    from providers.adapters import ProviderError, adapter_for
     from providers.adapters.openshift.host import ensure_host_provider
 
     core, _ = kube
@@ -262,8 +262,8 @@ def test_a_reader_that_cannot_start_is_reported_and_removed(settings, kube_lab, 
     host = ensure_host_provider()
     load(host)
     vm = VirtualMachine.objects.get(provider=host, path=f"/{source_ns}/kv-db")
-    ops = operations_for(host)
-    with pytest.raises(SourceError) as refused:
+    ops = adapter_for(host).operations()
+    with pytest.raises(ProviderError) as refused:
         ops.prepare_disks(vm, ops.describe(vm))
     assert "reader Pod" in str(refused.value) and "ErrImagePull" in str(refused.value)
     assert "MTVWEB_IMAGE" in str(refused.value)

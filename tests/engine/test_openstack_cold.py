@@ -13,8 +13,8 @@ import requests
 
 from plans import actions
 from plans.engine import scheduler
-from plans.engine.source import operations_for
 from plans.models import RunStatus
+from providers.adapters import adapter_for
 from providers.adapters.openshift.host import ensure_host_provider
 from providers.models import InventoryObject, Provider, VirtualMachine
 from tests.engine.helpers import blake3_of, claim_file
@@ -161,7 +161,7 @@ def test_an_image_booted_servers_root_disk_is_exported_through_glance(source, op
     role = openstack_lab["test_vms"]["image_booted"]
     root = next(r for r in openstack_lab["root_disks"] if r["server_id"] == role["id"])
     vm = VirtualMachine.objects.get(provider=source, uid=role["id"])
-    ops = operations_for(source)
+    ops = adapter_for(source).operations()
     described = ops.describe(vm)
     assert [(d.id, d.capacity, d.storage) for d in described.disks] == [("root", root["size"], "glance")]
     assert (described.sockets, described.cores, described.memory_mib) == (1, 1, 512)  # m1.tiny
@@ -196,7 +196,7 @@ def test_firmware_buses_and_nic_models_follow_the_image_properties(openstack_lab
                                                             projectName=openstack_lab["validation_project"]["name"]),
                              name="osp-validation")
     load(provider)
-    ops = operations_for(provider)
+    ops = adapter_for(provider).operations()
     secure = ops.describe(VirtualMachine.objects.get(provider=provider, name="vm-secure-boot"))
     tuned = ops.describe(VirtualMachine.objects.get(provider=provider, name="vm-tuned"))
     assert (secure.firmware, tuned.firmware) == ("efi", "bios")
@@ -205,12 +205,12 @@ def test_firmware_buses_and_nic_models_follow_the_image_properties(openstack_lab
 
 
 def test_a_volume_in_error_stops_the_export_with_words_and_release_cleans_up(source, openstack_lab, conn):
-    from plans.engine.source import SourceError
+    from providers.adapters import ProviderError
 
     vm = VirtualMachine.objects.get(provider=source, uid=openstack_lab["test_vms"]["volume_error"]["id"])
-    ops = operations_for(source)
+    ops = adapter_for(source).operations()
     try:
-        with pytest.raises(SourceError, match=r"vm-volume-error-data of vm-volume-error is error: .*restart"):
+        with pytest.raises(ProviderError, match=r"vm-volume-error-data of vm-volume-error is error: .*restart"):
             ops.prepare_disks(vm, ops.describe(vm))
         assert leftovers(conn)  # the boot volume's image was made before the data volume failed
     finally:

@@ -129,10 +129,10 @@ def test_three_ova_vms_migrate_cold_with_equal_bytes(plan, people, ova_lab, kube
 def test_transfer_pods_read_the_share_through_an_nfs_volume(plan, ova_lab):
     """What the engine asks of the cluster for each OVA disk: the share as a read-only NFS volume
     at /ova, and the reader pointed at the .ova and its member, or at an extracted .vmdk."""
-    from plans.engine import specs
-    from plans.engine.source import operations_for
+    from plans.engine import objects
+    from providers.adapters import adapter_for
 
-    ops = operations_for(plan.source_provider)
+    ops = adapter_for(plan.source_provider).operations()
     share = {"server": ova_lab["nfs_server"], "path": ova_lab["nfs_path"], "readOnly": True}
     for name in (WIN, RHEL):
         vm = VirtualMachine.objects.get(provider=plan.source_provider, name=name)
@@ -143,7 +143,7 @@ def test_transfer_pods_read_the_share_through_an_nfs_volume(plan, ova_lab):
             relative = lab_disk["path"].removeprefix(ova_lab["share_path"].rstrip("/") + "/")
             member = ["--member", lab_disk["member"]] if lab_disk["member"] else []
             assert disk.reader_args == ["--source-kind", "vmdk", "--path", f"/ova/{relative}", *member]
-            pod = specs.transfer_pod("p", "c", "Block", disk, "s", {})
+            pod = objects.transfer_pod("p", "c", "Block", disk, "s", {})
             assert {"name": "source-0", "nfs": share} in pod["spec"]["volumes"]
             assert {"name": "source-0", "mountPath": "/ova", "readOnly": True} in \
                 pod["spec"]["containers"][0]["volumeMounts"]

@@ -172,11 +172,11 @@ def test_two_ovirt_vms_migrate_cold_with_equal_bytes(plan, people, ovirt_lab, en
 def test_disk_exports_are_found_again_and_released_once(ovirt_lab, engine):
     """A worker that died after opening the transfers finds them again instead of failing on the
     locked disk; releasing twice is harmless; a VM that is up cannot lend its disks."""
-    from plans.engine.source import SourceError, operations_for
+    from providers.adapters import ProviderError, adapter_for
 
     source = make_provider(ovirt_lab)
     load(source)
-    ops = operations_for(source)
+    ops = adapter_for(source).operations()
     vm = VirtualMachine.objects.get(provider=source, uid=ovirt_lab["test_vms"]["down"]["id"])
     described = ops.describe(vm)
     [disk] = [d for d in ovirt_lab["disks"] if d["vm_id"] == vm.uid]
@@ -193,6 +193,6 @@ def test_disk_exports_are_found_again_and_released_once(ovirt_lab, engine):
     assert engine.disks_service().disk_service(disk["disk_id"]).get().status.value == "ok"
     running = VirtualMachine.objects.get(provider=source, uid=ovirt_lab["test_vms"][RUNNING]["id"])
     assert set_power(engine, running.uid, True) == "up"
-    with pytest.raises(SourceError) as refused:
+    with pytest.raises(ProviderError) as refused:
         ops.prepare_disks(running, ops.describe(running))
     assert "not down" in str(refused.value) and "restart the migration" in str(refused.value)

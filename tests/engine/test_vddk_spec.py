@@ -10,9 +10,9 @@ from dataclasses import asdict
 
 import pytest
 
-from plans.engine import specs
-from plans.engine.source import DiskSource, SourceError, SourceVM
-from providers.adapters.vsphere.transfer import Operations
+from plans.engine import objects
+from providers.adapters import ProviderError, adapter_for
+from providers.adapters.source import DiskSource, SourceVM
 from providers.models import Provider, VirtualMachine
 
 PASSWORD = "vc-Passw0rd-Zq8"
@@ -40,7 +40,7 @@ def vm(provider):
 
 
 def pod_for(disk: DiskSource, mode: str = "Filesystem") -> dict:
-    return specs.transfer_pod("web-1-disk-0", "web-1-disk-0", mode, disk, "web-1-source", {"mtvweb.io/plan": "1"})
+    return objects.transfer_pod("web-1-disk-0", "web-1-disk-0", mode, disk, "web-1-source", {"mtvweb.io/plan": "1"})
 
 
 def nbdkit_args(command: list[str]) -> dict[str, str]:
@@ -49,7 +49,7 @@ def nbdkit_args(command: list[str]) -> dict[str, str]:
 
 def described(provider, vm) -> SourceVM:
     """As the engine keeps it: through asdict and back (context.py)."""
-    data = asdict(Operations(provider).describe(vm))
+    data = asdict(adapter_for(provider).operations().describe(vm))
     data["disks"] = [DiskSource(**d) for d in data["disks"]]
     return SourceVM(**data)
 
@@ -83,7 +83,7 @@ def test_vddk_provider_gets_init_container_shared_opt_and_nbdkit_vddk(provider, 
             assert {"name": "target", "mountPath": "/target"} in container["volumeMounts"]
         assert PASSWORD not in json.dumps(pod)
     assert PASSWORD not in json.dumps(asdict(source))  # what the engine keeps in the migration's memo
-    assert Operations(provider).reader_secret()["SOURCE_PASSWORD"] == PASSWORD  # ... goes to the Secret only
+    assert adapter_for(provider).operations().reader_secret()["SOURCE_PASSWORD"] == PASSWORD  # ... goes to the Secret only
 
 
 def test_without_a_vddk_image_disks_are_read_over_https_as_before(provider, vm):
@@ -107,5 +107,5 @@ def test_without_a_vddk_image_disks_are_read_over_https_as_before(provider, vm):
 def test_vddk_without_a_thumbprint_says_what_to_do(provider, vm):
     provider.set_credentials({"user": "migrator@vsphere.local", "password": PASSWORD})
     provider.save()
-    with pytest.raises(SourceError, match="VDDK needs the SHA-1 thumbprint"):
-        Operations(provider).describe(vm)
+    with pytest.raises(ProviderError, match="VDDK needs the SHA-1 thumbprint"):
+        adapter_for(provider).operations().describe(vm)

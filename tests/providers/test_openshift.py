@@ -22,6 +22,7 @@ from providers.adapters import adapter_for
 from providers.adapters.openshift import client as openshift
 from providers.adapters.openshift.forms import OpenShiftProviderForm
 from providers.adapters.openshift.host import ensure_host_provider
+from providers.kube import open_api
 from providers.models import InventoryObject, Provider, Secret, VirtualMachine
 from tests.providers.helpers import Relay, following, load, wait_for
 
@@ -185,7 +186,7 @@ def test_create_with_a_token_stores_it_encrypted_and_never_shows_it(admin_client
     response = admin_client.post(reverse("providers:provider_add") + "?type=openshift", form_data(kube_lab))
     assert response.status_code == 302, response.content.decode()[:2000]
     provider = Provider.objects.get(name="remote")
-    assert (provider.type, provider.url, provider.is_host) == ("openshift", kube_lab["server"], False)
+    assert (provider.type, provider.url) == ("openshift", kube_lab["server"])
     assert provider.credentials()["token"] == kube_lab["user_token"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT ciphertext FROM providers_secret WHERE id = %s", [provider.secret_id])
@@ -274,8 +275,7 @@ def test_host_provider_is_added_once_when_a_host_cluster_is_configured(settings,
     assert ensure_host_provider() is None and not Provider.objects.exists()
     settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]
     host = ensure_host_provider()
-    assert (host.namespace, host.name, host.type, host.url, host.is_host) == (
-        "openshift-mtv", "host", "openshift", "", True)
+    assert (host.namespace, host.name, host.type, host.url) == ("openshift-mtv", "host", "openshift", "")
     assert ensure_host_provider() == host and Provider.objects.count() == 1
     adapter_for(host).test_connection()
 
@@ -420,7 +420,7 @@ def test_changes_arrive_through_watches_without_a_reload(host_cluster, core, cus
     collector.load = lambda: loads.append(1) or []  # a reload would show here
     objects, vms = InventoryObject.objects.filter(provider=host), VirtualMachine.objects.filter(provider=host)
     classes_before = dict(objects.filter(kind="storage").values_list("uid", "revision"))
-    api = openshift.open_api(host.url, host.credentials())
+    api = open_api(host.url, host.credentials())
     with following(host, collector) as errors:
         make_nad(custom, namespace, "late-net")
         nad, seconds_nad = wait_for(lambda: objects.filter(kind="network", path=f"/{namespace}/late-net").first())

@@ -21,7 +21,7 @@ from ovirtsdk4 import types
 
 from providers.adapters import ProviderError, adapter_for
 from providers.adapters.ovirt import inventory
-from providers.adapters.ovirt.client import OvirtClient, fetch_ca_certificate
+from providers.adapters.ovirt.client import OvirtClient
 from providers.adapters.ovirt.forms import OvirtProviderForm
 from providers.inventory.store import InventoryStore
 from providers.models import InventoryObject, Provider, VirtualMachine
@@ -166,15 +166,6 @@ def test_a_url_that_is_not_the_api_is_explained(ovirt_lab):
                                             "cacert": ca_pem(ovirt_lab)}).test()
     assert "There is no oVirt API at" in refused.value.message and "/ovirt-engine/api" in refused.value.message
     assert ovirt_lab["password"] not in refused.value.message
-
-
-def test_engine_ca_is_fetched_for_confirmation(ovirt_lab):
-    fetched = fetch_ca_certificate(ovirt_lab["url"])
-    assert fetched["pem"].strip() == ca_pem(ovirt_lab).strip()
-    assert len(fetched["sha256"]) == 95 and fetched["subject"]
-    with pytest.raises(ProviderError) as refused:
-        fetch_ca_certificate(f"https://127.0.0.1:{closed_port()}/ovirt-engine/api")
-    assert "Download it in a browser and paste it" in refused.value.message
 
 
 def test_power_actions_and_refusals(ovirt_lab):

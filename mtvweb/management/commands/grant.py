@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from mtvweb.access import ROLES
 from mtvweb.models import Namespace, NamespaceRole
+from mtvweb.roles import ROLES
 from mtvweb.validators import validate_namespace_name
 
 CLUSTER_ADMIN = "cluster-admin"

@@ -1,10 +1,12 @@
-"""manage.py engine — run the migration engine: admit and advance every active migration."""
+"""manage.py engine — run the migration engine: admit and advance every active migration, and
+keep every plan's Ready / Not ready status current."""
 
 import signal
 import threading
 
 from django.core.management.base import BaseCommand
 
+from plans import status
 from plans.engine import scheduler
 
 
@@ -21,6 +23,7 @@ class Command(BaseCommand):
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         workers = scheduler.Workers(max(threads, 1))
+        status.StatusThread(stop).start()
         self.stdout.write("engine running")
         try:
             while not stop.is_set():

@@ -1,6 +1,8 @@
 from providers.adapters.base import Adapter
-from providers.adapters.openshift.client import check, open_api
+from providers.adapters.openshift.client import check
 from providers.adapters.openshift.inventory import OpenShiftCollector
+from providers.adapters.openshift.transfer import Operations
+from providers.kube import open_api
 from providers.models import Provider
 
 
@@ -42,3 +44,6 @@ class OpenShiftAdapter(Adapter):
         """Say on the Ready provider what its inventory lacks (e.g. a namespace-limited token)."""
         if self.provider.pk:
             Provider.objects.filter(pk=self.provider.pk).update(status_message=text)
+
+    def operations(self) -> Operations:
+        return Operations(self)

@@ -1,14 +1,12 @@
 """Talking to a KubeVirt cluster with the kubernetes client, and saying clearly why it did not work.
 
-A provider with neither URL nor token is the host cluster (providers.kube.host_api_client);
-otherwise the URL, the service account token and the CA certificate (or "skip certificate
-validation") from its Secret are used. Every API error a user can cause becomes a
-ProviderError whose message says what to do; tokens never appear in messages.
+The client comes from `providers.kube.open_api` (the host cluster for a provider with neither
+URL nor token). Every API error a user can cause becomes a ProviderError whose message says
+what to do; tokens never appear in messages.
 """
 
 from __future__ import annotations
 
-import json
 import ssl
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -17,24 +15,19 @@ import urllib3
 from django.conf import settings
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
 
-from providers import kube
 from providers.adapters.base import ProviderError
 from providers.adapters.openshift.vm import power_state as vm_power_state
+from providers.kube import KUBEVIRT, server_message
 
 # Seconds: connecting, and reading one ordinary (non-watch) response.
 TIMEOUT = (10, 30)
-KUBEVIRT = ("kubevirt.io", "v1", "virtualmachines")
+VMS = (*KUBEVIRT, "virtualmachines")
 SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
 TOKEN_HELP = (
     "Create a token for a service account with the cluster-admin role (guide §4.4.1.5), for example "
     "`oc create token <service-account> -n <namespace> --duration=8760h`, and save the provider again."
 )
-
-
-def is_insecure(credentials: dict) -> bool:
-    return str(credentials.get("insecureSkipVerify", "")).lower() == "true"
 
 
 def describe(url: str) -> str:
@@ -46,35 +39,6 @@ def describe(url: str) -> str:
 
 def capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def open_api(url: str, credentials: dict) -> client.ApiClient:
-    """An ApiClient for the provider's cluster: the host cluster when the URL is empty."""
-    if not url:
-        try:
-            return kube.host_api_client()
-        except kube.HostClusterNotConfigured as exc:
-            raise ProviderError(
-                f"{exc} Or enter the URL and token of the cluster for this provider.", retryable=False
-            ) from None
-        except (ConfigException, OSError, ValueError) as exc:
-            raise ProviderError(f"Cannot read the host cluster's configuration: {exc}. Fix MTVWEB_KUBECONFIG.") from None
-    token = credentials.get("token", "")
-    if not token:
-        raise ProviderError(
-            "Enter the service account bearer token for this cluster, or leave both URL and token empty to use "
-            "the cluster mtvweb runs on.",
-            retryable=False,
-        )
-    return kube.api_client(url, token, credentials.get("cacert") or None, is_insecure(credentials))
-
-
-def server_message(exc: ApiException) -> str:
-    """The `message` of the Status the API server sent, or the HTTP reason."""
-    try:
-        return json.loads(exc.body or "{}").get("message") or exc.reason or ""
-    except (ValueError, AttributeError):
-        return exc.reason or ""
 
 
 def connection_reason(exc: BaseException) -> str:
@@ -96,6 +60,10 @@ def certificate_problem(exc: BaseException) -> ssl.SSLError | None:
     if isinstance(cause, urllib3.exceptions.SSLError) and cause.args and isinstance(cause.args[0], ssl.SSLError):
         return cause.args[0]
     return cause if isinstance(cause, ssl.SSLError) else None
+
+
+# What api_errors explains.
+CLIENT_ERRORS = (ApiException, urllib3.exceptions.HTTPError, ssl.SSLError)
 
 
 @contextmanager
@@ -187,7 +155,7 @@ def service_account_namespace(username: str) -> str:
 def check_kubevirt(api: client.ApiClient, url: str) -> None:
     """The cluster serves KubeVirt VirtualMachines and the token may list them somewhere."""
     objects = client.CustomObjectsApi(api)
-    group, version, plural = KUBEVIRT
+    group, version, plural = VMS
     with api_errors(url, "list VirtualMachines at the cluster scope"):
         try:
             objects.list_cluster_custom_object(group, version, plural, limit=1, _request_timeout=TIMEOUT)
@@ -217,7 +185,7 @@ def check(api: client.ApiClient, url: str) -> None:
 
 
 def _vm(api, url, namespace, name) -> dict:
-    group, version, plural = KUBEVIRT
+    group, version, plural = VMS
     with api_errors(url, f"read VirtualMachine {namespace}/{name}"):
         return client.CustomObjectsApi(api).get_namespaced_custom_object(
             group, version, namespace, plural, name, _request_timeout=TIMEOUT
@@ -233,7 +201,7 @@ def _set_running(api, url: str, namespace: str, name: str, on: bool, run_strateg
     spec = _vm(api, url, namespace, name).get("spec", {})
     # KubeVirt refuses `running` and `runStrategy` together: change whichever the VM uses.
     patch = {"spec": {"running": on}} if "running" in spec else {"spec": {"runStrategy": run_strategy}}
-    group, version, plural = KUBEVIRT
+    group, version, plural = VMS
     with api_errors(url, f"{'start' if on else 'stop'} VirtualMachine {namespace}/{name}"):
         client.CustomObjectsApi(api).patch_namespaced_custom_object(
             group, version, namespace, plural, name, patch, _request_timeout=TIMEOUT

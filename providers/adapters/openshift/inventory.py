@@ -28,7 +28,6 @@ from providers.adapters.openshift.client import (
     api_errors,
     connection_reason,
     describe,
-    open_api,
     service_account_namespace,
     whoami,
 )
@@ -46,6 +45,7 @@ from providers.adapters.openshift.objects import (
 )
 from providers.adapters.openshift.vm import Lookup, VMBuilder
 from providers.adapters.openshift.watching import Change, Watcher
+from providers.kube import open_api
 
 SUMMARIES = {"claims": claim_summary, "data_volumes": data_volume_summary, "instances": instance_summary,
              "instancetypes": instancetype_summary, "cluster_instancetypes": instancetype_summary}

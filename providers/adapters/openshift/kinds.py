@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from kubernetes import client
 
+from providers import kube
 from providers.adapters.openshift.client import TIMEOUT
 
 PAGE = 500
@@ -33,22 +34,22 @@ class Kind:
 NAMESPACES = Kind("namespaces", "namespaces", False)
 STORAGE_CLASSES = Kind("storage_classes", "storageclasses.storage.k8s.io", False)
 STORAGE_PROFILES = Kind("storage_profiles", "storageprofiles.cdi.kubevirt.io", False,
-                        "cdi.kubevirt.io", "v1beta1", "storageprofiles", optional=True)
+                        *kube.CDI, "storageprofiles", optional=True)
 # Free space per storage class, as capacity-tracking CSI drivers publish it (plan capacity checks).
 CAPACITIES = Kind("capacities", "csistoragecapacities.storage.k8s.io", True)
 NADS = Kind("nads", "network-attachment-definitions.k8s.cni.cncf.io", True,
-            "k8s.cni.cncf.io", "v1", "network-attachment-definitions", optional=True)
+            *kube.MULTUS, "network-attachment-definitions", optional=True)
 CLAIMS = Kind("claims", "persistentvolumeclaims", True)
 DATA_VOLUMES = Kind("data_volumes", "datavolumes.cdi.kubevirt.io", True,
-                    "cdi.kubevirt.io", "v1beta1", "datavolumes", optional=True)
+                    *kube.CDI, "datavolumes", optional=True)
 INSTANCES = Kind("instances", "virtualmachineinstances.kubevirt.io", True,
-                 "kubevirt.io", "v1", "virtualmachineinstances", optional=True)
+                 *kube.KUBEVIRT, "virtualmachineinstances", optional=True)
 INSTANCETYPES = Kind("instancetypes", "virtualmachineinstancetypes.instancetype.kubevirt.io", True,
-                     "instancetype.kubevirt.io", "v1beta1", "virtualmachineinstancetypes", optional=True)
+                     *kube.INSTANCETYPE, "virtualmachineinstancetypes", optional=True)
 CLUSTER_INSTANCETYPES = Kind("cluster_instancetypes", "virtualmachineclusterinstancetypes.instancetype.kubevirt.io",
-                             False, "instancetype.kubevirt.io", "v1beta1", "virtualmachineclusterinstancetypes",
+                             False, *kube.INSTANCETYPE, "virtualmachineclusterinstancetypes",
                              optional=True)
-VMS = Kind("vms", "virtualmachines.kubevirt.io", True, "kubevirt.io", "v1", "virtualmachines", optional=True)
+VMS = Kind("vms", "virtualmachines.kubevirt.io", True, *kube.KUBEVIRT, "virtualmachines", optional=True)
 
 # In dependency order: what a record refers to is known before the record is built.
 ALL = [NAMESPACES, STORAGE_PROFILES, CAPACITIES, STORAGE_CLASSES, NADS, CLAIMS, DATA_VOLUMES, INSTANCES, INSTANCETYPES,

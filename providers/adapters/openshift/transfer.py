@@ -27,12 +27,12 @@ from django.conf import settings
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM, wait_for
-from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
 from providers.adapters.openshift import client as cluster
-from providers.adapters.openshift.adapter import OpenShiftAdapter
 from providers.adapters.openshift.vm import CLAIM_VOLUMES
+from providers.adapters.source import POWER_TIMEOUT, DiskSource, NicSource, SourceVM, refusals, wait_for
+from providers.adapters.source import Operations as BaseOperations
+from providers.kube import KUBEVIRT, open_api
 
 READER_ACCOUNT = "mtvweb-reader"
 ROLE_LABEL, SOURCE_VM_LABEL, SOURCE_UID_LABEL = "mtvweb.io/role", "mtvweb.io/source-vm", "mtvweb.io/source-vm-uid"
@@ -46,7 +46,6 @@ GONE_TIMEOUT = 90  # seconds for deleted reader Pods to go away
 IDLE_EXIT = 1800  # a reader nobody reads from for this long stops by itself
 FAILED_WAITING = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError",
                   "CreateContainerError", "CrashLoopBackOff"}
-VMI = ("kubevirt.io", "v1", "virtualmachineinstances")
 
 
 def phase_of(instance: dict | None) -> str:
@@ -71,8 +70,8 @@ def fingerprint(token: str) -> str:
 
 
 class Operations(BaseOperations):
-    def __init__(self, provider):
-        super().__init__(provider)
+    def __init__(self, adapter):
+        super().__init__(adapter)
         self.vm = None  # the VM this instance serves (the engine makes one per VM); set by describe/prepare
 
     # --- the VM in the target's terms -----------------------------------------------------------
@@ -84,25 +83,25 @@ class Operations(BaseOperations):
     def describe(self, vm) -> SourceVM:
         self.vm = vm
         data = vm.data
-        storages = OpenShiftAdapter.disk_storages(data)
+        storages = self.adapter.disk_storages(data)
         disks = []
         for record, storage in sorted(zip(data.get("disks") or [], storages, strict=True),
                                       key=lambda pair: (pair[0].get("bootOrder") is None, pair[0].get("bootOrder") or 0)):
             name = record.get("name", "")
             if record.get("volumeType") not in CLAIM_VOLUMES:
                 kind = record.get("volumeType") or "no volume"
-                raise SourceError(f"Disk {name} of {vm.name} is a {kind} disk; only disks on a PVC or a DataVolume "
-                                  "can be migrated. Remove that disk from the VM (or the VM from the plan), then "
-                                  "restart the migration.")
+                raise ProviderError(f"Disk {name} of {vm.name} is a {kind} disk; only disks on a PVC or a DataVolume "
+                                    "can be migrated. Remove that disk from the VM (or the VM from the plan), then "
+                                    "restart the migration.")
             if record.get("phase") not in ("Bound", "Succeeded") or not record.get("capacity"):
                 claim = record.get("claim") or {}
-                raise SourceError(f"The claim {claim.get('namespace')}/{claim.get('name')} of disk {name} of "
-                                  f"{vm.name} is {record.get('phase') or 'not bound'}: bind it (or remove the disk), "
-                                  "then restart the migration.")
+                raise ProviderError(f"The claim {claim.get('namespace')}/{claim.get('name')} of disk {name} of "
+                                    f"{vm.name} is {record.get('phase') or 'not bound'}: bind it (or remove the disk), "
+                                    "then restart the migration.")
             disks.append(DiskSource(id=name, capacity=int(record["capacity"]), storage=storage,
                                     bus=record.get("bus") if record.get("bus") in BUSES else "virtio"))
         nics = [NicSource(mac=nic.get("mac", ""), network=network, model=nic.get("model") or "virtio")
-                for nic, network in zip(data.get("nics") or [], OpenShiftAdapter.nic_networks(data), strict=True)]
+                for nic, network in zip(data.get("nics") or [], self.adapter.nic_networks(data), strict=True)]
         sockets, cores = self._topology(data)
         return SourceVM(id=vm.uid, name=vm.name, sockets=sockets, cores=cores,
                         memory_mib=int(data.get("memoryMB") or 1024), firmware=data.get("firmware") or "bios",
@@ -127,17 +126,19 @@ class Operations(BaseOperations):
 
     @contextmanager
     def _api(self, doing: str):
-        """The source cluster's API; its refusals become SourceErrors that say what failed."""
+        """The source cluster's API; what the kubernetes client raises in the block is told as a
+        refusal while `doing`. The power helpers of `cluster` explain their errors already: wrap
+        those in `refusals(doing)`."""
+        url = self.adapter.url
         try:
-            api = cluster.open_api(self.provider.url, self.credentials)
+            api = open_api(url, self.adapter.credentials)
         except ProviderError as exc:
-            raise SourceError(f"Could not {doing}: {exc.message}") from None
+            raise ProviderError(f"Could not {doing}: {exc.message}", retryable=exc.retryable) from None
         try:
-            with cluster.api_errors(self.provider.url, doing):
-                yield api
-        except ProviderError as exc:
-            raise SourceError(f"Could not {doing}. {exc.message.rstrip('.')}. Once that is fixed, restart the "
-                              "migration.") from None
+            yield api
+        except cluster.CLIENT_ERRORS:
+            with refusals(doing), cluster.api_errors(url, doing):
+                raise
         finally:
             api.close()
 
@@ -145,13 +146,14 @@ class Operations(BaseOperations):
 
     def is_powered_on(self, vm) -> bool:
         ns, name = self._where(vm)
-        with self._api(f"read the power state of VirtualMachine {ns}/{name}") as api:
-            return cluster.power_state(api, self.provider.url, ns, name) == "On"
+        doing = f"read the power state of VirtualMachine {ns}/{name}"
+        with self._api(doing) as api, refusals(doing):
+            return cluster.power_state(api, self.adapter.url, ns, name) == "On"
 
     def _instance(self, api, ns: str, name: str) -> dict | None:
         try:
             return client.CustomObjectsApi(api).get_namespaced_custom_object(
-                VMI[0], VMI[1], ns, VMI[2], name, _request_timeout=cluster.TIMEOUT)
+                *KUBEVIRT, ns, "virtualmachineinstances", name, _request_timeout=cluster.TIMEOUT)
         except ApiException as exc:
             if exc.status == 404:
                 return None
@@ -159,11 +161,13 @@ class Operations(BaseOperations):
 
     def switch(self, vm, on: bool) -> None:
         ns, name = self._where(vm)
-        with self._api(f"{'start' if on else 'stop'} VirtualMachine {ns}/{name}") as api:
-            if on:
-                cluster.power_on(api, self.provider.url, ns, name)
-            else:
-                cluster.power_off(api, self.provider.url, ns, name)
+        doing = f"{'start' if on else 'stop'} VirtualMachine {ns}/{name}"
+        with self._api(doing) as api:
+            with refusals(doing):
+                if on:
+                    cluster.power_on(api, self.adapter.url, ns, name)
+                else:
+                    cluster.power_off(api, self.adapter.url, ns, name)
 
             def reached(instance) -> bool:
                 return phase_of(instance) == "Running" if on else instance is None
@@ -206,8 +210,8 @@ class Operations(BaseOperations):
             except ApiException as exc:
                 if exc.status != 409:  # made meanwhile by another worker: read it
                     raise
-        raise SourceError(f"Could not keep the reader Secret {ns}/{name}: it changes while it is read. Restart "
-                          "the migration.")
+        raise ProviderError(f"Could not keep the reader Secret {ns}/{name}: it changes while it is read. Restart "
+                            "the migration.")
 
     def reader_secret(self) -> dict[str, str]:
         """The transfer Pod's header for the readers of this VM. The engine asks once at Initialize,
@@ -287,7 +291,7 @@ class Operations(BaseOperations):
         except Exception:
             try:
                 self.release_disks(vm)
-            except SourceError:
+            except ProviderError:
                 pass  # the first failure is the one to report
             raise
 
@@ -341,16 +345,16 @@ class Operations(BaseOperations):
             if pod.status.phase in ("Failed", "Succeeded") or any(w.reason in FAILED_WAITING for w in waiting):
                 why = "; ".join(f"{w.reason}: {w.message or ''}".rstrip(": ") for w in waiting) or self._log(core, ns,
                                                                                                            name)
-                raise SourceError(f"The reader Pod {ns}/{name} for disk {index + 1} of {vm.name} did not start "
-                                  f"({why or pod.status.phase}): check the image setting (MTVWEB_IMAGE) and the "
-                                  "source cluster, then restart the migration.")
+                raise ProviderError(f"The reader Pod {ns}/{name} for disk {index + 1} of {vm.name} did not start "
+                                    f"({why or pod.status.phase}): check the image setting (MTVWEB_IMAGE) and the "
+                                    "source cluster, then restart the migration.")
             if time.monotonic() > deadline:
                 events = core.list_namespaced_event(ns, field_selector=f"involvedObject.kind=Pod,"
                                                                        f"involvedObject.name={name}").items
                 warning = next((f" ({e.reason}: {e.message})" for e in reversed(events) if e.type == "Warning"), "")
-                raise SourceError(f"The reader Pod {ns}/{name} for disk {index + 1} of {vm.name} was not serving "
-                                  f"within {READER_TIMEOUT} s (it is {pod.status.phase}{warning}): check that its "
-                                  "claim can be mounted (the VM must be stopped), then restart the migration.")
+                raise ProviderError(f"The reader Pod {ns}/{name} for disk {index + 1} of {vm.name} was not serving "
+                                    f"within {READER_TIMEOUT} s (it is {pod.status.phase}{warning}): check that its "
+                                    "claim can be mounted (the VM must be stopped), then restart the migration.")
             time.sleep(0.5)
 
     @staticmethod
@@ -377,8 +381,8 @@ class Operations(BaseOperations):
                         break
                     raise
                 if time.monotonic() > deadline:
-                    raise SourceError(f"The reader Pod {ns}/{name} did not go away within {GONE_TIMEOUT} s: delete "
-                                      "it in the source cluster, then restart the migration.")
+                    raise ProviderError(f"The reader Pod {ns}/{name} did not go away within {GONE_TIMEOUT} s: delete "
+                                        "it in the source cluster, then restart the migration.")
                 time.sleep(0.5)
 
     def release_disks(self, vm) -> None:

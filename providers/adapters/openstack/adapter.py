@@ -1,6 +1,7 @@
 from providers.adapters.base import CRITICAL, Adapter, Finding
 from providers.adapters.openstack.client import OpenStackClient
 from providers.adapters.openstack.inventory import OpenStackCollector
+from providers.adapters.openstack.transfer import Operations
 
 
 class OpenStackAdapter(Adapter):
@@ -40,3 +41,6 @@ class OpenStackAdapter(Adapter):
 
     def collector(self) -> OpenStackCollector:
         return OpenStackCollector(self.client())
+
+    def operations(self) -> Operations:
+        return Operations(self)

@@ -53,11 +53,6 @@ def method_of(credentials: dict) -> str:
     return PASSWORD
 
 
-def missing_keys(credentials: dict) -> list[str]:
-    method = method_of(credentials)
-    return [k for k in METHOD_KEYS[method] if k not in OPTIONAL_KEYS and not credentials.get(k)]
-
-
 def auth_plugin(url: str, credentials: dict):
     """The keystoneauth plugin for these credentials (domainName is the user's and the project's domain)."""
     c = credentials.get

@@ -21,10 +21,10 @@ from functools import cached_property
 
 from openstack import exceptions as sdk
 
-from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM
-from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
 from providers.adapters.openstack.client import OpenStackClient
+from providers.adapters.source import POWER_TIMEOUT, DiskSource, NicSource, SourceVM
+from providers.adapters.source import Operations as BaseOperations
 
 ROOT = "root"  # the disk id of an image-booted server's root disk
 GLANCE_STORAGE = "glance"  # its storage-map source
@@ -46,28 +46,23 @@ def image_wait(capacity: int) -> int:
 class Operations(BaseOperations):
     @cached_property
     def client(self) -> OpenStackClient:
-        return OpenStackClient(self.provider.url, self.credentials)
+        return self.adapter.client()
 
     @property
     def connection(self):
-        try:
-            return self.client.connection
-        except ProviderError as exc:
-            raise SourceError(str(exc)) from None
+        return self.client.connection
 
     def _call(self, what: str, action, *args, **kwargs):
         """action(*args, **kwargs), with OpenStack's refusals in words a user can act on."""
         try:
             with self.client.translated(what):
                 return action(*args, **kwargs)
-        except ProviderError as exc:
-            raise SourceError(str(exc)) from None
         except sdk.ResourceTimeout:
-            raise SourceError(f"OpenStack did not finish in time when trying to {what}: check the volume and image "
-                              "services (cinder-volume, glance-api), then restart the migration.") from None
+            raise ProviderError(f"OpenStack did not finish in time when trying to {what}: check the volume and image "
+                                "services (cinder-volume, glance-api), then restart the migration.") from None
         except sdk.ResourceFailure as exc:
-            raise SourceError(f"OpenStack failed to {what} ({exc}): see the resource's status in OpenStack, fix "
-                              "the cause, then restart the migration.") from None
+            raise ProviderError(f"OpenStack failed to {what} ({exc}): see the resource's status in OpenStack, fix "
+                                "the cause, then restart the migration.") from None
 
     # --- the VM in the target's terms -----------------------------------------------------------
 
@@ -80,9 +75,9 @@ class Operations(BaseOperations):
                 disks.append(DiskSource(id=ROOT, capacity=int(local.get("capacity") or 0), storage=GLANCE_STORAGE,
                                         bus=BUSES.get(properties.get("hw_disk_bus", ""), "virtio")))
             elif local.get("kind") == "ephemeral":
-                raise SourceError(f"{vm.name} has an ephemeral disk on its compute host, which OpenStack cannot "
-                                  "export: copy its data to a Cinder volume (or resize to a flavor without "
-                                  "ephemeral storage), or remove the VM from the plan.")
+                raise ProviderError(f"{vm.name} has an ephemeral disk on its compute host, which OpenStack cannot "
+                                    "export: copy its data to a Cinder volume (or resize to a flavor without "
+                                    "ephemeral storage), or remove the VM from the plan.")
             # swap is scratch space the guest recreates: not copied
         for disk in data.get("disks") or []:
             disks.append(DiskSource(id=disk["id"], capacity=int(disk.get("capacity") or 0),
@@ -101,10 +96,7 @@ class Operations(BaseOperations):
     # --- power ----------------------------------------------------------------------------------
 
     def _status(self, vm) -> str:
-        try:
-            return self.client.server_status(vm.uid)
-        except ProviderError as exc:
-            raise SourceError(str(exc)) from None
+        return self.client.server_status(vm.uid)
 
     def is_powered_on(self, vm) -> bool:
         return self._status(vm) != "SHUTOFF"
@@ -114,8 +106,8 @@ class Operations(BaseOperations):
         if status == "SHUTOFF":
             return
         if status not in ("ACTIVE", "ERROR", "RESCUE"):
-            raise SourceError(f"{vm.name} is {status}, and Nova can stop only an ACTIVE server: resume it or shut "
-                              "it down in OpenStack, then restart the migration.")
+            raise ProviderError(f"{vm.name} is {status}, and Nova can stop only an ACTIVE server: resume it or shut "
+                                "it down in OpenStack, then restart the migration.")
         self._switch(vm, "SHUTOFF", self.client.power_off)
 
     def power_on(self, vm) -> None:
@@ -128,32 +120,29 @@ class Operations(BaseOperations):
             self.client.wait_for_status(vm.uid, wanted, timeout=POWER_TIMEOUT, poll=1.0)
         except ProviderError as exc:
             verb = "stop" if wanted == "SHUTOFF" else "start"
-            raise SourceError(f"Could not {verb} {vm.name} in OpenStack: {exc} Check the server there, then "
-                              "restart the migration.") from None
+            raise ProviderError(f"Could not {verb} {vm.name} in OpenStack: {exc} Check the server there, then "
+                                "restart the migration.") from None
 
     # --- disks ----------------------------------------------------------------------------------
 
     def reader_secret(self) -> dict[str, str]:
-        try:
-            with self.client.translated("get a token"):
-                token = self.client.session.get_token()
-        except ProviderError as exc:
-            raise SourceError(str(exc)) from None
+        with self.client.translated("get a token"):
+            token = self.client.session.get_token()
         secret = {"SOURCE_TOKEN_HEADER": f"X-Auth-Token: {token}"}
-        if self.credentials.get("cacert") and not self.insecure:
-            secret["SOURCE_CA_PEM"] = self.credentials["cacert"]
+        if self.adapter.credentials.get("cacert") and not self.insecure:
+            secret["SOURCE_CA_PEM"] = self.adapter.credentials["cacert"]
         return secret
 
     @property
     def insecure(self) -> bool:
-        return str(self.credentials.get("insecureSkipVerify", "")).lower() == "true"
+        return str(self.adapter.credentials.get("insecureSkipVerify", "")).lower() == "true"
 
     def glance_url(self) -> str:
         """Glance's catalog endpoint without a version (catalogs hold …:9292 or …/image, some …/v2)."""
         endpoint = self._call("find the image service", self.client.session.get_endpoint,
                               service_type="image", interface="public", region_name=self.client.region)
         if not endpoint:
-            raise SourceError("The service catalog has no image (Glance) endpoint: the disks cannot be exported.")
+            raise ProviderError("The service catalog has no image (Glance) endpoint: the disks cannot be exported.")
         return re.sub(r"/v2(\.\d+)?$", "", endpoint.rstrip("/"))
 
     def prepare_disks(self, vm, source: SourceVM) -> dict[str, list[str]]:
@@ -169,14 +158,14 @@ class Operations(BaseOperations):
                     self._upload_volume(vm, disk.id, name)
                 image = self._find_image(name)
                 if image is None:
-                    raise SourceError(f"OpenStack made no image {name} for disk {disk.id} of {vm.name}: check the "
-                                      "volume and image services, then restart the migration.")
+                    raise ProviderError(f"OpenStack made no image {name} for disk {disk.id} of {vm.name}: check the "
+                                        "volume and image services, then restart the migration.")
             images[disk.id] = self._call(f"fill image {name}", self.connection.image.wait_for_status, image,
                                          "active", failures=list(GONE), interval=1, wait=image_wait(disk.capacity))
             if (images[disk.id].disk_format or "raw") != "raw":
-                raise SourceError(f"The image of disk {disk.id} of {vm.name} is {images[disk.id].disk_format}, not "
-                                  "raw, and this version copies raw images only: boot the server from a Cinder volume "
-                                  "instead, then restart the migration.")
+                raise ProviderError(f"The image of disk {disk.id} of {vm.name} is {images[disk.id].disk_format}, not "
+                                    "raw, and this version copies raw images only: boot the server from a Cinder volume "
+                                    "instead, then restart the migration.")
         self._remove_helpers(vm)
         tls = ["--insecure"] if self.insecure else []
         glance = self.glance_url()
@@ -224,9 +213,9 @@ class Operations(BaseOperations):
                                 block.wait_for_status, volume, "available", failures=["error"], interval=1,
                                 wait=STEP_TIMEOUT + volume.size * 2**30 // COPY_RATE)
         elif volume.status != "available":
-            raise SourceError(f"Volume {volume.name or volume_id} of {vm.name} is {volume.status}: it must be "
-                              "in-use or available to be copied. Fix it in OpenStack (or detach it), then restart "
-                              "the migration.")
+            raise ProviderError(f"Volume {volume.name or volume_id} of {vm.name} is {volume.status}: it must be "
+                                "in-use or available to be copied. Fix it in OpenStack (or detach it), then restart "
+                                "the migration.")
         self._call(f"upload volume {volume.name or volume_id} to an image", block.upload_volume_to_image, volume,
                    name, disk_format="raw", container_format="bare", visibility="private")
 
@@ -262,11 +251,11 @@ class Operations(BaseOperations):
             except ProviderError as exc:
                 if getattr(exc, "http_status", None) == 404:
                     return
-                raise SourceError(str(exc)) from None
+                raise
             if status in ("error", "error_deleting"):
-                raise SourceError(f"OpenStack could not delete {what} (it is {status}): delete it there.")
+                raise ProviderError(f"OpenStack could not delete {what} (it is {status}): delete it there.")
             time.sleep(0.5)
-        raise SourceError(f"OpenStack did not delete {what} within {STEP_TIMEOUT} s: delete it there.")
+        raise ProviderError(f"OpenStack did not delete {what} within {STEP_TIMEOUT} s: delete it there.")
 
 
 def topology(vcpus: int, extra_specs: dict, properties: dict) -> tuple[int, int]:

@@ -3,6 +3,7 @@ import time
 from providers.adapters.base import Adapter, ProviderError
 from providers.adapters.ova.client import ShareScanner, parse_share_url
 from providers.adapters.ova.inventory import OvaCollector
+from providers.adapters.ova.transfer import Operations
 
 # A scan made by test_connection() serves the first load if it is at most this old.
 REUSE_SCAN_SECONDS = 60.0
@@ -44,3 +45,6 @@ class OvaAdapter(Adapter):
         if self.last_scan and time.monotonic() - self.last_scan[0] < REUSE_SCAN_SECONDS:
             first = self.last_scan[1]
         return OvaCollector(self.scanner(), self.provider.name, first_scan=first)
+
+    def operations(self) -> Operations:
+        return Operations(self)

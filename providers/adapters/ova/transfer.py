@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from posixpath import join, normpath
 
-from plans.engine.source import DiskSource, NicSource, SourceError, SourceVM
-from plans.engine.source import Operations as BaseOperations
+from providers.adapters.base import ProviderError
 from providers.adapters.ova.client import MOUNT, parse_share_url
 from providers.adapters.ova.records import STORAGE_ID
+from providers.adapters.source import DiskSource, NicSource, SourceVM
+from providers.adapters.source import Operations as BaseOperations
 
 BUSES = {"sata": "sata", "ide": "sata"}  # scsi, pvscsi, nvme → virtio once the guest is converted
 
@@ -19,17 +20,17 @@ BUSES = {"sata": "sata", "ide": "sata"}  # scsi, pvscsi, nvme → virtio once th
 class Operations(BaseOperations):
     def share_mount(self) -> dict:
         try:
-            share = parse_share_url(self.provider.url)
+            share = parse_share_url(self.adapter.url)
         except ValueError as exc:
-            raise SourceError(f"The OVA provider's share {self.provider.url!r} is not usable: {exc}") from None
+            raise ProviderError(f"The OVA provider's share {self.adapter.url!r} is not usable: {exc}") from None
         return {"path": MOUNT, "volume": {"nfs": {"server": share.server, "path": share.path, "readOnly": True}}}
 
     @staticmethod
     def reader_args(vm, disk: dict) -> list[str]:
         relative = normpath(disk.get("filePath") or "").lstrip("/")
         if not relative or relative.startswith("..") or relative == ".":
-            raise SourceError(f"The inventory of {vm.name} does not say where disk {disk.get('name') or disk.get('id')} "
-                              "lies in the share: refresh the OVA provider, then restart the migration.")
+            raise ProviderError(f"The inventory of {vm.name} does not say where disk {disk.get('name') or disk.get('id')} "
+                                "lies in the share: refresh the OVA provider, then restart the migration.")
         args = ["--source-kind", "vmdk", "--path", join(MOUNT, relative)]
         return args + ["--member", disk["member"]] if disk.get("member") else args
 

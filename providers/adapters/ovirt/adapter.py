@@ -1,6 +1,7 @@
 from providers.adapters.base import Adapter, StorageSummary, VMSummary
 from providers.adapters.ovirt.client import OvirtClient
 from providers.adapters.ovirt.inventory import OvirtCollector
+from providers.adapters.ovirt.transfer import Operations
 
 
 class OvirtAdapter(Adapter):
@@ -57,3 +58,6 @@ class OvirtAdapter(Adapter):
 
     def collector(self) -> OvirtCollector:
         return OvirtCollector(self.url, self.credentials)
+
+    def operations(self) -> Operations:
+        return Operations(self)

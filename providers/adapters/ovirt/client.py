@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import ssl
 import tempfile
-import urllib.request
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import ovirtsdk4 as sdk
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from ovirtsdk4 import types
 
 from providers.adapters.base import ProviderError
@@ -31,25 +27,6 @@ CA_PATH = "/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X5
 def ca_url(url: str) -> str:
     """Where the engine serves its CA certificate (guide §2.5)."""
     return f"https://{urlsplit(url).netloc}{CA_PATH}"
-
-
-def fetch_ca_certificate(url: str) -> dict:
-    """The CA certificate the engine publishes, for the user to confirm before trusting it (guide §2.5).
-
-    Read without verifying the server: that is what the user is about to decide. The SDK has no call
-    for it; the engine serves it as a plain file."""
-    source = ca_url(url)
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    try:
-        with urllib.request.urlopen(source, context=context, timeout=TIMEOUT) as response:
-            pem = response.read(256 * 1024).decode("ascii", "replace")
-        cert = x509.load_pem_x509_certificate(pem.encode())
-    except (OSError, ValueError) as exc:
-        raise ProviderError(f"Cannot read the engine CA certificate from {source}: {exc}. Download it in a "
-                            "browser and paste it instead.") from None
-    return {"pem": pem, "subject": cert.subject.rfc4514_string(), "not_after": cert.not_valid_after_utc.isoformat(),
-            "sha256": ":".join(f"{b:02X}" for b in cert.fingerprint(hashes.SHA256()))}
 
 
 def insecure(credentials: dict) -> bool:
@@ -124,10 +101,6 @@ class OvirtClient:
     def power_off_vm(self, vm_id: str) -> None:
         with self.translated():
             self.system.vms_service().vm_service(vm_id).stop()
-
-    def shutdown_vm(self, vm_id: str) -> None:
-        with self.translated():
-            self.system.vms_service().vm_service(vm_id).shutdown()
 
     @contextmanager
     def translated(self):

@@ -17,10 +17,10 @@ from contextlib import contextmanager
 import ovirtsdk4 as sdk
 from ovirtsdk4 import types
 
-from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM, wait_for
-from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
-from providers.adapters.ovirt.client import OvirtClient, insecure
+from providers.adapters.ovirt.client import insecure
+from providers.adapters.source import POWER_TIMEOUT, DiskSource, NicSource, SourceVM, refusals, wait_for
+from providers.adapters.source import Operations as BaseOperations
 from providers.models import InventoryObject
 
 BUSES = {"sata": "sata", "ide": "sata"}  # virtio_scsi, virtio, spapr_vscsi → virtio
@@ -46,9 +46,9 @@ class Operations(BaseOperations):
             disk = attachment.get("disk") or {}
             name = disk.get("name") or disk.get("id")
             if disk.get("storageType", "") not in COPYABLE:
-                raise SourceError(f"Disk {name} of {vm.name} is a {disk['storageType'].replace('_', ' ')} disk, which "
-                                  "this version cannot migrate: detach it from the VM (or remove the VM from the "
-                                  "plan), then restart the migration.")
+                raise ProviderError(f"Disk {name} of {vm.name} is a {disk['storageType'].replace('_', ' ')} disk, which "
+                                    "this version cannot migrate: detach it from the VM (or remove the VM from the "
+                                    "plan), then restart the migration.")
             disks.append(DiskSource(id=disk["id"], capacity=int(disk.get("provisionedSize") or 0),
                                     storage=disk.get("storageDomain", ""),
                                     bus=BUSES.get(attachment.get("interface", ""), "virtio")))
@@ -69,51 +69,58 @@ class Operations(BaseOperations):
         """The VM's BIOS type; "cluster_default" (or none) means its cluster's."""
         bios = vm.data.get("bios") or ""
         if bios in ("", "cluster_default"):
-            cluster = InventoryObject.objects.filter(provider=self.provider, kind="cluster",
+            cluster = InventoryObject.objects.filter(provider=self.adapter.provider, kind="cluster",
                                                      uid=vm.cluster_uid or vm.data.get("cluster", "")).first()
             bios = (cluster.data.get("biosType") if cluster else "") or ""
         return bios
 
     def reader_secret(self) -> dict[str, str]:
-        if insecure(self.credentials) or not self.credentials.get("cacert"):
+        credentials = self.adapter.credentials
+        if insecure(credentials) or not credentials.get("cacert"):
             return {}
-        return {"SOURCE_CA_PEM": self.credentials["cacert"]}
+        return {"SOURCE_CA_PEM": credentials["cacert"]}
 
     def _tls_args(self) -> list[str]:
-        return ["--insecure"] if insecure(self.credentials) else []
+        return ["--insecure"] if insecure(self.adapter.credentials) else []
 
     # --- the engine -----------------------------------------------------------------------------
 
     @contextmanager
     def _engine(self, doing: str):
-        """An SDK connection whose refusals become SourceErrors saying what failed (the client's
-        explanation of the engine's answer)."""
-        client = OvirtClient(self.provider.url, self.credentials)
+        """An SDK connection; what the SDK raises in the block is told as a refusal while `doing`
+        (the client's explanation of the engine's answer). The client's own calls (vm_status…)
+        explain their errors already: wrap those in `refusals(doing)`."""
+        client = self.adapter.client()
         try:
-            with client.translated():
-                yield client
-        except ProviderError as exc:
-            raise SourceError(f"Could not {doing}. {exc.message.rstrip('.')}. Once that is fixed, restart the "
-                              "migration.") from None
+            yield client
+        except sdk.Error:
+            with refusals(doing), client.translated():
+                raise
         finally:
             client.close()
 
     def is_powered_on(self, vm) -> bool:
         # Anything but down counts as on: the engine lends a disk for download only while its VM is down.
-        with self._engine(f"read the power state of {vm.name}") as client:
+        doing = f"read the power state of {vm.name}"
+        with self._engine(doing) as client, refusals(doing):
             return client.vm_status(vm.uid) != "down"
 
     def switch(self, vm, on: bool) -> None:
-        wanted = "up" if on else "down"
-        with self._engine(f"power {'on' if on else 'off'} {vm.name}") as client:
-            if client.vm_status(vm.uid) != wanted:
-                if on:
-                    client.start_vm(vm.uid)
-                else:
-                    client.power_off_vm(vm.uid)
-            wait_for(lambda: client.vm_status(vm.uid), lambda status: status == wanted,
-                     lambda status: f"{vm.name} did not become {wanted} within {POWER_TIMEOUT} s (it is {status}): "
-                                    "check it in the oVirt administration portal, then restart the migration.")
+        wanted, doing = "up" if on else "down", f"power {'on' if on else 'off'} {vm.name}"
+        with self._engine(doing) as client:
+            def status() -> str:
+                with refusals(doing):
+                    return client.vm_status(vm.uid)
+
+            if status() != wanted:
+                with refusals(doing):
+                    if on:
+                        client.start_vm(vm.uid)
+                    else:
+                        client.power_off_vm(vm.uid)
+            wait_for(status, lambda now: now == wanted,
+                     lambda now: f"{vm.name} did not become {wanted} within {POWER_TIMEOUT} s (it is {now}): "
+                                 "check it in the oVirt administration portal, then restart the migration.")
 
     # --- the disks' transfers -------------------------------------------------------------------
 
@@ -137,7 +144,7 @@ class Operations(BaseOperations):
         except Exception:
             try:
                 self.release_disks(vm)
-            except SourceError:
+            except ProviderError:
                 pass  # the first failure is the one to report
             raise
 
@@ -169,13 +176,13 @@ class Operations(BaseOperations):
                 service.resume()
             elif transfer.phase == Phase.PAUSED_SYSTEM or transfer.phase in FINISHED or transfer.phase in (
                     Phase.CANCELLED, Phase.CANCELLED_SYSTEM, Phase.CANCELLED_USER, Phase.FINALIZING_FAILURE):
-                raise SourceError(f"The engine could not export disk {index + 1} of {vm.name} for download (the "
-                                  f"image transfer is {transfer.phase.value}): see the engine's events and the "
-                                  "host's ovirt-imageio service, then restart the migration.")
+                raise ProviderError(f"The engine could not export disk {index + 1} of {vm.name} for download (the "
+                                    f"image transfer is {transfer.phase.value}): see the engine's events and the "
+                                    "host's ovirt-imageio service, then restart the migration.")
             if time.monotonic() > deadline:
-                raise SourceError(f"Disk {index + 1} of {vm.name} was not ready for download within "
-                                  f"{TRANSFER_TIMEOUT} s (the image transfer is {transfer.phase.value}): check the "
-                                  "host's ovirt-imageio service, then restart the migration.")
+                raise ProviderError(f"Disk {index + 1} of {vm.name} was not ready for download within "
+                                    f"{TRANSFER_TIMEOUT} s (the image transfer is {transfer.phase.value}): check the "
+                                    "host's ovirt-imageio service, then restart the migration.")
             time.sleep(0.5)
             transfer = service.get()
 
@@ -197,7 +204,7 @@ class Operations(BaseOperations):
                 service = system.image_transfers_service().image_transfer_service(transfer.id)
                 while (phase := service.get().phase) not in FINISHED:
                     if time.monotonic() > deadline:
-                        raise SourceError(f"The engine did not finish the export of a disk of {vm.name} within "
-                                          f"{TRANSFER_TIMEOUT} s (the image transfer is {phase.value}): check it "
-                                          "in the oVirt administration portal, then restart the migration.")
+                        raise ProviderError(f"The engine did not finish the export of a disk of {vm.name} within "
+                                            f"{TRANSFER_TIMEOUT} s (the image transfer is {phase.value}): check it "
+                                            "in the oVirt administration portal, then restart the migration.")
                     time.sleep(0.5)

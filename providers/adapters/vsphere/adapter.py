@@ -1,6 +1,7 @@
 from providers.adapters.base import CRITICAL, WARNING, Adapter, Finding
 from providers.adapters.vsphere.client import fetch_thumbprint, session
 from providers.adapters.vsphere.inventory import VSphereCollector
+from providers.adapters.vsphere.transfer import Operations
 
 
 class VSphereAdapter(Adapter):
@@ -64,3 +65,6 @@ class VSphereAdapter(Adapter):
 
     def collector(self) -> VSphereCollector:
         return VSphereCollector(self.url, self.credentials)
+
+    def operations(self) -> Operations:
+        return Operations(self)

@@ -16,9 +16,9 @@ from urllib.parse import quote
 from pyVmomi import vim
 
 from mtvweb.pods.transfer.extents import encode
-from plans.engine.source import POWER_TIMEOUT, DiskSource, NicSource, SourceError, SourceVM, wait_for
-from plans.engine.source import Operations as BaseOperations
 from providers.adapters.base import ProviderError
+from providers.adapters.source import POWER_TIMEOUT, DiskSource, NicSource, SourceVM, wait_for
+from providers.adapters.source import Operations as BaseOperations
 from providers.adapters.vsphere.client import normalize_thumbprint, session, split_url
 
 VDDK_LIBDIR = "/opt/vmware-vix-disklib-distrib"  # where a VDDK image (like MTV's) copies the library
@@ -42,25 +42,26 @@ def descriptor_file(file_name: str) -> str:
 
 class Operations(BaseOperations):
     def base_url(self) -> str:
-        host, port, _ = split_url(self.provider.url)
+        host, port, _ = split_url(self.adapter.url)
         return f"https://{host}:{port}"
 
     def tls_args(self) -> list[str]:
-        args = ["--thumbprint", normalize_thumbprint(self.credentials.get("thumbprint", ""))] \
-            if self.credentials.get("thumbprint") else []
+        given = self.adapter.credentials.get("thumbprint", "")
+        args = ["--thumbprint", normalize_thumbprint(given)] if given else []
         return args or ["--insecure"]
 
     @property
     def vddk_image(self) -> str:
-        return (self.provider.settings or {}).get("vddkInitImage", "").strip()
+        return self.adapter.settings.get("vddkInitImage", "").strip()
 
     def vddk_args(self, vm, file_name: str) -> list[str]:
-        thumbprint = normalize_thumbprint(self.credentials.get("thumbprint", ""))
+        credentials = self.adapter.credentials
+        thumbprint = normalize_thumbprint(credentials.get("thumbprint", ""))
         if not thumbprint:
-            raise SourceError(f"VDDK needs the SHA-1 thumbprint of {self.provider.name}'s vCenter: fetch it on the "
-                              "provider's edit page and save the provider, or remove the VDDK init image.")
-        host, _, _ = split_url(self.provider.url)
-        settings = ["libdir=" + VDDK_LIBDIR, f"server={host}", f"user={self.credentials.get('user', '')}",
+            raise ProviderError(f"VDDK needs the SHA-1 thumbprint of {self.adapter.provider.name}'s vCenter: fetch "
+                                "it on the provider's edit page and save the provider, or remove the VDDK init image.")
+        host, _, _ = split_url(self.adapter.url)
+        settings = ["libdir=" + VDDK_LIBDIR, f"server={host}", f"user={credentials.get('user', '')}",
                     f"thumbprint={thumbprint}", f"vm=moref={vm.uid}", f"file={descriptor_file(file_name)}"]
         args = ["--source-kind", "nbdkit", "--nbdkit-plugin", "vddk"]
         for setting in settings:
@@ -100,7 +101,8 @@ class Operations(BaseOperations):
                         disks=disks, nics=nics, powered_on=data.get("powerState") == "poweredOn")
 
     def reader_secret(self) -> dict[str, str]:
-        return {"SOURCE_USER": self.credentials.get("user", ""), "SOURCE_PASSWORD": self.credentials.get("password", "")}
+        credentials = self.adapter.credentials
+        return {"SOURCE_USER": credentials.get("user", ""), "SOURCE_PASSWORD": credentials.get("password", "")}
 
     def _vm(self, si, vm):
         return vim.VirtualMachine(vm.uid, si._stub)
@@ -115,10 +117,7 @@ class Operations(BaseOperations):
         return result[0].propSet[0].val if result and result[0].propSet else ""
 
     def _session(self):
-        try:
-            return session(self.provider.url, self.credentials)
-        except ProviderError as exc:
-            raise SourceError(str(exc)) from None
+        return session(self.adapter.url, self.adapter.credentials)
 
     def is_powered_on(self, vm) -> bool:
         with self._session() as si:
@@ -136,12 +135,12 @@ class Operations(BaseOperations):
                                                f"{POWER_TIMEOUT} s: check it in vCenter, then restart the migration.",
                                      interval=0.5)
                     if state == "error":
-                        raise SourceError(f"vCenter could not power {verb} {vm.name}: {task.info.error.msg}")
+                        raise ProviderError(f"vCenter could not power {verb} {vm.name}: {task.info.error.msg}")
                 wait_for(lambda: self._power_state(si, machine), lambda s: s == wanted,
                          lambda s: f"{vm.name} did not reach {wanted} within {POWER_TIMEOUT} s (it is {s}): check it "
                                    "in vCenter, then restart the migration.")
             except vim.fault.VimFault as exc:
-                raise SourceError(f"vCenter refused to power {verb} {vm.name}: {exc.msg}") from None
+                raise ProviderError(f"vCenter refused to power {verb} {vm.name}: {exc.msg}") from None
 
     def prepare_disks(self, vm, source: SourceVM) -> dict[str, list[str]]:
         """Disks with change tracking: vSphere lists their allocated areas (changed areas since

@@ -1,36 +1,48 @@
 """What the engine needs from a source provider, whatever its type: the VM described in the
 target's terms, how a transfer Pod reads each disk, and the power switch.
 
-Each type implements `Operations` in `providers/adapters/<type>/transfer.py`;
-`operations_for(provider)` finds it. A type without that module cannot be migrated yet, and
-the engine says so instead of guessing.
+Each type implements `Operations` in `providers/adapters/<type>/transfer.py`, and its adapter's
+`operations()` returns one. Failures are `ProviderError`s whose message says what to do.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from providers.models import Provider, VirtualMachine
+from providers.adapters.base import ProviderError
+
+if TYPE_CHECKING:
+    from providers.adapters.base import Adapter
+    from providers.models import VirtualMachine
 
 POWER_TIMEOUT = 300  # seconds a source has to reach the power state asked for
 
 
-class SourceError(Exception):
-    """The source refused or failed; the message says what to do."""
-
-
 def wait_for(read: Callable[[], object], reached: Callable[[object], bool], failure: Callable[[object], str],
              timeout: float = POWER_TIMEOUT, interval: float = 1.0):
-    """Call `read` until `reached(value)`; SourceError(failure(last value)) after `timeout` seconds."""
+    """Call `read` until `reached(value)`; ProviderError(failure(last value)) after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not reached(value := read()):
         if time.monotonic() > deadline:
-            raise SourceError(failure(value))
+            raise ProviderError(failure(value))
         time.sleep(interval)
     return value
+
+
+@contextmanager
+def refusals(doing: str):
+    """A source's refusal (a ProviderError from its client) told as what the migration was doing,
+    why it failed, and that it can be restarted. Wrap only calls to the client: the failures an
+    `Operations` raises itself already say what to do."""
+    try:
+        yield
+    except ProviderError as exc:
+        raise ProviderError(f"Could not {doing}. {exc.message.rstrip('.')}. Once that is fixed, restart the "
+                            "migration.", retryable=exc.retryable) from None
 
 
 @dataclass
@@ -69,11 +81,10 @@ class SourceVM:
 
 
 class Operations:
-    """One source provider, seen by the engine."""
+    """One source provider, seen by the engine. The adapter holds the provider and its credentials."""
 
-    def __init__(self, provider: Provider):
-        self.provider = provider
-        self.credentials = provider.credentials()
+    def __init__(self, adapter: Adapter):
+        self.adapter = adapter
 
     def describe(self, vm: VirtualMachine) -> SourceVM:
         raise NotImplementedError
@@ -102,11 +113,3 @@ class Operations:
 
     def release_disks(self, vm: VirtualMachine) -> None:
         """Undo prepare_disks (temporary images, transfers). Idempotent."""
-
-
-def operations_for(provider: Provider) -> Operations:
-    try:
-        module = importlib.import_module(f"providers.adapters.{provider.type}.transfer")
-    except ModuleNotFoundError:
-        raise SourceError(f"Migrating from {provider.get_type_display()} providers is not available yet.") from None
-    return module.Operations(provider)

@@ -9,8 +9,8 @@ import math
 
 from django.conf import settings
 
-from mtvweb.models import ControllerSettings
-from plans.engine.source import DiskSource, SourceVM
+from plans.settings import ControllerSettings
+from providers.adapters.source import DiskSource, SourceVM
 
 PLAN_LABEL, MIGRATION_LABEL, VM_LABEL = "mtvweb.io/plan", "mtvweb.io/migration", "mtvweb.io/vm"
 PROGRESS_ANNOTATION = "mtvweb.io/progress"

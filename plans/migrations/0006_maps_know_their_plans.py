@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mappings', '0002_networkpair_storagepair'),
-        ('plans', '0004_engine_records'),
+        ('plans', '0005_controllersettings'),
     ]
 
     operations = [

@@ -1,7 +1,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from mtvweb.progress import plan_group
+from plans.live import plan_group
 from plans.models import Plan
 
 # Close codes in the private range (4000-4999) tell the browser why it was refused.
@@ -10,7 +10,8 @@ FORBIDDEN = 4403
 
 
 class PlanProgressConsumer(AsyncJsonWebsocketConsumer):
-    """`/ws/plans/<id>/`: live progress of one plan, for users who may view it."""
+    """`/ws/plans/<id>/`: tells users who may view the plan that it changed; the page then fetches
+    what it shows."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -33,5 +34,5 @@ class PlanProgressConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def progress_event(self, event):
-        await self.send_json(event["data"])
+    async def plan_changed(self, event):
+        await self.send_json({"changed": True})
