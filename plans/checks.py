@@ -169,7 +169,7 @@ def capacity_checks(vms, adapter, draft) -> list[Finding]:
             if not target:
                 continue
             if target.get("volumeMode") == "Block":
-                size += parse_quantity(settings.block_overhead)
+                size += settings.block_overhead_bytes
             else:
                 size = int(size * (1 + settings.filesystem_overhead_percent / 100))
             needed[target["storageClass"]] = needed.get(target["storageClass"], 0) + size
@@ -189,11 +189,3 @@ def capacity_checks(vms, adapter, draft) -> list[Finding]:
 def size_text(size: int) -> str:
     """GiB with one decimal, or MiB below 10 GiB where one decimal of GiB hides the difference."""
     return f"{size / GIB:.1f} GiB" if size >= 10 * GIB else f"{size / 2**20:.0f} MiB"
-
-
-def parse_quantity(value: str) -> int:
-    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-    for suffix, factor in units.items():
-        if value.endswith(suffix):
-            return int(float(value[: -len(suffix)]) * factor)
-    return int(float(value or 0))

@@ -1,8 +1,11 @@
 """The controller settings of the guide's §4.3 / §3.3: one row, edited on the settings page.
 The engine reads them once per round and hands them to each VM's steps (`VMContext.settings`)."""
 
+import math
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from kubernetes.utils import parse_quantity
 
 from mtvweb.validators import validate_quantity
 
@@ -80,3 +83,9 @@ class ControllerSettings(models.Model):
     def current(cls) -> "ControllerSettings":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+    @property
+    def block_overhead_bytes(self) -> int:
+        """The block overhead in bytes: any Kubernetes quantity the setting accepts (500m … 1Ei),
+        rounded up to a whole byte."""
+        return math.ceil(parse_quantity(self.block_overhead or "0"))

@@ -16,7 +16,6 @@ PLAN_LABEL, MIGRATION_LABEL, VM_LABEL = "mtvweb.io/plan", "mtvweb.io/migration",
 PROGRESS_ANNOTATION = "mtvweb.io/progress"
 TRANSFER_ACCOUNT = "mtvweb-transfer"
 FILESYSTEM_MOUNT, BLOCK_DEVICE = "/target", "/dev/target"
-UNITS = {"": 1, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9}
 
 
 def labels(plan, migration, vm_id: str) -> dict:
@@ -29,19 +28,11 @@ def safe_label(value: str) -> str:
     return cleaned.strip("-_.") or "x"
 
 
-def quantity_bytes(text: str) -> int:
-    text = str(text).strip()
-    for unit in sorted(UNITS, key=len, reverse=True):
-        if unit and text.endswith(unit):
-            return int(float(text[: -len(unit)]) * UNITS[unit])
-    return int(float(text or 0))
-
-
 def claim_size(capacity: int, volume_mode: str, controller: ControllerSettings) -> int:
     """The PVC request: the disk plus the filesystem overhead (Filesystem) or the block overhead
     (Block), rounded up to whole MiB."""
     if volume_mode == "Block":
-        size = capacity + quantity_bytes(controller.block_overhead or "0")
+        size = capacity + controller.block_overhead_bytes
     else:
         size = math.ceil(capacity * (100 + controller.filesystem_overhead_percent) / 100)
     return math.ceil(size / 2**20) * 2**20
