@@ -283,16 +283,22 @@ def test_selftest_still_writes_its_pattern(tmp_path):
 # --- in process ----------------------------------------------------------------------------------
 
 
-def test_a_target_that_does_not_match_fails_and_the_next_try_repairs_it(disk, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("dropped", ["second", "last"])
+def test_a_target_that_does_not_match_fails_and_the_next_try_repairs_it(disk, tmp_path, monkeypatch, capsys, dropped):
+    """Storage that acknowledges a write and drops it: the second one, or the one that ends the
+    disk (the last chunk must be read back like every other)."""
     from mtvweb.pods.transfer import cli
     from mtvweb.pods.transfer.target import Target
 
     original = Target._write
-    calls = []
+    calls, lost = [], []
 
-    def lossy(self, offset, data):  # storage that acknowledges the second write and drops it
+    def lossy(self, offset, data):
         calls.append(offset)
-        return len(data) if len(calls) == 2 else original(self, offset, data)
+        if (len(calls) == 2) if dropped == "second" else (offset + len(data) == SIZE):
+            lost.append(offset)
+            return len(data)
+        return original(self, offset, data)
 
     monkeypatch.setattr(Target, "_write", lossy)
     monkeypatch.setattr(signal, "signal", lambda *args: None)
@@ -300,13 +306,14 @@ def test_a_target_that_does_not_match_fails_and_the_next_try_repairs_it(disk, tm
     argv = ["--source-kind", "file", "--path", str(disk), "--target", str(target), "--size", str(SIZE),
             "--chunk-size", str(MIB), "--termination-log", str(term)]
     assert cli.main(argv, env={}) == 1
-    message = f"error: target does not match the source: the bytes read back from {target} at byte {calls[1]}"
+    [at] = lost
+    message = f"error: target does not match the source: the bytes read back from {target} at byte {at}"
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith(message)
     assert term.read_text().startswith(message)
     monkeypatch.setattr(Target, "_write", original)
     assert cli.main([*argv, "--resume"], env={}) == 0  # the verified prefix is kept, the rest copied again
     result = json.loads(term.read_text())
-    assert 0 < result["resumedFrom"] <= calls[1] and result["blake3"] == file_blake3(disk) == file_blake3(target)
+    assert 0 < result["resumedFrom"] <= at and result["blake3"] == file_blake3(disk) == file_blake3(target)
 
 
 def test_progress_annotation_is_throttled_and_failures_logged_once(capsys):
