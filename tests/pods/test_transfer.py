@@ -221,6 +221,41 @@ def test_resume_starts_over_when_the_written_prefix_changed(disk, tmp_path):
     assert file_blake3(target) == file_blake3(disk)
 
 
+def another_disk(disk, tmp_path):
+    """A disk of the same size and layout as `disk`, with other bytes."""
+    other = tmp_path / "other" / "disk.raw"
+    other.parent.mkdir()
+    with open(other, "wb") as f:
+        f.truncate(SIZE)
+        for offset, length in EXTENTS:
+            f.seek(offset)
+            f.write(os.urandom(length))
+    return other
+
+
+def test_a_checkpoint_left_by_another_source_of_the_same_size_is_not_resumed_from(disk, tmp_path):
+    target = tmp_path / "disk.img"
+    other = another_disk(disk, tmp_path)
+    args = ["--chunk-size", MIB, "--checkpoint-every", 4, "--resume"]
+
+    def copy(source, *extra):
+        return transfer("--source-kind", "file", "--path", source, "--target", target, "--size", SIZE,
+                        *args, *extra)
+
+    assert copy(disk, "--disk-id", "disk-a", "--stop-after-chunks", 10).rc == 3
+    assert json.loads(Path(f"{target}.checkpoint").read_text())["offset"] == 8 * MIB
+    run = copy(other, "--disk-id", "disk-b")
+    assert run.rc == 0, run.stderr
+    assert run.result["resumedFrom"] == 0 and run.result["bytesRead"] == SIZE
+    assert run.result["blake3"] == file_blake3(other) == file_blake3(target)
+
+    # A finished copy of one disk does not make the copy of another one "already done".
+    assert copy(disk, "--disk-id", "disk-a").result["blake3"] == file_blake3(disk)
+    run = copy(other, "--disk-id", "disk-b")
+    assert run.rc == 0 and run.result["skipped"] is False and run.result["resumedFrom"] == 0
+    assert run.result["blake3"] == file_blake3(other) == file_blake3(target)
+
+
 def test_server_ignoring_range_is_read_in_order(disk, tmp_path):
     target = tmp_path / "disk.img"
     with DiskServer(disk, ignore_range=True) as server:
