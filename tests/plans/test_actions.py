@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from mappings.models import NetworkPair
 from plans import actions
 from plans.models import Migration, MigrationVM, Plan, PlanVMHook, RunStatus
-from tests.plans.helpers import ran
+from tests.plans.helpers import ran, running_with_one_vm_done
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +181,25 @@ def test_bulk_acts_on_each_plan_and_reports_each_refusal(make_plan, people):
     results = actions.bulk(people["editor"], list(Plan.objects.order_by("name")), "delete")
     assert [(p.name, done) for p, done, _ in results] == [("a", True), ("b", False), ("c", True)]
     assert list(Plan.objects.values_list("name", flat=True)) == ["b"]
+
+
+def test_cancel_leaves_a_vm_that_already_succeeded_alone(make_plan, people):
+    from plans.engine.scheduler import cancel_requested, undo_canceled
+
+    migration = running_with_one_vm_done(make_plan())
+    assert actions.cancel(people["editor"], migration, ["vm-1", "vm-2"]) == ["db-1"]
+    states = dict(migration.vms.values_list("vm_id", "status"))
+    assert states == {"vm-1": RunStatus.SUCCEEDED, "vm-2": RunStatus.CANCELED}
+    # The engine's next round: only the canceled VM is undone; the migrated one keeps what it made.
+    cancel_requested(migration)
+    undo_canceled(migration)
+    done, canceled = migration.vms.get(vm_id="vm-1"), migration.vms.get(vm_id="vm-2")
+    assert done.status == RunStatus.SUCCEEDED and "cleaned" not in done.memo and done.completed is None
+    assert canceled.memo.get("cleaned") is True
+
+
+def test_cancel_of_a_migration_that_ended_is_refused(make_plan, people):
+    migration = ran(make_plan(), RunStatus.SUCCEEDED)
+    with pytest.raises(actions.ActionRefused, match="has ended \\(Succeeded\\): there is nothing to cancel"):
+        actions.cancel(people["editor"], migration, ["vm-1"])
+    assert set(migration.vms.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}

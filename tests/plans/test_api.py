@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from mtvweb.models import ApiToken
 from plans import actions
 from plans.models import Migration, Plan, PlanVMHook, RunStatus
-from tests.plans.helpers import ran
+from tests.plans.helpers import ran, running_with_one_vm_done
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +307,14 @@ def test_cancel_through_the_api_with_the_consoles_rules(people, make_plan):
     assert migration.vms.get(vm_id="vm-1").status == RunStatus.CANCELED
     listed = api(people["viewer"]).get(reverse("api-plan-migrations", args=[plan.pk])).json()
     assert listed[0]["cancel"] == ["vm-1"] and len(listed[0]["vms"]) == 2
+
+
+def test_cancel_through_the_api_spares_a_vm_that_already_succeeded(people, make_plan):
+    plan = make_plan()
+    migration = running_with_one_vm_done(plan)
+    response = api(people["editor"]).post(reverse("api-plan-cancel", args=[plan.pk]), {"vms": ["vm-1", "vm-2"]},
+                                          format="json")
+    assert response.status_code == 200 and response.json()["canceled"] == ["db-1"]
+    assert {v["id"]: v["status"] for v in response.json()["migration"]["vms"]} == {"vm-1": "Succeeded",
+                                                                                    "vm-2": "Canceled"}
+    assert migration.vms.get(vm_id="vm-1").status == RunStatus.SUCCEEDED
