@@ -1,0 +1,201 @@
+"""Mutation testing of the pure core: python bench/mutants.py [--module X] [--list] [--jobs N] [--sample N]
+
+Each mutant is one small wrong change to a module (bench/mutations.py says which). It is written
+into a throw-away copy of the tree under /tmp, never into the checkout, and the tests mapped to
+that module run against it (pytest -x, the embedded SQLite settings, no lab, no browser). A test
+that fails kills the mutant; a mutant every test lets through survived: a bug of that shape
+would reach users unnoticed. A run that outlives its time limit counts as killed (the tests
+noticed something) but is reported apart. Goal: at least 90 % killed. Exit status 0: a report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from mutations import Mutant, find
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL = 0.90
+
+# Module (path from the root) → the tests that must catch its mutants, fastest first (pytest -x
+# stops at the first failure), and optionally which functions to mutate (qualified names;
+# default: the whole module). Edit freely when modules move.
+MODULES = {
+    "plans/naming.py": {"tests": ["tests/test_naming.py"]},
+    "plans/checks.py": {"tests": ["tests/test_capacity_checks.py", "tests/plans/test_checks.py"]},
+    "mappings/defaults.py": {"tests": ["tests/mappings/test_defaults.py"]},
+    "mtvweb/access.py": {"tests": ["tests/test_access.py"]},
+    "mtvweb/pods/transfer/blocks.py": {"tests": ["tests/pods/test_blocks.py", "tests/pods/test_transfer.py"]},
+    "mtvweb/pods/transfer/copy.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
+    "mtvweb/pods/transfer/checkpoint.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
+    "plans/engine/scheduler.py": {"tests": ["tests/plans/test_scheduler.py"],
+                                  "functions": ["hosts_of", "admit", "finish", "cancel_requested", "undo_canceled"]},
+    "plans/actions.py": {"tests": ["tests/plans/test_actions.py", "tests/plans/test_api.py"]},
+}
+COPY_IGNORE = shutil.ignore_patterns(".git", "node_modules", "var", "__pycache__", ".pytest_cache", ".ruff_cache",
+                                     "test-results", "*.sqlite3")
+
+
+def mutants_of(path: str, functions: list[str] | None) -> list[Mutant]:
+    found = find(path, (ROOT / path).read_bytes())
+    if functions:
+        found = [m for m in found if m.function in functions or m.function.split(".")[-1] in functions]
+    return found
+
+
+def sample(mutants: list[Mutant], limit: int | None) -> list[Mutant]:
+    """At most `limit` mutants, the same ones every run (chosen by a hash of where and what)."""
+    if not limit or len(mutants) <= limit:
+        return mutants
+    chosen = sorted(mutants, key=lambda m: hashlib.blake2b(m.key.encode(), digest_size=8).digest())[:limit]
+    return sorted(chosen, key=lambda m: (m.start, m.description))
+
+
+class Worker:
+    """A copy of the tree of its own, with its own data directory (the SQLite test database)."""
+
+    def __init__(self, base: Path, number: int):
+        self.tree = base / f"tree-{number}"
+        shutil.copytree(ROOT, self.tree, ignore=COPY_IGNORE, symlinks=True)
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("DATABASE_URL", "REDIS_URL", "MTVWEB_OPA_URL", "PYTHONPATH")}
+        self.env.update(PYTHONPATH=str(self.tree), PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="mtvweb.settings",
+                        MTVWEB_DATA_DIR=str(base / f"data-{number}"))
+
+    def check_imports(self) -> None:
+        """The copy, not the checkout (an editable install points there), is what the tests import."""
+        out = subprocess.run([sys.executable, "-c", "import plans, mtvweb; print(plans.__file__, mtvweb.__file__)"],
+                             cwd=self.tree, env=self.env, capture_output=True, text=True, check=True).stdout
+        if any(not p.startswith(str(self.tree)) for p in out.split()):
+            raise SystemExit(f"the copy's tests would import {out.strip()}, not {self.tree}")
+
+    def run(self, tests: list[str], timeout: float, mutant: Mutant | None = None) -> tuple[str, float, str]:
+        """("killed" | "survived" | "timeout" | "error", seconds, the output's tail)."""
+        target = self.tree / mutant.path if mutant else None
+        original = target.read_bytes() if target else b""
+        began = time.monotonic()
+        try:
+            if target:
+                target.write_bytes(mutant.apply(original))
+            proc = subprocess.Popen([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                                     "-m", "not lab and not browser", *tests], cwd=self.tree, env=self.env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                output, _ = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                return "timeout", time.monotonic() - began, ""
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # whatever the tests started and left running
+        finally:
+            if target:
+                target.write_bytes(original)
+        tail = output.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        outcome = {0: "survived", 1: "killed", 2: "killed", 3: "killed"}.get(proc.returncode, "error")
+        return outcome, time.monotonic() - began, tail[0]
+
+
+def run_module(path: str, config: dict, mutants: list[Mutant], workers, jobs: int) -> dict:
+    tests = [t for t in config["tests"] if (ROOT / t).exists()]
+    missing = sorted(set(config["tests"]) - set(tests))
+    if missing:
+        print(f"{path}: tests missing, not run: {', '.join(missing)}", flush=True)
+    if not tests:
+        return {"path": path, "results": [], "skipped": True}
+    worker = workers.get()
+    try:
+        outcome, seconds, tail = worker.run(tests, timeout=600)
+    finally:
+        workers.put(worker)
+    if outcome != "survived":
+        print(f"{path}: skipped, its tests fail without any mutant ({tail})", flush=True)
+        return {"path": path, "results": [], "skipped": True}
+    timeout = 2 * seconds + 15
+    print(f"{path}: {len(mutants)} mutants, tests take {seconds:.1f} s unmutated (limit {timeout:.0f} s)", flush=True)
+
+    def one(mutant):
+        worker = workers.get()
+        try:
+            return mutant, *worker.run(tests, timeout, mutant)
+        finally:
+            workers.put(worker)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(one, mutants))
+    return {"path": path, "results": results, "skipped": False}
+
+
+def report(modules: list[dict], seconds: float) -> None:
+    total = killed = 0
+    print()
+    for module in modules:
+        results = module["results"]
+        if module["skipped"]:
+            continue
+        counts = {k: sum(1 for r in results if r[1] == k) for k in ("killed", "survived", "timeout", "error")}
+        caught = counts["killed"] + counts["timeout"]
+        total, killed = total + len(results), killed + caught
+        share = caught / len(results) if results else 1.0
+        print(f"{module['path']:<38} killed {caught:>3}/{len(results):<3} ({share:6.1%})"
+              f"  timed out {counts['timeout']}  errors {counts['error']}")
+        for mutant, outcome, _, tail in results:
+            if outcome in ("survived", "error"):
+                where = f"{mutant.path}:{mutant.line}"
+                print(f"    {outcome:<8} {where:<42} {mutant.description}"
+                      f"{'  in ' + mutant.function if mutant.function else ''}{'  (' + tail + ')' if outcome == 'error' else ''}")
+    score = killed / total if total else 1.0
+    print(f"\noverall: {killed}/{total} mutants killed ({score:.1%}); goal ≥ {GOAL:.0%} "
+          f"({'met' if score >= GOAL else 'not met'}); {seconds / 60:.1f} min")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--module", help="only the modules whose path contains this")
+    parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
+    parser.add_argument("--sample", type=int, default=None, help="at most this many mutants per module (same ones each run)")
+    args = parser.parse_args(argv)
+    chosen = {path: config for path, config in MODULES.items() if not args.module or args.module in path}
+    if not chosen:
+        parser.error(f"no module matches {args.module!r}; they are: {', '.join(MODULES)}")
+    planned = {path: sample(mutants_of(path, config.get("functions")), args.sample) for path, config in chosen.items()}
+    if args.list:
+        for path, mutants in planned.items():
+            print(f"{path}: {len(mutants)} mutants")
+            for m in mutants:
+                print(f"  {m.path}:{m.line:<5} {m.description:<28} {m.function:<28} → {m.replacement[:60]}")
+        return 0
+    print(f"mutation testing: {sum(map(len, planned.values()))} mutants in {len(planned)} modules, {args.jobs} at "
+          f"a time; goal ≥ {GOAL:.0%} killed", flush=True)
+    began = time.monotonic()
+    base = Path(tempfile.mkdtemp(prefix="mtvweb-mutants-"))
+    try:
+        workers = queue.Queue()
+        for number in range(max(args.jobs, 1)):
+            workers.put(Worker(base, number))
+        first = workers.get()
+        first.check_imports()
+        workers.put(first)
+        done = [run_module(path, chosen[path], mutants, workers, args.jobs) for path, mutants in planned.items()]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    report(done, time.monotonic() - began)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
