@@ -15,13 +15,15 @@ import contextlib
 import hashlib
 import os
 import queue
+import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from mutations import Mutant, find
@@ -36,8 +38,8 @@ MODULES = {
     "plans/naming.py": {"tests": ["tests/test_naming.py"]},
     "plans/checks.py": {"tests": ["tests/test_capacity_checks.py", "tests/plans/test_checks.py"]},
     "mappings/defaults.py": {"tests": ["tests/mappings/test_defaults.py"]},
-    "mtvweb/access.py": {"tests": ["tests/test_access.py"]},
-    "mtvweb/pods/transfer/blocks.py": {"tests": ["tests/pods/test_blocks.py", "tests/pods/test_transfer.py"]},
+    "mtvweb/access.py": {"tests": ["tests/test_access_rules.py", "tests/test_access.py"]},
+    "mtvweb/pods/transfer/blocks.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
     "mtvweb/pods/transfer/copy.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
     "mtvweb/pods/transfer/checkpoint.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
     "plans/engine/scheduler.py": {"tests": ["tests/plans/test_scheduler.py"],
@@ -64,7 +66,8 @@ def sample(mutants: list[Mutant], limit: int | None) -> list[Mutant]:
 
 
 class Worker:
-    """A copy of the tree of its own, with its own data directory (the SQLite test database)."""
+    """A copy of the tree of its own, with its own data directory (the SQLite test database,
+    created by its first run and reused by the next ones: pytest --reuse-db)."""
 
     def __init__(self, base: Path, number: int):
         self.tree = base / f"tree-{number}"
@@ -73,6 +76,7 @@ class Worker:
                     if k not in ("DATABASE_URL", "REDIS_URL", "MTVWEB_OPA_URL", "PYTHONPATH")}
         self.env.update(PYTHONPATH=str(self.tree), PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="mtvweb.settings",
                         MTVWEB_DATA_DIR=str(base / f"data-{number}"))
+        self.proc: subprocess.Popen | None = None
 
     def check_imports(self) -> None:
         """The copy, not the checkout (an editable install points there), is what the tests import."""
@@ -82,69 +86,106 @@ class Worker:
             raise SystemExit(f"the copy's tests would import {out.strip()}, not {self.tree}")
 
     def run(self, tests: list[str], timeout: float, mutant: Mutant | None = None) -> tuple[str, float, str]:
-        """("killed" | "survived" | "timeout" | "error", seconds, the output's tail)."""
+        """("killed" | "survived" | "timeout" | "error", seconds, the output's last line)."""
         target = self.tree / mutant.path if mutant else None
         original = target.read_bytes() if target else b""
         began = time.monotonic()
         try:
             if target:
                 target.write_bytes(mutant.apply(original))
-            proc = subprocess.Popen([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                                     "-m", "not lab and not browser", *tests], cwd=self.tree, env=self.env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--reuse-db",
+                 "-m", "not lab and not browser", *tests],
+                cwd=self.tree, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
             try:
-                output, _ = proc.communicate(timeout=timeout)
+                output, _ = self.proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
+                self.kill()
+                self.proc.communicate()
                 return "timeout", time.monotonic() - began, ""
             finally:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)  # whatever the tests started and left running
+                self.kill()  # whatever the tests started and left running
         finally:
             if target:
                 target.write_bytes(original)
         tail = output.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        outcome = {0: "survived", 1: "killed", 2: "killed", 3: "killed"}.get(proc.returncode, "error")
+        outcome = {0: "survived", 1: "killed", 2: "killed", 3: "killed"}.get(self.proc.returncode, "error")
         return outcome, time.monotonic() - began, tail[0]
 
+    def kill(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
 
-def run_module(path: str, config: dict, mutants: list[Mutant], workers, jobs: int) -> dict:
-    tests = [t for t in config["tests"] if (ROOT / t).exists()]
-    missing = sorted(set(config["tests"]) - set(tests))
-    if missing:
-        print(f"{path}: tests missing, not run: {', '.join(missing)}", flush=True)
-    if not tests:
-        return {"path": path, "results": [], "skipped": True}
-    worker = workers.get()
-    try:
-        outcome, seconds, tail = worker.run(tests, timeout=600)
-    finally:
-        workers.put(worker)
-    if outcome != "survived":
-        print(f"{path}: skipped, its tests fail without any mutant ({tail})", flush=True)
-        return {"path": path, "results": [], "skipped": True}
-    timeout = 2 * seconds + 15
-    print(f"{path}: {len(mutants)} mutants, tests take {seconds:.1f} s unmutated (limit {timeout:.0f} s)", flush=True)
 
-    def one(mutant):
-        worker = workers.get()
+class Run:
+    """The mutants of the chosen modules, tested `jobs` at a time, one worker (tree) each."""
+
+    def __init__(self, jobs: int):
+        self.base = Path(tempfile.mkdtemp(prefix="mtvweb-mutants-"))
+        self.workers = [Worker(self.base, n) for n in range(max(jobs, 1))]
+        self.workers[0].check_imports()
+        self.idle = queue.Queue()
+        for worker in self.workers:
+            self.idle.put(worker)
+        self.stopping = threading.Event()
+
+    def close(self) -> None:
+        self.stopping.set()
+        for worker in self.workers:
+            worker.kill()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def on(self, tests, timeout, mutant=None):
+        worker = self.idle.get()
         try:
-            return mutant, *worker.run(tests, timeout, mutant)
+            if self.stopping.is_set():
+                return "error", 0.0, "stopped"
+            return worker.run(tests, timeout, mutant)
         finally:
-            workers.put(worker)
+            self.idle.put(worker)
 
-    with ThreadPoolExecutor(jobs) as pool:
-        results = list(pool.map(one, mutants))
-    return {"path": path, "results": results, "skipped": False}
+    def module(self, path: str, config: dict, mutants: list[Mutant]) -> dict:
+        tests = [t.split("::")[0] for t in config["tests"]]
+        present = [t for t, file in zip(config["tests"], tests, strict=True) if (ROOT / file).exists()]
+        if len(present) < len(tests):
+            print(f"{path}: tests missing, not run: {', '.join(sorted(set(config['tests']) - set(present)))}",
+                  flush=True)
+        if not present:
+            return {"path": path, "results": [], "skipped": True}
+        outcome, seconds, tail = self.on(present, timeout=900)
+        if outcome != "survived":
+            print(f"{path}: skipped, its tests fail without any mutant ({tail})", flush=True)
+            return {"path": path, "results": [], "skipped": True}
+        timeout = 3 * seconds + 30
+        print(f"{path}: {len(mutants)} mutants; its tests take {seconds:.1f} s unmutated (limit {timeout:.0f} s)",
+              flush=True)
+        results, survived = {}, 0
+        with ThreadPoolExecutor(len(self.workers)) as pool:
+            futures = {pool.submit(self.on, present, timeout, m): i for i, m in enumerate(mutants)}
+            try:
+                for future in as_completed(futures):
+                    index = futures[future]
+                    results[index] = (mutants[index], *future.result())
+                    survived += results[index][1] == "survived"
+                    if len(results) % 25 == 0 and len(results) < len(mutants):
+                        print(f"  … {len(results)}/{len(mutants)} tested, {survived} survived so far", flush=True)
+            except BaseException:
+                self.stopping.set()
+                for worker in self.workers:
+                    worker.kill()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        return {"path": path, "results": [results[i] for i in range(len(mutants))], "skipped": False}
 
 
-def report(modules: list[dict], seconds: float) -> None:
+def report(modules: list[dict], seconds: float, cpu: float) -> None:
     total = killed = 0
     print()
     for module in modules:
         results = module["results"]
         if module["skipped"]:
+            print(f"{module['path']:<38} not tested")
             continue
         counts = {k: sum(1 for r in results if r[1] == k) for k in ("killed", "survived", "timeout", "error")}
         caught = counts["killed"] + counts["timeout"]
@@ -155,11 +196,13 @@ def report(modules: list[dict], seconds: float) -> None:
         for mutant, outcome, _, tail in results:
             if outcome in ("survived", "error"):
                 where = f"{mutant.path}:{mutant.line}"
-                print(f"    {outcome:<8} {where:<42} {mutant.description}"
-                      f"{'  in ' + mutant.function if mutant.function else ''}{'  (' + tail + ')' if outcome == 'error' else ''}")
+                scope = f"  in {mutant.function}" if mutant.function else ""
+                print(f"    {outcome:<8} {where:<42} {mutant.description}{scope}"
+                      f"{'  (' + tail + ')' if outcome == 'error' else ''}")
     score = killed / total if total else 1.0
-    print(f"\noverall: {killed}/{total} mutants killed ({score:.1%}); goal ≥ {GOAL:.0%} "
-          f"({'met' if score >= GOAL else 'not met'}); {seconds / 60:.1f} min")
+    print(f"\noverall: {killed}/{total} mutants killed ({score:.1%}, timeouts count as killed); goal ≥ {GOAL:.0%} "
+          f"({'met' if score >= GOAL else 'not met'})")
+    print(f"took {seconds / 60:.1f} min, {cpu / 60:.1f} min of CPU in the test runs")
 
 
 def main(argv=None) -> int:
@@ -167,34 +210,46 @@ def main(argv=None) -> int:
     parser.add_argument("--module", help="only the modules whose path contains this")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
-    parser.add_argument("--sample", type=int, default=None, help="at most this many mutants per module (same ones each run)")
+    parser.add_argument("--sample", type=int, default=None,
+                        help="at most this many mutants per module, the same ones every run")
     args = parser.parse_args(argv)
     chosen = {path: config for path, config in MODULES.items() if not args.module or args.module in path}
     if not chosen:
         parser.error(f"no module matches {args.module!r}; they are: {', '.join(MODULES)}")
-    planned = {path: sample(mutants_of(path, config.get("functions")), args.sample) for path, config in chosen.items()}
+    found = {path: mutants_of(path, config.get("functions")) for path, config in chosen.items()}
+    planned = {path: sample(mutants, args.sample) for path, mutants in found.items()}
     if args.list:
         for path, mutants in planned.items():
             print(f"{path}: {len(mutants)} mutants")
             for m in mutants:
                 print(f"  {m.path}:{m.line:<5} {m.description:<28} {m.function:<28} → {m.replacement[:60]}")
         return 0
-    print(f"mutation testing: {sum(map(len, planned.values()))} mutants in {len(planned)} modules, {args.jobs} at "
-          f"a time; goal ≥ {GOAL:.0%} killed", flush=True)
-    began = time.monotonic()
-    base = Path(tempfile.mkdtemp(prefix="mtvweb-mutants-"))
+    count, everything = sum(map(len, planned.values())), sum(map(len, found.values()))
+    print(f"mutation testing: {count} mutants{f' (a sample of {everything})' if count < everything else ''} in "
+          f"{len(planned)} modules, {args.jobs} at a time; goal ≥ {GOAL:.0%} killed", flush=True)
+    began, cpu = time.monotonic(), children_cpu()
+    signal.signal(signal.SIGTERM, interrupt)
+    run, done = Run(args.jobs), []
     try:
-        workers = queue.Queue()
-        for number in range(max(args.jobs, 1)):
-            workers.put(Worker(base, number))
-        first = workers.get()
-        first.check_imports()
-        workers.put(first)
-        done = [run_module(path, chosen[path], mutants, workers, args.jobs) for path, mutants in planned.items()]
+        for path, mutants in planned.items():
+            done.append(run.module(path, chosen[path], mutants))
+    except KeyboardInterrupt:
+        print("\nstopped: the modules finished so far", flush=True)
+        report(done, time.monotonic() - began, children_cpu() - cpu)
+        return 130
     finally:
-        shutil.rmtree(base, ignore_errors=True)
-    report(done, time.monotonic() - began)
+        run.close()
+    report(done, time.monotonic() - began, children_cpu() - cpu)
     return 0
+
+
+def interrupt(number, frame):
+    raise KeyboardInterrupt
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
