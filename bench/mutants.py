@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import json
 import os
 import queue
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -67,16 +69,21 @@ def sample(mutants: list[Mutant], limit: int | None) -> list[Mutant]:
 
 class Worker:
     """A copy of the tree of its own, with its own data directory (the SQLite test database,
-    created by its first run and reused by the next ones: pytest --reuse-db)."""
+    created by its first run and reused by the next ones: pytest --reuse-db), and a zygote
+    (bench/zygote.py) that starts each pytest run with the third-party imports already done."""
 
     def __init__(self, base: Path, number: int):
         self.tree = base / f"tree-{number}"
         shutil.copytree(ROOT, self.tree, ignore=COPY_IGNORE, symlinks=True)
+        self.output = base / f"output-{number}.txt"
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("DATABASE_URL", "REDIS_URL", "MTVWEB_OPA_URL", "PYTHONPATH")}
         self.env.update(PYTHONPATH=str(self.tree), PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="mtvweb.settings",
                         MTVWEB_DATA_DIR=str(base / f"data-{number}"))
-        self.proc: subprocess.Popen | None = None
+        self.zygote = subprocess.Popen(
+            [sys.executable, "-c", f"import sys; sys.path.insert(1, {str(ROOT / 'bench')!r}); import zygote; zygote.serve()"],
+            cwd=self.tree, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self.pending, self.child = b"", 0
 
     def check_imports(self) -> None:
         """The copy, not the checkout (an editable install points there), is what the tests import."""
@@ -85,37 +92,57 @@ class Worker:
         if any(not p.startswith(str(self.tree)) for p in out.split()):
             raise SystemExit(f"the copy's tests would import {out.strip()}, not {self.tree}")
 
+    def answer(self, timeout: float | None) -> dict | None:
+        """The zygote's next line, or None when `timeout` seconds pass first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self.pending:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0 or not select.select([self.zygote.stdout], [], [], left)[0]:
+                return None
+            data = os.read(self.zygote.stdout.fileno(), 4096)
+            if not data:
+                raise RuntimeError(f"the zygote of {self.tree} ended (exit status {self.zygote.wait()})")
+            self.pending += data
+        line, self.pending = self.pending.split(b"\n", 1)
+        return json.loads(line)
+
     def run(self, tests: list[str], timeout: float, mutant: Mutant | None = None) -> tuple[str, float, str]:
         """("killed" | "survived" | "timeout" | "error", seconds, the output's last line)."""
         target = self.tree / mutant.path if mutant else None
         original = target.read_bytes() if target else b""
         began = time.monotonic()
+        args = ["-x", "-q", "-p", "no:cacheprovider", "--reuse-db", "-m", "not lab and not browser",
+                "-W", "ignore::pytest.PytestAssertRewriteWarning", *tests]  # preloaded plugins: not rewritten
         try:
             if target:
                 target.write_bytes(mutant.apply(original))
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--reuse-db",
-                 "-m", "not lab and not browser", *tests],
-                cwd=self.tree, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                output, _ = self.proc.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                self.proc.communicate()
+            self.zygote.stdin.write((json.dumps({"args": args, "output": str(self.output)}) + "\n").encode())
+            self.child = self.answer(None)["pid"]
+            ended = self.answer(timeout)
+            self.kill()  # whatever the tests started and left running
+            if ended is None:
+                self.answer(None)
                 return "timeout", time.monotonic() - began, ""
-            finally:
-                self.kill()  # whatever the tests started and left running
         finally:
+            self.child = 0
             if target:
                 target.write_bytes(original)
-        tail = output.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        outcome = {0: "survived", 1: "killed", 2: "killed", 3: "killed"}.get(self.proc.returncode, "error")
+        tail = self.output.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+        outcome = {0: "survived", 1: "killed", 2: "killed", 3: "killed"}.get(ended["status"], "error")
         return outcome, time.monotonic() - began, tail[0]
 
     def kill(self) -> None:
-        if self.proc is not None:
+        if self.child:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                os.killpg(self.child, signal.SIGKILL)
+
+    def close(self) -> None:
+        self.kill()
+        self.zygote.stdin.close()
+        try:
+            self.zygote.wait(10)
+        except subprocess.TimeoutExpired:
+            self.zygote.kill()
 
 
 class Run:
@@ -133,7 +160,7 @@ class Run:
     def close(self) -> None:
         self.stopping.set()
         for worker in self.workers:
-            worker.kill()
+            worker.close()
         shutil.rmtree(self.base, ignore_errors=True)
 
     def on(self, tests, timeout, mutant=None):
@@ -229,18 +256,18 @@ def main(argv=None) -> int:
           f"{len(planned)} modules, {args.jobs} at a time; goal ≥ {GOAL:.0%} killed", flush=True)
     began, cpu = time.monotonic(), children_cpu()
     signal.signal(signal.SIGTERM, interrupt)
-    run, done = Run(args.jobs), []
+    run, done, stopped = Run(args.jobs), [], False
     try:
         for path, mutants in planned.items():
             done.append(run.module(path, chosen[path], mutants))
     except KeyboardInterrupt:
-        print("\nstopped: the modules finished so far", flush=True)
-        report(done, time.monotonic() - began, children_cpu() - cpu)
-        return 130
+        stopped = True
     finally:
-        run.close()
+        run.close()  # the zygotes end here: their children's CPU time counts from now on
+    if stopped:
+        print("\nstopped: the modules finished so far", flush=True)
     report(done, time.monotonic() - began, children_cpu() - cpu)
-    return 0
+    return 130 if stopped else 0
 
 
 def interrupt(number, frame):
