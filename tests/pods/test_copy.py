@@ -77,6 +77,7 @@ def test_a_copy_is_byte_for_byte_sparse_and_reported(disk, tmp_path):
     assert data <= result["bytesWritten"] <= data + len(EXTENTS) * 2 * ZERO_BLOCK
     assert target.stat().st_blocks * 512 <= 2 * data  # the holes stayed holes
     assert result["skipped"] is False and result["resumedFrom"] == 0 and result["retries"] == 0
+    assert 0 <= result["seconds"] < 60
 
 
 @pytest.mark.parametrize("chunk", [CHUNK, 3 * 64 * KIB, SIZE, 2 * SIZE])
@@ -103,6 +104,7 @@ def test_a_finished_copy_leaves_a_done_checkpoint_and_a_second_run_reads_nothing
     saved = json.loads(checkpoint.read_text())
     assert saved["done"] is True and saved["offset"] == SIZE and saved["blake3"] == first["blake3"]
     assert (saved["disk"], saved["source"], saved["size"]) == ("disk-1", str(disk), SIZE)
+    assert saved["version"] == 1 and saved["prefixBlake3"] == first["blake3"]  # the format checkpoint.py documents
     again = copy(disk, target, checkpoint, resume=True)
     assert again["skipped"] is True and again["bytesRead"] == 0 and again["resumedFrom"] == SIZE
     assert again["blake3"] == first["blake3"]
@@ -223,10 +225,19 @@ def test_a_failing_source_leaves_a_checkpoint_at_the_last_verified_byte(disk, tm
 
 
 def test_a_source_failing_before_the_first_chunk_leaves_no_checkpoint(disk, tmp_path, monkeypatch):
+    target, checkpoint = tmp_path / "disk.img", tmp_path / "disk.ckpt"
+    partial(disk, target, checkpoint, 2 * CHUNK)  # an earlier run's, which starting over makes untrue
     FailingAt(0).install(monkeypatch)
     with pytest.raises(TransferError):
-        copy(disk, tmp_path / "disk.img", tmp_path / "disk.ckpt")
-    assert not (tmp_path / "disk.ckpt").exists()
+        copy(disk, target, checkpoint)
+    assert not checkpoint.exists()
+
+
+def test_a_checkpoint_that_cannot_be_written_is_given_up_once(disk, tmp_path, capsys):
+    checkpoint = tmp_path / "missing-folder" / "disk.ckpt"
+    result = copy(disk, tmp_path / "disk.img", checkpoint, checkpoint_every=1)
+    assert result["blake3"] == digest(disk) and not checkpoint.exists()
+    assert capsys.readouterr().err.count(f"cannot write the checkpoint {checkpoint}") == 1
 
 
 def test_a_stopped_copy_says_where_to_resume_from(disk, tmp_path, monkeypatch):
@@ -237,6 +248,9 @@ def test_a_stopped_copy_says_where_to_resume_from(disk, tmp_path, monkeypatch):
                                   f"byte {2 * CHUNK}")
     with pytest.raises(TransferError, match="there is no checkpoint to resume from"):
         copy(disk, tmp_path / "other.img", None)
+    with pytest.raises(TransferError, match=f"stopped by SIGTERM at byte {3 * CHUNK} of {SIZE}; --resume goes on "
+                                            "from byte 0$"):
+        copy(disk, tmp_path / "third.img", tmp_path / "third.ckpt", checkpoint_every=100)
 
 
 class Clock:
@@ -265,6 +279,29 @@ def test_the_rate_limit_holds_the_copy_back(disk, tmp_path, monkeypatch):
     clock.sleeps.clear()
     copy(disk, tmp_path / "disk.img")
     assert clock.sleeps == []
+
+
+class Annotator:
+    """Stands in for the Pod's progress annotation (progress.PodAnnotator)."""
+
+    def __init__(self):
+        self.updates, self.closed = [], False
+
+    def update(self, done, total, written):
+        self.updates.append((done, total, written))
+
+    def close(self):
+        self.closed = True
+
+
+def test_progress_reaches_the_pod_annotation_chunk_by_chunk_and_at_the_end(disk, tmp_path):
+    annotator = Annotator()
+    run = Run(disk, tmp_path / "disk.img")
+    run.copy.annotator = annotator
+    result = run()
+    done = [d for d, _, _ in annotator.updates]
+    assert done[:5] == [CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK, 5 * CHUNK] and done[-1] == SIZE
+    assert annotator.updates[-1] == (SIZE, SIZE, result["bytesWritten"]) and annotator.closed
 
 
 # --- blocks --------------------------------------------------------------------------------------
