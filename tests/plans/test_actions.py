@@ -203,3 +203,47 @@ def test_cancel_of_a_migration_that_ended_is_refused(make_plan, people):
     with pytest.raises(actions.ActionRefused, match="has ended \\(Succeeded\\): there is nothing to cancel"):
         actions.cancel(people["editor"], migration, ["vm-1"])
     assert set(migration.vms.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}
+
+
+def test_the_start_button_says_restart_after_a_run_that_left_vms_to_migrate(make_plan):
+    plan = make_plan()
+    assert actions.start_label(plan) == "Start"
+    for run_status, label in ((RunStatus.FAILED, "Restart"), (RunStatus.CANCELED, "Restart"),
+                              (RunStatus.SUCCEEDED, "Start"), (RunStatus.RUNNING, "Start")):
+        ran(plan, run_status)
+        fresh = Plan.objects.get(pk=plan.pk)  # last_run_status is kept per object
+        assert actions.start_label(fresh) == label, run_status
+    # A VM added after a successful run is waiting: restarting migrates it alone.
+    Migration.objects.filter(plan=plan).update(status=RunStatus.SUCCEEDED)
+    MigrationVM.objects.filter(migration__plan=plan).update(status=RunStatus.SUCCEEDED)
+    plan.vms.create(vm_id="vm-3", name="new-1")
+    assert actions.start_label(Plan.objects.get(pk=plan.pk)) == "Restart"
+
+
+def test_archiving_a_plan_that_ran_removes_its_leftovers(make_plan, people, monkeypatch):
+    from plans.engine import cleanup
+
+    cleaned = []
+    monkeypatch.setattr(cleanup, "clean_plan", lambda plan: cleaned.append(plan.name))
+    never_ran, ran_once = make_plan("a"), make_plan("b")
+    ran(ran_once, RunStatus.FAILED)
+    actions.archive(people["editor"], never_ran)
+    actions.archive(people["editor"], ran_once)
+    assert cleaned == ["b"]
+
+    def unreachable(plan):
+        raise ConnectionError("the cluster is away")
+
+    monkeypatch.setattr(cleanup, "clean_plan", unreachable)
+    third = make_plan("c")
+    ran(third, RunStatus.SUCCEEDED)
+    assert actions.archive(people["editor"], third).archived  # archived all the same; leftovers by hand
+    assert Plan.objects.get(pk=third.pk).archived
+
+
+def test_bulk_reports_a_role_refusal_in_words(make_plan, people):
+    plan = make_plan("a")
+    [(_, done, text)] = actions.bulk(people["viewer"], [plan], "archive")
+    assert (done, text) == (False, "You may view plan a but not archive it.")
+    with pytest.raises(ValueError, match="start is not a bulk action"):
+        actions.bulk(people["editor"], [plan], "start")

@@ -318,3 +318,20 @@ def test_cancel_through_the_api_spares_a_vm_that_already_succeeded(people, make_
     assert {v["id"]: v["status"] for v in response.json()["migration"]["vms"]} == {"vm-1": "Succeeded",
                                                                                     "vm-2": "Canceled"}
     assert migration.vms.get(vm_id="vm-1").status == RunStatus.SUCCEEDED
+
+
+def test_cancel_of_a_migration_that_ended_says_so(people, make_plan):
+    plan = make_plan()
+    migration = ran(plan, RunStatus.FAILED)
+    response = api(people["editor"]).post(reverse("api-plan-cancel", args=[plan.pk]), {"vms": ["vm-1"]},
+                                          format="json")
+    assert response.status_code == 409 and response.json() == {
+        "detail": f"Migration #{migration.pk} of plan plan-1 has ended (Failed): there is nothing to cancel."}
+
+
+def test_the_plan_list_says_how_each_plan_last_ran(people, make_plan):
+    ran(make_plan("a"), RunStatus.FAILED)
+    ran(make_plan("b"), RunStatus.SUCCEEDED)
+    make_plan("c")
+    listed = api(people["viewer"]).get(reverse("api-plans")).json()
+    assert {p["name"]: p["lastMigration"] for p in listed} == {"a": "Failed", "b": "Succeeded", "c": None}

@@ -136,6 +136,8 @@ def test_canceled_vms_are_undone_once_and_again_after_a_failure(make_plan, monke
         record.save(update_fields=["memo"])
 
     monkeypatch.setattr(cleanup, "undo_vm", undo_vm)
+    published = []
+    monkeypatch.setattr(scheduler, "publish", lambda record: published.append(record.vm_id))
     migration = Migration.objects.create(plan=make_plan(), status=RunStatus.RUNNING)
     for vm_id, steps in (("vm-1", ["prepare"]), ("vm-2", []), ("vm-3", ["prepare"])):
         MigrationVM.objects.create(migration=migration, vm_id=vm_id, name=vm_id, status=RunStatus.CANCELED,
@@ -144,6 +146,7 @@ def test_canceled_vms_are_undone_once_and_again_after_a_failure(make_plan, monke
                                steps=["prepare"])
     scheduler.undo_canceled(migration)
     assert sorted(undone) == ["vm-1", "vm-3"]  # vm-2 never started: nothing to undo
+    assert sorted(published) == ["vm-1", "vm-3"]  # the plan's page hears of each
     assert {r.vm_id: r.memo.get("cleaned") for r in migration.vms.all()} == {
         "vm-1": True, "vm-2": True, "vm-3": None, "vm-4": None}
     undone.clear()
