@@ -144,6 +144,14 @@ def test_resume_reads_only_what_the_checkpoint_does_not_cover(disk, tmp_path):
     assert json.loads(checkpoint.read_text())["done"] is True
 
 
+def test_resume_with_less_than_a_chunk_left(disk, tmp_path):
+    target, checkpoint = tmp_path / "disk.img", tmp_path / "disk.ckpt"
+    partial(disk, target, checkpoint, 5 * CHUNK)  # 100 KiB to go
+    result = copy(disk, target, checkpoint, resume=True)
+    assert result["resumedFrom"] == 5 * CHUNK and result["bytesRead"] == SIZE - 5 * CHUNK
+    assert result["blake3"] == digest(disk) == digest(target)
+
+
 def test_resume_starts_over_when_the_target_lost_its_prefix(disk, tmp_path):
     target, checkpoint = tmp_path / "disk.img", tmp_path / "disk.ckpt"
     partial(disk, target, checkpoint, 2 * CHUNK)
@@ -303,6 +311,17 @@ def test_progress_reaches_the_pod_annotation_chunk_by_chunk_and_at_the_end(disk,
     done = [d for d, _, _ in annotator.updates]
     assert done[:5] == [CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK, 5 * CHUNK] and done[-1] == SIZE
     assert annotator.updates[-1] == (SIZE, SIZE, result["bytesWritten"]) and annotator.closed
+
+
+def test_a_resumed_copy_is_held_to_the_rate_for_what_it_reads(disk, tmp_path, monkeypatch):
+    import mtvweb.pods.transfer.copy as module
+
+    target, checkpoint = tmp_path / "disk.img", tmp_path / "disk.ckpt"
+    partial(disk, target, checkpoint, 3 * CHUNK)
+    clock = Clock()
+    monkeypatch.setattr(module, "time", clock)
+    copy(disk, target, checkpoint, resume=True, max_rate=4 * MIB)
+    assert clock.now - 1000 == pytest.approx((SIZE - 3 * CHUNK) / (4 * MIB))
 
 
 # --- blocks --------------------------------------------------------------------------------------
