@@ -36,14 +36,17 @@ GOAL = 0.90
 # Module (path from the root) → the tests that must catch its mutants, fastest first (pytest -x
 # stops at the first failure), and optionally which functions to mutate (qualified names;
 # default: the whole module). Edit freely when modules move.
+KILLED_POD = "tests/pods/test_transfer.py::test_resume_after_a_killed_run_reads_only_the_rest"
 MODULES = {
     "plans/naming.py": {"tests": ["tests/test_naming.py"]},
     "plans/checks.py": {"tests": ["tests/test_capacity_checks.py", "tests/plans/test_checks.py"]},
     "mappings/defaults.py": {"tests": ["tests/mappings/test_defaults.py"]},
     "mtvweb/access.py": {"tests": ["tests/test_access_rules.py", "tests/test_access.py"]},
-    "mtvweb/pods/transfer/blocks.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
-    "mtvweb/pods/transfer/copy.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
-    "mtvweb/pods/transfer/checkpoint.py": {"tests": ["tests/pods/test_copy.py", "tests/pods/test_transfer.py"]},
+    "mtvweb/pods/transfer/blocks.py": {"tests": ["tests/pods/test_copy.py"]},
+    # test_copy.py runs the copy in process. Of test_transfer.py (20 s, the Pod's process) only the test of
+    # --stop-after-chunks killed a mutant test_copy.py lets through, when we measured.
+    "mtvweb/pods/transfer/copy.py": {"tests": ["tests/pods/test_copy.py", KILLED_POD]},
+    "mtvweb/pods/transfer/checkpoint.py": {"tests": ["tests/pods/test_copy.py", KILLED_POD]},
     "plans/engine/scheduler.py": {"tests": ["tests/plans/test_scheduler.py"],
                                   "functions": ["hosts_of", "admit", "finish", "cancel_requested", "undo_canceled"]},
     "plans/actions.py": {"tests": ["tests/plans/test_actions.py", "tests/plans/test_api.py"]},

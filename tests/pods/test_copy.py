@@ -203,6 +203,26 @@ def test_checkpoints_are_saved_as_the_copy_goes(disk, tmp_path, monkeypatch):
     assert saved == [(SIZE, True)] and not (tmp_path / "disk.img.checkpoint").exists()
 
 
+@pytest.mark.parametrize("dropped", ["first", "last"])
+def test_storage_that_drops_a_write_is_caught_by_the_read_back(disk, tmp_path, monkeypatch, dropped):
+    target, checkpoint = tmp_path / "disk.img", tmp_path / "disk.ckpt"
+    original, lost = Target._write, []
+
+    def lossy(self, offset, data):  # acknowledges the write and keeps nothing
+        if not lost and (offset == 0 if dropped == "first" else offset + len(data) == SIZE):
+            lost.append(offset)
+            return len(data)
+        return original(self, offset, data)
+
+    monkeypatch.setattr(Target, "_write", lossy)
+    with pytest.raises(TransferError) as caught:
+        copy(disk, target, checkpoint)
+    assert f"the bytes read back from {target} at byte {lost[0]} differ from the source's" in str(caught.value)
+    monkeypatch.undo()
+    result = copy(disk, target, checkpoint, resume=True)
+    assert result["blake3"] == digest(disk) == digest(target)
+
+
 class FailingAt:
     """The file source, failing for good once a read reaches `offset`."""
 
