@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from plans.engine.objects import claim_size
 from plans.naming import is_valid_name, kubernetes_name, why_invalid
 from plans.settings import ControllerSettings
 from providers.adapters import adapter_class
@@ -159,30 +160,33 @@ def target_names(vms, draft) -> tuple[dict[str, str], list[Finding]]:
 
 
 def capacity_checks(vms, adapter, draft) -> list[Finding]:
-    """Disks plus the configured overhead must fit in each target storage class's free capacity,
-    where the target cluster reports it (CSIStorageCapacity)."""
+    """The claims the engine will request (plans.engine.objects.claim_size: the disk plus the
+    configured overhead) must fit in each target storage class's free capacity, where the target
+    cluster reports it (CSIStorageCapacity)."""
     settings = ControllerSettings.current()
     needed: dict[str, int] = {}
+    modes: dict[str, set[str]] = {}
     for vm in vms:
         for storage, size in zip(adapter.disk_storages(vm.data), adapter.vm_summary(vm.data).disk_bytes, strict=False):
             target = draft.storage_map.get(storage)
             if not target:
                 continue
-            if target.get("volumeMode") == "Block":
-                size += settings.block_overhead_bytes
-            else:
-                size = int(size * (1 + settings.filesystem_overhead_percent / 100))
-            needed[target["storageClass"]] = needed.get(target["storageClass"], 0) + size
+            mode = "Block" if target.get("volumeMode") == "Block" else "Filesystem"
+            name = target["storageClass"]
+            needed[name] = needed.get(name, 0) + claim_size(size, mode, settings)
+            modes.setdefault(name, set()).add(mode)
     classes = {o.name: o.data for o in InventoryObject.objects.filter(provider=draft.target, kind="storage",
                                                                       name__in=list(needed))}
     findings = []
     for name, size in sorted(needed.items()):
         free = (classes.get(name) or {}).get("availableCapacity")
         if free is not None and size > free:
+            overheads = " and the ".join(
+                f"{settings.filesystem_overhead_percent}% filesystem overhead" if mode == "Filesystem"
+                else f"{settings.block_overhead} block overhead" for mode in sorted(modes[name], reverse=True))
             findings.append(Finding(CRITICAL, f"Storage class {name} has {size_text(free)} free but the disks need "
-                                              f"{size_text(size)} including the "
-                                              f"{settings.filesystem_overhead_percent}% filesystem overhead: map some "
-                                              "disks to another class, free space, or lower the overhead setting."))
+                                              f"{size_text(size)} including the {overheads}: map some disks to "
+                                              "another class, free space, or lower the overhead setting."))
     return findings
 
 

@@ -38,6 +38,7 @@ def test_a_name_taken_in_the_target_namespace_gets_a_distinct_one():
     ("web.01", "'.'"),
     ("web 01", "' '"),
     ("-web", "starts or ends with '-'"),
+    ("web-", "starts or ends with '-'"),
     ("a" * 254, "254 characters"),
     ("", "empty"),
 ])
@@ -48,3 +49,4 @@ def test_why_a_name_is_invalid(name, reason):
 
 def test_valid_names_have_no_reason():
     assert is_valid_name("web-01") and why_invalid("web-01") == ""
+    assert is_valid_name("a" * 253) and why_invalid("a" * 253) == ""  # the longest a name may be

@@ -51,3 +51,17 @@ def test_unknown_provisioner_without_profile_modes_gets_read_write_once_filesyst
     modes = default_modes({"provisioner": "example.com/unknown", "claimPropertySets": []})
     assert (modes.access_mode, modes.volume_mode, modes.origin) == ("ReadWriteOnce", "Filesystem", FROM_FALLBACK)
     assert "ReadWriteOnce and Filesystem" in modes.explanation
+
+
+def test_a_profile_set_with_only_an_access_mode_takes_the_volume_mode_from_the_table():
+    modes = default_modes({"provisioner": "kubernetes.io/cinder", "claimPropertySets": [
+        {"accessModes": ["ReadWriteMany", "ReadWriteOnce"]}]})
+    assert (modes.access_mode, modes.volume_mode, modes.origin) == ("ReadWriteMany", "Block", FROM_PROFILE)
+
+
+def test_a_profile_set_with_modes_nobody_knows_is_passed_over():
+    modes = default_modes({"provisioner": "kubernetes.io/azure-file", "claimPropertySets": [
+        {"accessModes": ["ReadWriteSometimes"], "volumeMode": "Tape"}, {"accessModes": ["ReadOnlyMany"]}]})
+    assert (modes.access_mode, modes.volume_mode, modes.origin) == ("ReadWriteMany", "Filesystem", FROM_TABLE)
+    modes = default_modes({"claimPropertySets": None})
+    assert (modes.access_mode, modes.volume_mode, modes.origin) == ("ReadWriteOnce", "Filesystem", FROM_FALLBACK)

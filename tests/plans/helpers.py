@@ -1,4 +1,4 @@
-from plans.models import Migration, MigrationVM
+from plans.models import Migration, MigrationVM, RunStatus
 
 
 def ran(plan, run_status):
@@ -6,6 +6,14 @@ def ran(plan, run_status):
     migration = Migration.objects.create(plan=plan, status=run_status)
     MigrationVM.objects.bulk_create(MigrationVM(migration=migration, vm_id=vm.vm_id, name=vm.name, status=run_status)
                                     for vm in plan.vms.all())
+    return migration
+
+
+def running_with_one_vm_done(plan):
+    """A running migration of the plan whose vm-1 (web-1) has succeeded while vm-2 (db-1) still runs."""
+    migration = Migration.objects.create(plan=plan, status=RunStatus.RUNNING)
+    MigrationVM.objects.create(migration=migration, vm_id="vm-1", name="web-1", status=RunStatus.SUCCEEDED)
+    MigrationVM.objects.create(migration=migration, vm_id="vm-2", name="db-1", status=RunStatus.RUNNING)
     return migration
 
 

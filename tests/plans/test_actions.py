@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from mappings.models import NetworkPair
 from plans import actions
 from plans.models import Migration, MigrationVM, Plan, PlanVMHook, RunStatus
-from tests.plans.helpers import ran
+from tests.plans.helpers import ran, running_with_one_vm_done
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +181,70 @@ def test_bulk_acts_on_each_plan_and_reports_each_refusal(make_plan, people):
     results = actions.bulk(people["editor"], list(Plan.objects.order_by("name")), "delete")
     assert [(p.name, done) for p, done, _ in results] == [("a", True), ("b", False), ("c", True)]
     assert list(Plan.objects.values_list("name", flat=True)) == ["b"]
+
+
+def test_cancel_leaves_a_vm_that_already_succeeded_alone(make_plan, people):
+    from plans.engine.scheduler import cancel_requested, undo_canceled
+    from plans.settings import ControllerSettings
+
+    migration = running_with_one_vm_done(make_plan())
+    assert actions.cancel(people["editor"], migration, ["vm-1", "vm-2"]) == ["db-1"]
+    states = dict(migration.vms.values_list("vm_id", "status"))
+    assert states == {"vm-1": RunStatus.SUCCEEDED, "vm-2": RunStatus.CANCELED}
+    # The engine's next round: only the canceled VM is undone; the migrated one keeps what it made.
+    cancel_requested(migration)
+    undo_canceled(migration, ControllerSettings.current())
+    done, canceled = migration.vms.get(vm_id="vm-1"), migration.vms.get(vm_id="vm-2")
+    assert done.status == RunStatus.SUCCEEDED and "cleaned" not in done.memo and done.completed is None
+    assert canceled.memo.get("cleaned") is True
+
+
+def test_cancel_of_a_migration_that_ended_is_refused(make_plan, people):
+    migration = ran(make_plan(), RunStatus.SUCCEEDED)
+    with pytest.raises(actions.ActionRefused, match="has ended \\(Succeeded\\): there is nothing to cancel"):
+        actions.cancel(people["editor"], migration, ["vm-1"])
+    assert set(migration.vms.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}
+
+
+def test_the_start_button_says_restart_after_a_run_that_left_vms_to_migrate(make_plan):
+    plan = make_plan()
+    assert actions.start_label(plan) == "Start"
+    for run_status, label in ((RunStatus.FAILED, "Restart"), (RunStatus.CANCELED, "Restart"),
+                              (RunStatus.SUCCEEDED, "Start"), (RunStatus.RUNNING, "Start")):
+        ran(plan, run_status)
+        fresh = Plan.objects.get(pk=plan.pk)  # last_run_status is kept per object
+        assert actions.start_label(fresh) == label, run_status
+    # A VM added after a successful run is waiting: restarting migrates it alone.
+    Migration.objects.filter(plan=plan).update(status=RunStatus.SUCCEEDED)
+    MigrationVM.objects.filter(migration__plan=plan).update(status=RunStatus.SUCCEEDED)
+    plan.vms.create(vm_id="vm-3", name="new-1")
+    assert actions.start_label(Plan.objects.get(pk=plan.pk)) == "Restart"
+
+
+def test_archiving_a_plan_that_ran_removes_its_leftovers(make_plan, people, monkeypatch):
+    from plans.engine import cleanup
+
+    cleaned = []
+    monkeypatch.setattr(cleanup, "clean_plan", lambda plan: cleaned.append(plan.name))
+    never_ran, ran_once = make_plan("a"), make_plan("b")
+    ran(ran_once, RunStatus.FAILED)
+    actions.archive(people["editor"], never_ran)
+    actions.archive(people["editor"], ran_once)
+    assert cleaned == ["b"]
+
+    def unreachable(plan):
+        raise ConnectionError("the cluster is away")
+
+    monkeypatch.setattr(cleanup, "clean_plan", unreachable)
+    third = make_plan("c")
+    ran(third, RunStatus.SUCCEEDED)
+    assert actions.archive(people["editor"], third).archived  # archived all the same; leftovers by hand
+    assert Plan.objects.get(pk=third.pk).archived
+
+
+def test_bulk_reports_a_role_refusal_in_words(make_plan, people):
+    plan = make_plan("a")
+    [(_, done, text)] = actions.bulk(people["viewer"], [plan], "archive")
+    assert (done, text) == (False, "You may view plan a but not archive it.")
+    with pytest.raises(ValueError, match="start is not a bulk action"):
+        actions.bulk(people["editor"], [plan], "start")

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from mtvweb.models import ApiToken
 from plans import actions
 from plans.models import Migration, Plan, PlanVMHook, RunStatus
-from tests.plans.helpers import ran
+from tests.plans.helpers import ran, running_with_one_vm_done
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +308,31 @@ def test_cancel_through_the_api_with_the_consoles_rules(people, make_plan):
     assert migration.vms.get(vm_id="vm-1").status == RunStatus.CANCELED
     listed = api(people["viewer"]).get(reverse("api-plan-migrations", args=[plan.pk])).json()
     assert listed[0]["cancel"] == ["vm-1"] and len(listed[0]["vms"]) == 2
+
+
+def test_cancel_through_the_api_spares_a_vm_that_already_succeeded(people, make_plan):
+    plan = make_plan()
+    migration = running_with_one_vm_done(plan)
+    response = api(people["editor"]).post(reverse("api-plan-cancel", args=[plan.pk]), {"vms": ["vm-1", "vm-2"]},
+                                          format="json")
+    assert response.status_code == 200 and response.json()["canceled"] == ["db-1"]
+    assert {v["id"]: v["status"] for v in response.json()["migration"]["vms"]} == {"vm-1": "Succeeded",
+                                                                                    "vm-2": "Canceled"}
+    assert migration.vms.get(vm_id="vm-1").status == RunStatus.SUCCEEDED
+
+
+def test_cancel_of_a_migration_that_ended_says_so(people, make_plan):
+    plan = make_plan()
+    migration = ran(plan, RunStatus.FAILED)
+    response = api(people["editor"]).post(reverse("api-plan-cancel", args=[plan.pk]), {"vms": ["vm-1"]},
+                                          format="json")
+    assert response.status_code == 409 and response.json() == {
+        "detail": f"Migration #{migration.pk} of plan plan-1 has ended (Failed): there is nothing to cancel."}
+
+
+def test_the_plan_list_says_how_each_plan_last_ran(people, make_plan):
+    ran(make_plan("a"), RunStatus.FAILED)
+    ran(make_plan("b"), RunStatus.SUCCEEDED)
+    make_plan("c")
+    listed = api(people["viewer"]).get(reverse("api-plans")).json()
+    assert {p["name"]: p["lastMigration"] for p in listed} == {"a": "Failed", "b": "Succeeded", "c": None}

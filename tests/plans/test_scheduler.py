@@ -6,6 +6,7 @@ import pytest
 from plans import actions
 from plans.engine import scheduler
 from plans.models import RunStatus
+from plans.settings import ControllerSettings
 from providers.models import VirtualMachine
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,124 @@ def test_the_concurrency_limit_keeps_the_rest_waiting_in_order(people, make_plan
                                                                                    RunStatus.PENDING]
     scheduler.admit(migration, limit=1, per_host=10)
     assert migration.vms.filter(status=RunStatus.RUNNING).count() == 1
+
+
+def plan_on_hosts(make_plan, inventory, hosts: dict[str, str], name="plan-1"):
+    """A plan of one VM per entry ({VM id: its source host, "" for none}), added to the inventory."""
+    from providers.models import VirtualMachine as VM
+
+    for uid, host in hosts.items():
+        VM.objects.update_or_create(provider=inventory["source"], uid=uid,
+                                    defaults={"name": uid, "host_uid": host, "digest": "x", "data": {}})
+    return make_plan(name, vms=list(hosts))
+
+
+def test_a_busy_host_does_not_hold_up_vms_of_other_hosts(people, make_plan, inventory):
+    plan = plan_on_hosts(make_plan, inventory, {"a": "host-1", "b": "host-1", "c": "host-2", "d": "host-1"})
+    migration = actions.start(people["editor"], plan)
+    scheduler.admit(migration, limit=20, per_host=2)
+    assert states(migration) == {"a": RunStatus.RUNNING, "b": RunStatus.RUNNING, "c": RunStatus.RUNNING,
+                                 "d": RunStatus.PENDING}
+
+
+def test_vms_of_no_known_host_are_held_only_by_the_plan_limit(people, make_plan, inventory):
+    plan = plan_on_hosts(make_plan, inventory, {"a": "", "b": "", "c": "", "d": ""})
+    migration = actions.start(people["editor"], plan)
+    scheduler.admit(migration, limit=3, per_host=1)
+    assert list(states(migration).values()).count(RunStatus.RUNNING) == 3
+
+
+def test_the_plan_limit_counts_the_vms_already_running(people, make_plan, inventory):
+    plan = plan_on_hosts(make_plan, inventory, {"a": "h1", "b": "h2", "c": "h3", "d": "h4", "e": "h5"})
+    migration = actions.start(people["editor"], plan)
+    scheduler.admit(migration, limit=2, per_host=10)
+    assert states(migration) == {"a": RunStatus.RUNNING, "b": RunStatus.RUNNING, "c": RunStatus.PENDING,
+                                 "d": RunStatus.PENDING, "e": RunStatus.PENDING}
+    migration.vms.filter(vm_id="a").update(status=RunStatus.SUCCEEDED)
+    scheduler.admit(migration, limit=3, per_host=10)  # the setting was raised meanwhile
+    assert states(migration) == {"a": RunStatus.SUCCEEDED, "b": RunStatus.RUNNING, "c": RunStatus.RUNNING,
+                                 "d": RunStatus.RUNNING, "e": RunStatus.PENDING}
+    assert migration.vms.get(vm_id="c").started is not None and migration.vms.get(vm_id="e").started is None
+
+
+def test_a_host_busy_with_another_providers_vms_is_not_counted(people, make_plan, inventory):
+    from plans.models import Migration, MigrationVM
+    from providers.models import Provider
+    from providers.models import VirtualMachine as VM
+
+    other = Provider.objects.create(namespace="team-a", name="vc2", type="vsphere", status="Ready")
+    VM.objects.create(provider=other, uid="x", name="x", host_uid="host-1", digest="x", data={})
+    elsewhere = Migration.objects.create(plan=make_plan("other", source_provider=other, vms=[]),
+                                         status=RunStatus.RUNNING)
+    MigrationVM.objects.create(migration=elsewhere, vm_id="x", name="x", status=RunStatus.RUNNING)
+    migration = actions.start(people["editor"], plan_on_hosts(make_plan, inventory, {"a": "host-1"}))
+    scheduler.admit(migration, limit=20, per_host=1)
+    assert states(migration) == {"a": RunStatus.RUNNING}
+
+
+@pytest.mark.parametrize("vm_states,result", [
+    ([RunStatus.SUCCEEDED, RunStatus.SUCCEEDED], RunStatus.SUCCEEDED),
+    ([RunStatus.SUCCEEDED, RunStatus.CANCELED], RunStatus.SUCCEEDED),
+    ([RunStatus.CANCELED, RunStatus.CANCELED], RunStatus.CANCELED),
+    ([RunStatus.SUCCEEDED, RunStatus.FAILED], RunStatus.FAILED),
+    ([RunStatus.CANCELED, RunStatus.FAILED], RunStatus.FAILED),
+    ([RunStatus.SUCCEEDED, RunStatus.RUNNING], RunStatus.RUNNING),
+    ([RunStatus.FAILED, RunStatus.PENDING], RunStatus.RUNNING),
+])
+def test_a_migration_ends_when_all_its_vms_have(make_plan, vm_states, result):
+    from plans.models import Migration, MigrationVM
+
+    migration = Migration.objects.create(plan=make_plan(), status=RunStatus.RUNNING)
+    for vm_id, state in zip(["vm-1", "vm-2"], vm_states, strict=True):
+        MigrationVM.objects.create(migration=migration, vm_id=vm_id, name=vm_id, status=state)
+    scheduler.finish(migration)
+    migration.refresh_from_db()
+    assert migration.status == result
+    assert (migration.completed is not None) == (result != RunStatus.RUNNING)
+
+
+def test_vms_listed_in_the_cancel_set_stop_unless_they_ended(make_plan):
+    from plans.models import Migration, MigrationVM
+
+    migration = Migration.objects.create(plan=make_plan(), status=RunStatus.RUNNING, cancel=["vm-1", "vm-2"])
+    for vm_id, state in (("vm-1", RunStatus.RUNNING), ("vm-2", RunStatus.SUCCEEDED), ("vm-3", RunStatus.PENDING)):
+        MigrationVM.objects.create(migration=migration, vm_id=vm_id, name=vm_id, status=state)
+    scheduler.cancel_requested(migration)
+    assert states(migration) == {"vm-1": RunStatus.CANCELED, "vm-2": RunStatus.SUCCEEDED, "vm-3": RunStatus.PENDING}
+    assert migration.vms.get(vm_id="vm-1").completed is not None
+
+
+def test_canceled_vms_are_undone_once_and_again_after_a_failure(make_plan, monkeypatch):
+    from plans.engine import cleanup
+    from plans.models import Migration, MigrationVM
+
+    undone, failing = [], {"vm-3"}
+
+    def undo_vm(record, settings):
+        undone.append(record.vm_id)
+        if record.vm_id in failing:
+            raise RuntimeError("the cluster is away")
+        record.memo["cleaned"] = True
+        record.save(update_fields=["memo"])
+
+    monkeypatch.setattr(cleanup, "undo_vm", undo_vm)
+    published = []
+    monkeypatch.setattr(scheduler.live, "changed", lambda plan_id: published.append(plan_id))
+    migration = Migration.objects.create(plan=make_plan(), status=RunStatus.RUNNING)
+    for vm_id, steps in (("vm-1", ["prepare"]), ("vm-2", []), ("vm-3", ["prepare"])):
+        MigrationVM.objects.create(migration=migration, vm_id=vm_id, name=vm_id, status=RunStatus.CANCELED,
+                                   steps=steps)
+    MigrationVM.objects.create(migration=migration, vm_id="vm-4", name="vm-4", status=RunStatus.RUNNING,
+                               steps=["prepare"])
+    scheduler.undo_canceled(migration, ControllerSettings.current())
+    assert sorted(undone) == ["vm-1", "vm-3"]  # vm-2 never started: nothing to undo
+    assert published == [migration.plan_id] * 2  # the plan's page hears of each
+    assert {r.vm_id: r.memo.get("cleaned") for r in migration.vms.all()} == {
+        "vm-1": True, "vm-2": True, "vm-3": None, "vm-4": None}
+    undone.clear()
+    failing.clear()
+    scheduler.undo_canceled(migration, ControllerSettings.current())
+    assert undone == ["vm-3"]
 
 
 @pytest.mark.django_db(transaction=True)

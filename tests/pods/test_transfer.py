@@ -221,6 +221,41 @@ def test_resume_starts_over_when_the_written_prefix_changed(disk, tmp_path):
     assert file_blake3(target) == file_blake3(disk)
 
 
+def another_disk(disk, tmp_path):
+    """A disk of the same size and layout as `disk`, with other bytes."""
+    other = tmp_path / "other" / "disk.raw"
+    other.parent.mkdir()
+    with open(other, "wb") as f:
+        f.truncate(SIZE)
+        for offset, length in EXTENTS:
+            f.seek(offset)
+            f.write(os.urandom(length))
+    return other
+
+
+def test_a_checkpoint_left_by_another_source_of_the_same_size_is_not_resumed_from(disk, tmp_path):
+    target = tmp_path / "disk.img"
+    other = another_disk(disk, tmp_path)
+    args = ["--chunk-size", MIB, "--checkpoint-every", 4, "--resume"]
+
+    def copy(source, *extra):
+        return transfer("--source-kind", "file", "--path", source, "--target", target, "--size", SIZE,
+                        *args, *extra)
+
+    assert copy(disk, "--disk-id", "disk-a", "--stop-after-chunks", 10).rc == 3
+    assert json.loads(Path(f"{target}.checkpoint").read_text())["offset"] == 8 * MIB
+    run = copy(other, "--disk-id", "disk-b")
+    assert run.rc == 0, run.stderr
+    assert run.result["resumedFrom"] == 0 and run.result["bytesRead"] == SIZE
+    assert run.result["blake3"] == file_blake3(other) == file_blake3(target)
+
+    # A finished copy of one disk does not make the copy of another one "already done".
+    assert copy(disk, "--disk-id", "disk-a").result["blake3"] == file_blake3(disk)
+    run = copy(other, "--disk-id", "disk-b")
+    assert run.rc == 0 and run.result["skipped"] is False and run.result["resumedFrom"] == 0
+    assert run.result["blake3"] == file_blake3(other) == file_blake3(target)
+
+
 def test_server_ignoring_range_is_read_in_order(disk, tmp_path):
     target = tmp_path / "disk.img"
     with DiskServer(disk, ignore_range=True) as server:
@@ -283,16 +318,22 @@ def test_selftest_still_writes_its_pattern(tmp_path):
 # --- in process ----------------------------------------------------------------------------------
 
 
-def test_a_target_that_does_not_match_fails_and_the_next_try_repairs_it(disk, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("dropped", ["second", "last"])
+def test_a_target_that_does_not_match_fails_and_the_next_try_repairs_it(disk, tmp_path, monkeypatch, capsys, dropped):
+    """Storage that acknowledges a write and drops it: the second one, or the one that ends the
+    disk (the last chunk must be read back like every other)."""
     from mtvweb.pods.transfer import cli
     from mtvweb.pods.transfer.target import Target
 
     original = Target._write
-    calls = []
+    calls, lost = [], []
 
-    def lossy(self, offset, data):  # storage that acknowledges the second write and drops it
+    def lossy(self, offset, data):
         calls.append(offset)
-        return len(data) if len(calls) == 2 else original(self, offset, data)
+        if (len(calls) == 2) if dropped == "second" else (offset + len(data) == SIZE):
+            lost.append(offset)
+            return len(data)
+        return original(self, offset, data)
 
     monkeypatch.setattr(Target, "_write", lossy)
     monkeypatch.setattr(signal, "signal", lambda *args: None)
@@ -300,13 +341,14 @@ def test_a_target_that_does_not_match_fails_and_the_next_try_repairs_it(disk, tm
     argv = ["--source-kind", "file", "--path", str(disk), "--target", str(target), "--size", str(SIZE),
             "--chunk-size", str(MIB), "--termination-log", str(term)]
     assert cli.main(argv, env={}) == 1
-    message = f"error: target does not match the source: the bytes read back from {target} at byte {calls[1]}"
+    [at] = lost
+    message = f"error: target does not match the source: the bytes read back from {target} at byte {at}"
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith(message)
     assert term.read_text().startswith(message)
     monkeypatch.setattr(Target, "_write", original)
     assert cli.main([*argv, "--resume"], env={}) == 0  # the verified prefix is kept, the rest copied again
     result = json.loads(term.read_text())
-    assert 0 < result["resumedFrom"] <= calls[1] and result["blake3"] == file_blake3(disk) == file_blake3(target)
+    assert 0 < result["resumedFrom"] <= at and result["blake3"] == file_blake3(disk) == file_blake3(target)
 
 
 def test_progress_annotation_is_throttled_and_failures_logged_once(capsys):

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import time
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -37,6 +38,27 @@ def opa_url():
     yield url
     os.killpg(proc.pid, 15)
     proc.wait(10)
+
+
+def policy_ids(opa_url) -> set[str]:
+    """The ids of the modules the OPA server holds now."""
+    return {p["id"] for p in requests.get(f"{opa_url}/v1/policies", timeout=10).json().get("result", [])}
+
+
+@pytest.fixture
+def clean_opa(opa_url):
+    """The shared OPA server, left as the test found it: modules the test added are deleted after it,
+    so no later test sees (or depends on) them."""
+    before = policy_ids(opa_url)
+    yield opa_url
+    # OPA refuses to delete a module another one still uses: go round until all are gone.
+    added = policy_ids(opa_url) - before
+    while added:
+        for module_id in sorted(added):
+            requests.delete(f"{opa_url}/v1/policies/{quote(module_id, safe='')}", timeout=10)
+        left = policy_ids(opa_url) - before
+        assert left < added, f"OPA keeps refusing to delete {sorted(left)}"
+        added = left
 
 
 @pytest.fixture(params=["regopy", "opa"])
