@@ -131,7 +131,8 @@ class VMs(Step):
             part["filter"] = vm_step.read_filter(post)
         if "shown" in post:  # the checkboxes of the page on screen (of VMs the user may migrate)
             shown, checked = post.getlist("shown"), set(post.getlist("vm"))
-            shown = [u for u in shown if u in vm_step.usable_ids(choices.user, source, shown)]
+            usable = vm_step.usable_ids(choices.user, source, shown)
+            shown = [u for u in shown if u in usable]
             ids = vm_step.merged(ids, add=[u for u in shown if u in checked], remove=[u for u in shown
                                                                                        if u not in checked])
         notes: Errors = {}
