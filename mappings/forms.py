@@ -19,7 +19,7 @@ class MapForm(NamespacedForm):
 
     def __init__(self, *args, pairs=None, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = Provider.objects.restrict(self.user, "view")
+        visible = Provider.objects.restrict(self.user, "use")
         source, target = self.fields["source_provider"], self.fields["destination_provider"]
         source.queryset = visible
         target.queryset = visible.filter(type__in=target_types())
@@ -40,7 +40,7 @@ class MapForm(NamespacedForm):
                                    f"{namespace}: choose another name.")
         source, target = cleaned.get("source_provider"), cleaned.get("destination_provider")
         if source and target:
-            self.pair_errors = self.kind.validate(source, target, self.pairs)
+            self.pair_errors = self.kind.validate(source, target, self.pairs, user=self.user)
             if not self.pair_errors:
                 self.kind.fill_defaults(target, self.pairs)
         return cleaned

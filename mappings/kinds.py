@@ -50,19 +50,21 @@ class MapKind:
     pair_model: type[NetworkPair | StoragePair]
     spec: type[NetworkPairSpec | StoragePairSpec]  # one row as plain data, fields named as pair_model's
     plan_field: str  # the Plan field that refers to a map of this kind
-    # (source, target, pairs, complete=True) -> {row index: {field: [messages]}} (mappings.pairs)
+    # Those taking a `user` answer with what that user may use (providers.inventory.visible);
+    # user=None: the whole inventory.
+    # (source, target, pairs, complete=True, user=None) -> {row index: {field: [messages]}} (mappings.pairs)
     validate: Callable
-    # (provider) -> the source's choices, as mappings.sources.Endpoint
+    # (provider, user=None) -> the source's choices, as mappings.sources.Endpoint
     sources: Callable
     # (provider, vm ids) -> ids of the sources the VMs use, in first-seen order
     used: Callable
-    # (source, target, source ids, namespace="") -> pre-filled rows for a new map (mappings.suggest)
+    # (source, target, source ids, namespace="", user=None) -> pre-filled rows for a new map (mappings.suggest)
     suggest: Callable
     # (provider or None, plural=False) -> what the source calls one (or several) of them
     noun: Callable
-    # (target, editor rows) -> the target's choices for the rows template (mappings.rows)
+    # (target, editor rows, user) -> the target's choices for the rows template (mappings.rows)
     target_choices: Callable
-    # (API body, source) -> rows, from the body's "map" entries (mappings.api.shapes)
+    # (API body, source, user) -> rows, from the body's "map" entries (mappings.api.shapes)
     api_specs: Callable
     # (map, rows, manifest) -> the rows in Forklift's shape, for the API or a manifest
     forklift_entries: Callable

@@ -3,7 +3,9 @@ editor and its live checks, the REST API, the plan wizard).
 
 `NetworkPairSpec` / `StoragePairSpec` are one row each, their fields named as the pair models';
 `validate_network_pairs()` / `validate_storage_pairs()` return `{row index: {field: [messages]}}`
-(empty when all is well) and fill in each row's `source_name` from the inventory. With
+(empty when all is well) and fill in each row's `source_name` from the inventory; given the
+`user`, only what they may use counts (providers.inventory.visible: a cluster's NADs of
+namespaces where they are an editor). With
 `complete=False` (live checks while the user is still editing) an empty field is not reported yet.
 Fields: "source", "destination" (network); "source", "storage_class", "access_mode",
 "volume_mode" (storage).
@@ -131,11 +133,11 @@ def _check_sources(pairs, choices: list[Endpoint], source: Provider, noun: str, 
 
 
 def validate_network_pairs(source: Provider, target: Provider, pairs: list[NetworkPairSpec],
-                           complete: bool = True) -> Errors:
+                           complete: bool = True, user=None) -> Errors:
     errors: Errors = {}
-    _check_sources(pairs, source_networks(source), source, network_noun(source), network_noun(source, True),
+    _check_sources(pairs, source_networks(source, user), source, network_noun(source), network_noun(source, True),
                    complete, errors)
-    nads = {n.value for n in target_networks(target)}
+    nads = {n.value for n in target_networks(target, user)}
     for index, pair in enumerate(pairs):
         if pair.destination_type == "":
             if complete:
@@ -148,18 +150,19 @@ def validate_network_pairs(source: Provider, target: Provider, pairs: list[Netwo
             _add(errors, index, "destination", "A multus destination needs the NetworkAttachmentDefinition's "
                                                "namespace and name.")
         elif pair.destination_type == MULTUS and pair.destination not in nads:
-            _add(errors, index, "destination", f"NetworkAttachmentDefinition {pair.destination} does not exist in "
-                                               f"the cluster of {target.name}: choose the pod network or an "
-                                               "existing one (create it in the cluster first).")
+            _add(errors, index, "destination", f"NetworkAttachmentDefinition {pair.destination} is not among those "
+                                               f"you may use in the cluster of {target.name}: choose the pod network "
+                                               "or one in a namespace where you are an editor (create it in the "
+                                               "cluster first).")
         if pair.destination_type != MULTUS:
             pair.destination_namespace = pair.destination_name = ""
     return errors
 
 
 def validate_storage_pairs(source: Provider, target: Provider, pairs: list[StoragePairSpec],
-                           complete: bool = True) -> Errors:
+                           complete: bool = True, user=None) -> Errors:
     errors: Errors = {}
-    _check_sources(pairs, source_storages(source), source, storage_noun(source), storage_noun(source, True),
+    _check_sources(pairs, source_storages(source, user), source, storage_noun(source), storage_noun(source, True),
                    complete, errors)
     classes = {c.name: c for c in target_storage_classes(target)}
     for index, pair in enumerate(pairs):

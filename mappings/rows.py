@@ -72,13 +72,13 @@ def attach_errors(rows: list[Row], errors: p.Errors) -> None:
         row.errors = errors.get(index, {})
 
 
-def check(kind, rows: list[Row], source: Provider, target: Provider) -> None:
+def check(kind, rows: list[Row], source: Provider, target: Provider, user) -> None:
     """The live checks (an empty field is not reported yet) as each row's messages; fills in the
     rows' source names from the inventory."""
-    attach_errors(rows, kind.validate(source, target, [r.pair for r in rows], complete=False))
+    attach_errors(rows, kind.validate(source, target, [r.pair for r in rows], complete=False, user=user))
 
 
-def edit_rows(kind, post, source: Provider | None, target: Provider | None) -> list[Row]:
+def edit_rows(kind, post, source: Provider | None, target: Provider | None, user) -> list[Row]:
     """The posted rows with "add" or "remove=<key>" applied; once both providers are known, with
     the target's defaults brought in for a newly chosen target and the live checks attached."""
     rows = parse(kind, post)
@@ -88,19 +88,19 @@ def edit_rows(kind, post, source: Provider | None, target: Provider | None) -> l
         rows = [r for r in rows if str(r.key) != post["remove"]]
     if source is not None and target is not None:
         kind.bring_defaults(rows, target)
-        check(kind, rows, source, target)
+        check(kind, rows, source, target, user)
     return rows
 
 
-def network_choices(target: Provider, rows: list[Row]) -> dict:
-    nads = target_networks(target)
+def network_choices(target: Provider, rows: list[Row], user) -> dict:
+    nads = target_networks(target, user)
     known_targets = {"", p.POD, p.IGNORED} | {n.value for n in nads}
     for row in rows:
         row.target_missing = row.pair.destination not in known_targets
     return {"nad_groups": [(ns, [n.value for n in group]) for ns, group in groupby(nads, key=lambda n: n.namespace)]}
 
 
-def storage_choices(target: Provider, rows: list[Row]) -> dict:
+def storage_choices(target: Provider, rows: list[Row], user) -> dict:
     classes = target_storage_classes(target)
     by_name = {c.name: c for c in classes}
     for row in rows:
@@ -114,8 +114,8 @@ def storage_choices(target: Provider, rows: list[Row]) -> dict:
     return choices
 
 
-def context(kind, source: Provider | None, target: Provider | None, rows: list[Row]) -> dict:
-    """What templates/mappings/pairs.html needs."""
+def context(kind, source: Provider | None, target: Provider | None, rows: list[Row], user) -> dict:
+    """What templates/mappings/pairs.html needs: the choices `user` may use."""
     ctx = {"kind": kind, "rows": rows, "source": source, "target": target, "ready": bool(source and target),
            "access_modes": ACCESS_MODES, "volume_modes": VOLUME_MODES, "noun": kind.noun(source)}
     for row in rows:  # until the providers are known, keep every value as it is
@@ -124,8 +124,8 @@ def context(kind, source: Provider | None, target: Provider | None, rows: list[R
     if source is None or target is None:
         ctx["not_ready"] = f"Choose the source and target providers first: the rows list their {kind.noun(None, True)}."
         return ctx
-    sources, noun, nouns = kind.sources(source), kind.noun(source), kind.noun(source, True)
-    ctx.update(kind.target_choices(target, rows))
+    sources, noun, nouns = kind.sources(source, user), kind.noun(source), kind.noun(source, True)
+    ctx.update(kind.target_choices(target, rows, user))
     known_sources = {e.id for e in sources}
     for row in rows:
         row.source_missing = bool(row.pair.source_id) and row.pair.source_id not in known_sources

@@ -1,7 +1,8 @@
 """The source side of the maps: a source provider's networks and storage, from its inventory.
 
-* `source_networks(provider)`, `source_storages(provider)` — every choice, as `Endpoint`s
-  (id as the inventory and VM records name it, name, a label that tells equal names apart).
+* `source_networks(provider, user)`, `source_storages(provider, user)` — every choice the user
+  may use (providers.inventory.visible; all for user=None), as `Endpoint`s (id as the inventory
+  and VM records name it, name, a label that tells equal names apart).
   vSphere: networks and datastores; oVirt: networks and storage domains; OpenStack: networks
   and volume types; OVA: the networks the OVFs name and the single "dummy storage";
   OpenShift: "pod" plus its NetworkAttachmentDefinitions, and its storage classes.
@@ -21,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from providers.adapters import Adapter, adapter_class
+from providers.inventory.visible import visible_inventory
 from providers.models import InventoryObject, Provider, VirtualMachine
 
 POD = "pod"
@@ -46,17 +48,17 @@ def network_noun(provider: Provider | None = None, plural: bool = False) -> str:
     return "networks" if plural else "network"
 
 
-def _endpoints(provider: Provider, kind: str) -> list[Endpoint]:
-    rows = list(InventoryObject.objects.filter(provider=provider, kind=kind).order_by("name", "path")
+def _endpoints(provider: Provider, kind: str, user) -> list[Endpoint]:
+    rows = list(visible_inventory(user, provider, InventoryObject, "use").filter(kind=kind).order_by("name", "path")
                 .values_list("uid", "name", "path"))
     counts = Counter(name for _, name, _ in rows)
     return [Endpoint(uid, name, f"{name} ({path})" if counts[name] > 1 and path else name, path)
             for uid, name, path in rows]
 
 
-def source_networks(provider: Provider) -> list[Endpoint]:
+def source_networks(provider: Provider, user=None) -> list[Endpoint]:
     adapter = adapter_class(provider.type)
-    networks = _endpoints(provider, "network")
+    networks = _endpoints(provider, "network", user)
     if adapter.named_by_namespace:
         networks = sorted((Endpoint(e.id, e.path.strip("/"), e.path.strip("/"), e.path) for e in networks),
                           key=lambda e: e.label)
@@ -65,8 +67,8 @@ def source_networks(provider: Provider) -> list[Endpoint]:
     return networks
 
 
-def source_storages(provider: Provider) -> list[Endpoint]:
-    return _endpoints(provider, "storage")
+def source_storages(provider: Provider, user=None) -> list[Endpoint]:
+    return _endpoints(provider, "storage", user)
 
 
 def _used(provider: Provider, vm_ids, pick) -> list[str]:

@@ -1,7 +1,9 @@
 """Suggested rows for a new map, for the plan wizard ("build a new map pre-filled with every
 network and storage the selected VMs use").
 
-* `suggest_network_pairs(source, target, network_ids, namespace="")` — one row per source
+Rows only ever name what `user` may use (the NADs of their namespaces).
+
+* `suggest_network_pairs(source, target, network_ids, namespace="", user)` — one row per source
   network: the NetworkAttachmentDefinition whose name equals or contains the network's name
   (or is contained in it), preferring NADs in `namespace` (the plan's target namespace), then in
   "default". A source's pod network (adapter `has_pod_network`) goes to the pod network; a
@@ -51,10 +53,11 @@ def matching_nad(network_name: str, nads: list[TargetNetwork], namespace: str = 
     return best(contained)
 
 
-def suggest_network_pairs(source: Provider, target: Provider, network_ids, namespace: str = "") -> list[NetworkPairSpec]:
+def suggest_network_pairs(source: Provider, target: Provider, network_ids, namespace: str = "",
+                          user=None) -> list[NetworkPairSpec]:
     adapter = adapter_class(source.type)
-    endpoints = {e.id: e for e in source_networks(source)}
-    nads = target_networks(target)
+    endpoints = {e.id: e for e in source_networks(source, user)}
+    nads = target_networks(target, user)
     by_value = {n.value: n for n in nads}
     pairs = []
     for network_id in network_ids:
@@ -72,10 +75,11 @@ def suggest_network_pairs(source: Provider, target: Provider, network_ids, names
     return pairs
 
 
-def suggest_storage_pairs(source: Provider, target: Provider, storage_ids, namespace: str = "") -> list[StoragePairSpec]:
+def suggest_storage_pairs(source: Provider, target: Provider, storage_ids, namespace: str = "",
+                          user=None) -> list[StoragePairSpec]:
     """namespace (the plan's target namespace) is not used: storage classes are cluster-wide."""
     same_kind = adapter_class(source.type).is_target
-    endpoints = {e.id: e for e in source_storages(source)}
+    endpoints = {e.id: e for e in source_storages(source, user)}
     classes = {c.name: c for c in target_storage_classes(target)}
     default = default_storage_class(target)
     pairs = []

@@ -1,7 +1,8 @@
 """The target side of the maps, from the target (openshift) provider's inventory.
 
-* `target_networks(provider)` — its NetworkAttachmentDefinitions as `TargetNetwork`s
-  ("namespace/name"); the pod network is not a NAD and is offered by the editors themselves.
+* `target_networks(provider, user)` — its NetworkAttachmentDefinitions the user may use, as
+  `TargetNetwork`s ("namespace/name"); the pod network is not a NAD and is offered by the editors
+  themselves.
 * `target_storage_classes(provider)` — its storage classes as `StorageClass`es, with the
   default access and volume modes (`mappings.defaults`).
 * `default_storage_class(provider)` — the class new disks land in when nobody says otherwise:
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mappings.defaults import Modes, default_modes
+from providers.inventory.visible import visible_inventory
 from providers.models import InventoryObject, Provider
 
 
@@ -41,8 +43,11 @@ class StorageClass:
         return f"{self.name} (default)" if self.is_default else self.name
 
 
-def target_networks(provider: Provider) -> list[TargetNetwork]:
-    nads = InventoryObject.objects.filter(provider=provider, kind="network").values_list("path", flat=True)
+def target_networks(provider: Provider, user=None) -> list[TargetNetwork]:
+    """The NADs a user may attach VMs to (those of namespaces where they are an editor:
+    providers.inventory.visible); all of them for user=None."""
+    nads = visible_inventory(user, provider, InventoryObject, "use").filter(kind="network").values_list("path",
+                                                                                                         flat=True)
     result = []
     for path in nads:
         namespace, _, name = path.strip("/").partition("/")

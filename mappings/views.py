@@ -21,7 +21,7 @@ def chosen_provider(user, value, target_only=False):
         pk = int(getattr(value, "pk", value))
     except (TypeError, ValueError):
         return None
-    visible = Provider.objects.restrict(user, "view")
+    visible = Provider.objects.restrict(user, "use")
     if target_only:
         visible = visible.filter(type__in=target_types())
     return visible.filter(pk=pk).first()
@@ -70,7 +70,7 @@ class MapEditView(generic.ObjectEditView):
         context = {"object": obj, "form": form, "model": self.model, "rows_url": self.kind.rows_url,
                    "cancel_url": obj.get_absolute_url() if obj.pk else self.url("_list"),
                    "row_errors": bool(form.pair_errors),
-                   **rows.context(self.kind, source, target, self.rows)}
+                   **rows.context(self.kind, source, target, self.rows, request.user)}
         return render(request, self.template_name, context, status=status)
 
 
@@ -107,8 +107,8 @@ class MapRowsView(LoginRequiredMixin, View):
             raise PermissionDenied(f"You may not edit {model._meta.verbose_name_plural} in any project.")
         source = chosen_provider(user, request.POST.get("source_provider"))
         target = chosen_provider(user, request.POST.get("destination_provider"), target_only=True)
-        current = rows.edit_rows(self.kind, request.POST, source, target)
-        context = {"rows_url": self.kind.rows_url, **rows.context(self.kind, source, target, current)}
+        current = rows.edit_rows(self.kind, request.POST, source, target, user)
+        context = {"rows_url": self.kind.rows_url, **rows.context(self.kind, source, target, current, user)}
         return render(request, "mappings/pairs.html", context)
 
 

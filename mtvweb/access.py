@@ -4,11 +4,15 @@ Admins (Django superusers) may do everything. Everybody else gets a role per nam
 (guide §5.1, DESIGN.md "Users and access"):
 
 * viewer  — read plans, maps, migrations and the providers of the namespace;
-* editor  — also create, change, delete and start plans and maps, use providers;
+* editor  — also create, change, delete and start plans and maps, and use what the namespace
+  holds (its providers, maps, hooks and source VMs) in a plan or a map;
 * admin   — also create, change and delete providers in the namespace.
 
-Providers an admin creates in the operator namespace (settings.MTVWEB_NAMESPACE, openshift-mtv
-by default) are shared: every user with a role may see and use them in maps and plans.
+"use" is an action of its own: to put a provider, map, hook or source VM in a plan (or a
+provider in a map) takes editor in its namespace, so a viewer of B who is an editor of A cannot
+build a plan in A on B's credentials. Providers an admin creates in the operator namespace
+(settings.MTVWEB_NAMESPACE, openshift-mtv by default) are shared: every user with a role
+anywhere may see and use them.
 
 Every namespaced model uses `RestrictedQuerySet` (its namespace is the field named by
 `namespace_field`: "namespace" unless the model says e.g. "plan__namespace"), and every
@@ -25,7 +29,9 @@ from django.http import Http404
 from mtvweb.roles import EDITOR, ROLES, VIEWER, NamespaceRole
 
 # The least role each action needs, unless a model says otherwise (`access_rules`).
-DEFAULT_RULES = {"view": VIEWER, "add": EDITOR, "change": EDITOR, "delete": EDITOR, "run": EDITOR}
+DEFAULT_RULES = {"view": VIEWER, "use": EDITOR, "add": EDITOR, "change": EDITOR, "delete": EDITOR, "run": EDITOR}
+# The actions a model's `shared_in_operator_namespace` opens to everyone with a role.
+SHARED_ACTIONS = ("view", "use")
 
 
 def roles_at_least(role: str) -> list[str]:
@@ -77,7 +83,7 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         field = getattr(self.model, "namespace_field", "namespace")
         allowed = models.Q(**{f"{field}__in": namespaces_for(user, self.model, action)})
-        if action == "view" and getattr(self.model, "shared_in_operator_namespace", False):
+        if action in SHARED_ACTIONS and getattr(self.model, "shared_in_operator_namespace", False):
             # Like MTV's providers in openshift-mtv: everyone with a role somewhere may see and use them.
             if NamespaceRole.objects.filter(user=user).exists():
                 allowed |= models.Q(**{field: settings.MTVWEB_NAMESPACE})

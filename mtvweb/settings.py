@@ -73,6 +73,10 @@ MTVWEB_OPA_BINARY = os.environ.get(
 )
 # The namespace mtvweb runs its own Pods in (scanners, and anything not tied to a plan).
 MTVWEB_NAMESPACE = os.environ.get("MTVWEB_NAMESPACE", "openshift-mtv")
+# Editors of a project P may have a plan migrate into a new namespace named P-<anything>: they
+# become its editors (as OpenShift makes whoever requests a project its admin) and it is created
+# in the cluster. Off (the default): only cluster admins create namespaces (plans.tenancy).
+MTVWEB_EDITORS_CREATE_NAMESPACES = os.environ.get("MTVWEB_EDITORS_CREATE_NAMESPACES", "") == "1"
 # The image transfer, conversion and scanner Pods run.
 MTVWEB_IMAGE = os.environ.get("MTVWEB_IMAGE", "quay.io/mtvweb/mtvweb:latest")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]

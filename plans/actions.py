@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mtvweb.models import Namespace
 from mtvweb.validators import validate_object_name
-from plans import status
+from plans import status, tenancy
 from plans.models import Migration, MigrationVM, Plan, PlanVMHook, RunStatus
 
 ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
@@ -183,7 +183,10 @@ def start(user, plan: Plan) -> Migration:
         plan = _locked(user, plan, "start")
         # A restart runs again only the VMs that have not migrated yet (failed or canceled ones).
         waiting = set(waiting_vms(plan))
-        migration = Migration.objects.create(plan=plan, status=RunStatus.PENDING)
+        # The plan was checked when saved; the user's roles, or who saved it, may differ now.
+        if refused := tenancy.run_refusal(user, plan, waiting):
+            raise PermissionDenied(refused)
+        migration = Migration.objects.create(plan=plan, status=RunStatus.PENDING, started_by=user)
         MigrationVM.objects.bulk_create(MigrationVM(migration=migration, vm_id=vm.vm_id, name=vm.name)
                                         for vm in plan.vms.all() if vm.vm_id in waiting)
     return migration

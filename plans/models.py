@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -111,6 +112,9 @@ class Migration(models.Model):
     cutover = models.DateTimeField(null=True, blank=True)
     # VM ids to cancel (Forklift's spec.cancel).
     cancel = models.JSONField(default=list, blank=True)
+    # Whose rights the engine checks again before it touches the cluster (plans.tenancy.run_refusal).
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
 
     objects = RestrictedQuerySet.as_manager()
 

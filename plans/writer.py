@@ -1,7 +1,8 @@
 """The one way a plan is checked and saved: the wizard (plans/wizard/), the REST API (plans/api/)
 and any command line build a `PlanInput` and hand it to `save()`.
 
-* References are resolved among what the user may use: `usable(user, Model)` is the one lookup.
+* References are resolved among what the user may use: `usable(user, Model)` is the one lookup
+  (and `usable_vms(user, source)` for VMs; both from plans.tenancy, with the target namespace's rule).
 * `problems(user, plan, instance)` checks the whole input and returns `{field: [messages]}`,
   keyed by the writer's field names (`name`, `namespace`, `source`, `destination`,
   `target_namespace`, `transfer_network`, `warm`, `network_map`, `storage_map`, `vms`,
@@ -32,6 +33,12 @@ from plans import actions, status
 from plans.hooks import image_problem, playbook_problem
 from plans.models import Hook, Plan, PlanVM, PlanVMHook
 from plans.naming import is_valid_name, why_invalid
+from plans.tenancy import (  # usable and usable_vms: the lookups every way in resolves references with
+    claim_target_namespace,
+    target_namespace_problem,
+    usable,  # noqa: F401
+    usable_vms,  # noqa: F401
+)
 from providers.adapters import adapter_class, warm_types
 from providers.models import Provider, VirtualMachine
 
@@ -87,16 +94,6 @@ class PlanInput:
     transfer_network: str = ""  # "namespace/name" of a NetworkAttachmentDefinition, or ""
 
 
-def usable(user, model):
-    """The objects of `model` the user may refer to in a plan."""
-    return model.objects.restrict(user, "view")
-
-
-def usable_vms(user, source: Provider):
-    """The VMs of a source (one the user may use) that the user may put in a plan."""
-    return VirtualMachine.objects.filter(provider=source)
-
-
 def message(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -141,20 +138,10 @@ def destination_problem(destination: Provider | None) -> str:
     return ""
 
 
-def target_namespace_problem(value: str) -> str:
-    if not value:
-        return "Choose the target namespace, or type a new name to create it."
-    try:
-        validate_namespace_name(value)
-    except ValidationError as exc:
-        return message(exc)
-    return ""
-
-
-def transfer_network_problem(destination: Provider | None, value: str) -> str:
+def transfer_network_problem(user, destination: Provider | None, value: str) -> str:
     if not value or destination is None:
         return ""
-    if value not in {n.value for n in target_networks(destination)}:
+    if value not in {n.value for n in target_networks(destination, user=user)}:
         return (f"NetworkAttachmentDefinition {value} is not in the cluster of {destination.name}: create it there, "
                 "or choose another or the default.")
     return ""
@@ -169,8 +156,10 @@ def general_problems(user, *, name: str, namespace: str, source, destination, ta
              "name": name_problem(instance.namespace if instance else namespace, name, instance),
              "source": "" if source is not None else "Choose the source provider.",
              "destination": wrong_destination,
-             "target_namespace": target_namespace_problem(target_namespace),
-             "transfer_network": "" if wrong_destination else transfer_network_problem(destination, transfer_network)}
+             "target_namespace": target_namespace_problem(user, target_namespace,
+                                                          None if wrong_destination else destination),
+             "transfer_network": "" if wrong_destination else transfer_network_problem(user, destination,
+                                                                                        transfer_network)}
     return {key: [text] for key, text in found.items() if text}
 
 
@@ -182,11 +171,18 @@ def warm_problem(source: Provider | None, warm: bool) -> str:
             f"migration only (warm is for {warm_names}).")
 
 
-def map_problem(kind: MapKind, chosen, source: Provider | None, destination: Provider | None) -> str:
-    """A plan needs a map of each kind; an existing one must join the plan's providers."""
+def map_problem(kind: MapKind, chosen, source: Provider | None, destination: Provider | None,
+                namespace: str) -> str:
+    """A plan needs a map of each kind; an existing one must be in the plan's project and join the
+    plan's providers."""
     if chosen is None:
         return f"Choose a {kind} map, or create a new one."
-    if isinstance(chosen, NewMap) or source is None or destination is None:
+    if isinstance(chosen, NewMap):
+        return ""
+    if chosen.namespace != namespace:
+        return (f"{str(kind).capitalize()} map {chosen.namespace}/{chosen.name} is in another project: a plan uses "
+                f"maps of its own project ({namespace}). Choose one there, or create a new one.")
+    if source is None or destination is None:
         return ""
     if (chosen.source_provider_id, chosen.destination_provider_id) != (source.pk, destination.pk):
         return (f"{str(kind).capitalize()} map {chosen.name} maps {chosen.source_provider.name} → "
@@ -201,6 +197,14 @@ def target_name_problem(value: str) -> str:
     return ""
 
 
+def hook_namespace_problem(hook: Hook, namespace: str) -> str:
+    """An existing hook a plan runs must be in the plan's project."""
+    if hook.namespace == namespace:
+        return ""
+    return (f"Hook {hook.namespace}/{hook.name} is in another project: a plan runs hooks of its own project "
+            f"({namespace}). Choose one there, or add the playbook or image as a new hook.")
+
+
 def hook_problems(image: str, playbook: str, playbook_required: bool) -> Problems:
     """A new hook: a playbook that parses (required unless a custom image runs on its own) and an
     image a cluster can pull."""
@@ -212,13 +216,17 @@ def hook_problems(image: str, playbook: str, playbook_required: bool) -> Problem
     return {key: [text] for key, text in found.items() if text}
 
 
-def vm_problems(vms: list[VMChoice]) -> Problems:
+def vm_problems(vms: list[VMChoice], namespace: str) -> Problems:
     found: Problems = {}
     if not vms:
         found["vms"] = [NO_VMS]
     for index, choice in enumerate(vms):
         if text := target_name_problem(choice.target_name):
             found[f"vms[{index}].target_name"] = [text]
+        hooks = [text for _, hook in choice.hooks if isinstance(hook, Hook)
+                 if (text := hook_namespace_problem(hook, namespace))]
+        if hooks:
+            found[f"vms[{index}].hooks"] = hooks
     return found
 
 
@@ -235,11 +243,12 @@ def problems(user, plan: PlanInput, instance: Plan | None = None) -> Problems:
     if text := warm_problem(plan.source, plan.warm):
         found["warm"] = [text]
     destination = None if "destination" in found else plan.destination
+    namespace = instance.namespace if instance is not None else plan.namespace  # a plan stays in its project
     for kind in KINDS.values():
-        if text := map_problem(kind, getattr(plan, kind.plan_field), plan.source, destination):
+        if text := map_problem(kind, getattr(plan, kind.plan_field), plan.source, destination, namespace):
             found[kind.plan_field] = [text]
     if plan.source is not None:  # without one, no VM could be chosen
-        found.update(vm_problems(plan.vms))
+        found.update(vm_problems(plan.vms, namespace))
     for step, hook in new_hooks(plan).items():
         for key, texts in hook_problems(hook.image, hook.playbook, playbook_required=False).items():
             found[f"hooks.{step}.{key}"] = texts
@@ -296,6 +305,7 @@ def _write(user, plan: PlanInput, instance: Plan | None) -> Plan:
     if not Plan.objects.restrict(user, action).filter(pk=row.pk).exists():
         raise PermissionDenied(f"You may not save plans in project {row.namespace}.")
     Namespace.objects.get_or_create(name=row.namespace)
+    claim_target_namespace(user, row.target_namespace, row.destination_provider)
     return row
 
 

@@ -1,6 +1,7 @@
 import django_filters
 
 from mtvweb.filters import NAME_SEARCH
+from providers.inventory.visible import visible_inventory
 from providers.models import InventoryObject, VirtualMachine
 
 CONCERN_CHOICES = [("3", "Critical"), ("2", "Warning or worse"), ("1", "Any concern"), ("0", "No concerns")]
@@ -20,10 +21,11 @@ class VMFilter(django_filters.FilterSet):
         model = VirtualMachine
         fields = ["name", "power_state", "concern", "host", "folder"]
 
-    def __init__(self, *args, provider, **kwargs):
+    def __init__(self, *args, provider, user, **kwargs):
+        """The queryset: the provider's VMs the user may see; the choices are only of those too."""
         super().__init__(*args, **kwargs)
-        objects = InventoryObject.objects.filter(provider=provider)
-        states = VirtualMachine.objects.filter(provider=provider).order_by().values_list("power_state", flat=True).distinct()
+        objects = visible_inventory(user, provider, InventoryObject)
+        states = self.queryset.order_by().values_list("power_state", flat=True).distinct()
         self.filters["power_state"].extra["choices"] = [(s, s) for s in sorted(set(states)) if s]
         self.filters["host"].extra["choices"] = list(objects.filter(kind="host").values_list("uid", "name"))
         self.filters["folder"].extra["choices"] = list(objects.filter(kind="folder").values_list("uid", "path"))

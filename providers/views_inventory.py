@@ -1,4 +1,5 @@
-"""The provider page's inventory tabs: VMs, hosts, networks, storage."""
+"""The provider page's inventory tabs: VMs, hosts, networks, storage — of a cluster, only what lives
+in the viewer's namespaces (providers.inventory.visible)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -7,6 +8,7 @@ from django_tables2 import RequestConfig
 
 from mtvweb.views import generic
 from providers.adapters import adapter_class
+from providers.inventory.visible import visible_inventory
 from providers.inventory_filters import VMFilter
 from providers.inventory_tables import InventoryObjectTable, StorageTable, VMTable
 from providers.models import Host, InventoryObject, Provider, VirtualMachine
@@ -53,10 +55,10 @@ class ProviderInventoryView(ProviderPartMixin, View):
         return render(request, "providers/provider_inventory.html", context)
 
     def vm_table(self, request, provider):
-        vms = VirtualMachine.objects.filter(provider=provider).only(
+        vms = visible_inventory(request.user, provider, VirtualMachine).only(
             "uid", "name", "path", "power_state", "host_uid", "concern_level", "concern_count", "concerns", "data",
             "revision_validated")
-        filterset = VMFilter(request.GET, queryset=vms, provider=provider)
+        filterset = VMFilter(request.GET, queryset=vms, provider=provider, user=request.user)
         hosts = dict(InventoryObject.objects.filter(provider=provider, kind="host").values_list("uid", "name"))
         table = VMTable(filterset.qs, adapter=adapter_class(provider.type), host_names=hosts,
                         order_by=request.GET.get("sort", "name"))
@@ -64,7 +66,7 @@ class ProviderInventoryView(ProviderPartMixin, View):
         return table, filterset
 
     def object_table(self, request, provider, kind):
-        objects = InventoryObject.objects.filter(provider=provider, kind=kind)
+        objects = visible_inventory(request.user, provider, InventoryObject).filter(kind=kind)
         if kind == "storage":
             table = StorageTable(objects, adapter=adapter_class(provider.type))
         else:

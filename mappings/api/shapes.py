@@ -127,7 +127,7 @@ def find_provider(user, ref, role: str):
     """The provider a ref names among those the user may use; (provider, error message)."""
     if not isinstance(ref, dict) or not (ref.get("id") or ref.get("name")):
         return None, f"Give the {role} provider as {{\"id\": …}} or {{\"name\": …, \"namespace\": …}}."
-    visible = Provider.objects.restrict(user, "view")
+    visible = Provider.objects.restrict(user, "use")
     if ref.get("id"):
         try:
             found = visible.filter(pk=int(ref["id"])).first()
@@ -170,8 +170,8 @@ def _entries(data) -> list:
     return entries
 
 
-def network_specs(data: dict, source: Provider) -> list[NetworkPairSpec]:
-    endpoints, specs, errors = source_networks(source), [], []
+def network_specs(data: dict, source: Provider, user) -> list[NetworkPairSpec]:
+    endpoints, specs, errors = source_networks(source, user), [], []
     namespaced = adapter_class(source.type).named_by_namespace
     for index, entry in enumerate(_entries(data)):
         source_id, name, error = _source_id(entry.get("source"), endpoints, source, network_noun(), namespaced)
@@ -188,8 +188,8 @@ def network_specs(data: dict, source: Provider) -> list[NetworkPairSpec]:
     return specs
 
 
-def storage_specs(data: dict, source: Provider) -> list[StoragePairSpec]:
-    endpoints, specs, errors = source_storages(source), [], []
+def storage_specs(data: dict, source: Provider, user) -> list[StoragePairSpec]:
+    endpoints, specs, errors = source_storages(source, user), [], []
     for index, entry in enumerate(_entries(data)):
         source_id, name, error = _source_id(entry.get("source"), endpoints, source, storage_noun(source), False)
         destination = entry.get("destination") if isinstance(entry.get("destination"), dict) else {}

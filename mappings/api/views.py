@@ -44,7 +44,7 @@ class MapAPI(APIView):
             if errors:
                 raise shapes.ShapeError(errors)
             if "map" in data or instance is None:
-                pairs = self.kind.api_specs(data, providers["source"])
+                pairs = self.kind.api_specs(data, providers["source"], request.user)
             else:
                 pairs = self.kind.specs_of(instance)
         except shapes.ShapeError as exc:

@@ -7,6 +7,7 @@ import base64
 from django.conf import settings
 from kubernetes.client.rest import ApiException
 
+from plans import tenancy
 from plans.engine import kube, objects
 from plans.engine.context import StepFailed, VMContext
 from plans.models import Hook, PlanVM, PlanVMHook
@@ -26,6 +27,9 @@ def _taken_names(ctx: VMContext) -> set[str]:
 
 
 def initialize(ctx: VMContext) -> bool:
+    # Roles may have changed since the plan was started: whoever started it must still be allowed.
+    if refused := tenancy.run_refusal(ctx.migration.started_by, ctx.plan, [ctx.record.vm_id]):
+        raise StepFailed(f"Nothing was done in the cluster: {refused}")
     if "target_name" not in ctx.memo:
         chosen = PlanVM.objects.filter(plan=ctx.plan, vm_id=ctx.record.vm_id).values_list("target_name", flat=True)
         ctx.memo["target_name"] = (chosen.first() or "") or kubernetes_name(ctx.vm.name, _taken_names(ctx))

@@ -24,7 +24,7 @@ HOOK_STEPS = ("PreHook", "PostHook")
 
 
 class Choices:
-    """Read access to a wizard's data with the objects it names, restricted to what the user may see."""
+    """Read access to a wizard's data with the objects it names, restricted to what the user may use."""
 
     def __init__(self, data: dict, user, state_pk=None):
         self.data, self.user, self.state_pk = data, user, state_pk
@@ -55,12 +55,12 @@ class Choices:
         return list(self.part("vms").get("ids", []))
 
     def chosen_map(self, kind: str):
-        """The existing map the step chose (None for a new one, or one the user may not see);
+        """The existing map the step chose (None for a new one, or one the user may not use);
         kind: the map kind's name (mappings.kinds.KINDS)."""
         part = self.part(kind)
         if part.get("mode") != "existing" or not part.get("map"):
             return None
-        return KINDS[kind].model.objects.restrict(self.user, "view").filter(pk=part["map"]).first()
+        return writer.usable(self.user, KINDS[kind].model).filter(pk=part["map"]).first()
 
     def pairs(self, kind: str) -> list:
         """The rows the plan will use: the chosen map's, or the new map's."""

@@ -25,10 +25,12 @@ from mtvweb.views.generic import namespaces_allowed
 from plans import writer
 from plans.checks import CRITICAL, check_plan
 from plans.models import Hook, Plan
+from plans.tenancy import is_reserved
 from plans.wizard import vms as vm_step
 from plans.wizard.state import HOOK_STEPS, Choices
 from providers.adapters import adapter_class, target_types
-from providers.models import InventoryObject, Provider, VirtualMachine
+from providers.inventory.visible import visible_inventory
+from providers.models import InventoryObject, Provider
 
 Errors = dict[str, list[str]]
 
@@ -93,15 +95,17 @@ class General(Step):
 
     def context(self, choices):
         user, target = choices.user, choices.target
-        providers = Provider.objects.restrict(user, "view").order_by("name")
+        providers = writer.usable(user, Provider).order_by("name")
         allowed = namespaces_allowed(user, Plan, "add")
         namespaces = sorted(allowed) if allowed is not None else None
         existing = []
         nads = []
         if target is not None:
-            existing = sorted(InventoryObject.objects.filter(provider=target, kind="folder")
-                              .values_list("name", flat=True))
-            nads = [n.value for n in target_networks(target)]
+            # Only namespaces the user may migrate into: theirs, and none of the cluster's own.
+            existing = sorted(name for name in visible_inventory(user, target, InventoryObject, "use")
+                              .filter(kind="folder").values_list("name", flat=True)
+                              if user.is_superuser or not is_reserved(name))
+            nads = [n.value for n in target_networks(target, user)]
         default_transfer = (target.settings or {}).get("transferNetwork", "") if target else ""
         return {"providers": providers, "targets": providers.filter(type__in=target_types()),
                 "plan_namespaces": namespaces, "target_namespaces": existing, "nads": nads,
@@ -125,18 +129,21 @@ class VMs(Step):
         ids = part.get("ids", [])
         if "filter_name" in post:
             part["filter"] = vm_step.read_filter(post)
-        if "shown" in post:  # the checkboxes of the page on screen
+        if "shown" in post:  # the checkboxes of the page on screen (of VMs the user may migrate)
             shown, checked = post.getlist("shown"), set(post.getlist("vm"))
+            usable = vm_step.usable_ids(choices.user, source, shown)
+            shown = [u for u in shown if u in usable]
             ids = vm_step.merged(ids, add=[u for u in shown if u in checked], remove=[u for u in shown
                                                                                        if u not in checked])
         notes: Errors = {}
         if action == "select_matching":
-            ids = vm_step.merged(ids, add=vm_step.matching(source, part.get("filter", {})).values_list("uid",
-                                                                                                        flat=True))
+            ids = vm_step.merged(ids, add=vm_step.matching(choices.user, source, part.get("filter", {}))
+                                 .values_list("uid", flat=True))
         elif action == "clear":
             ids = []
         elif action == "paste":
-            found, missing, ambiguous = vm_step.resolve_names(source, vm_step.names_in(post.get("names", "")))
+            found, missing, ambiguous = vm_step.resolve_names(choices.user, source,
+                                                              vm_step.names_in(post.get("names", "")))
             ids = vm_step.merged(ids, add=found)
             if missing:
                 _error(notes, "names", f"Not in the inventory of {source.name}: {', '.join(missing)}.")
@@ -156,7 +163,7 @@ class VMs(Step):
             return {"vms": ["Choose the source provider in the General step first."]}
         if not part.get("ids"):
             return {"vms": [writer.NO_VMS]}
-        critical = vm_step.critical_names(source, part["ids"])
+        critical = vm_step.critical_names(choices.user, source, part["ids"])
         if critical and not part.get("critical_ok"):
             return {"critical_ok": [f"{len(critical)} selected VM{'s have' if len(critical) > 1 else ' has'} Critical "
                                     f"concerns ({', '.join(critical[:5])}{'…' if len(critical) > 5 else ''}): confirm "
@@ -175,14 +182,15 @@ class VMs(Step):
         if source is None:
             return {}
         chosen = part.get("filter", {})
-        page = vm_step.page_of(source, chosen, page_number)
+        page = vm_step.page_of(choices.user, source, chosen, page_number)
         selected = set(part.get("ids", []))
         adapter = adapter_class(source.type)
         rows = [{"vm": vm, "selected": vm.uid in selected, "summary": self.describe(adapter.vm_summary(vm.data))}
                 for vm in page.object_list]
         return {"source": source, "page": page, "rows": rows, "filter": chosen, "selected_count": len(selected),
-                "matching_count": page.paginator.count, "critical": vm_step.critical_names(source, list(selected)),
-                **vm_step.filter_choices(source)}
+                "matching_count": page.paginator.count,
+                "critical": vm_step.critical_names(choices.user, source, list(selected)),
+                **vm_step.filter_choices(choices.user, source)}
 
 
 # --- network and storage maps ------------------------------------------------------------------
@@ -215,7 +223,8 @@ class MapStep(Step):
         part.setdefault("mode", "new" if not self.candidates(choices).exists() else "existing")
         if part.get("basis") == self.basis(choices):
             return
-        suggested = self.kind.suggest(source, target, self.used(choices), choices.general.get("target_namespace", ""))
+        suggested = self.kind.suggest(source, target, self.used(choices), choices.general.get("target_namespace", ""),
+                                      user=choices.user)
         kept = {p["source_id"]: p for p in part.get("pairs", []) if p.get("source_id")}
         part["pairs"] = [kept.get(p.source_id) or p.to_json() for p in suggested]
         part["basis"] = self.basis(choices)
@@ -229,7 +238,8 @@ class MapStep(Step):
         if part["mode"] == "existing":
             part["map"] = int(post["map"]) if post.get("map", "").isdigit() else None
         elif post.get("rows_shown"):  # the page showed the new map's rows: take them as they are now
-            edited = map_rows.edit_rows(self.kind, post, choices.source, choices.target)  # fills in source names
+            edited = map_rows.edit_rows(self.kind, post, choices.source, choices.target,  # fills in source names
+                                        choices.user)
             part["pairs"] = [r.pair.to_json() for r in edited]
             part["defaults_for"] = [r.defaults_for for r in edited]
             part["basis"] = self.basis(choices)  # the user's rows now stand for these VMs' suggestion
@@ -244,11 +254,12 @@ class MapStep(Step):
             return {"mode": ["Choose the source and target providers in the General step first."]}
         what = f"{self.kind} map"
         if part.get("mode") == "existing":
-            if problem := writer.map_problem(self.kind, choices.chosen_map(self.name), choices.source, choices.target):
+            if problem := writer.map_problem(self.kind, choices.chosen_map(self.name), choices.source, choices.target,
+                                             choices.general.get("namespace", "")):
                 _error(errors, "map", problem)
             return errors
         pairs = choices.pairs(self.name)
-        row_errors = self.kind.validate(choices.source, choices.target, pairs)
+        row_errors = self.kind.validate(choices.source, choices.target, pairs, user=choices.user)
         if row_errors:
             _error(errors, "pairs", f"Fix the rows marked below: {self.describe(row_errors)}")
         if part.get("template"):
@@ -273,7 +284,7 @@ class MapStep(Step):
     def unmapped(self, choices) -> list[str]:
         """Sources the selected VMs use that the map leaves without a target."""
         mapped = {p.source_id for p in choices.pairs(self.name) if p.mapped}
-        endpoints = {e.id: e.label for e in self.kind.sources(choices.source)}
+        endpoints = {e.id: e.label for e in self.kind.sources(choices.source, choices.user)}
         return [endpoints.get(i, i) for i in self.used(choices) if i not in mapped]
 
     def context(self, choices):
@@ -284,14 +295,14 @@ class MapStep(Step):
         part = choices.part(self.name)
         rows = map_rows.from_pairs([self.kind.spec.from_json(p) for p in part.get("pairs", [])],
                                    part.get("defaults_for") or [])
-        map_rows.check(self.kind, rows, source, target)
+        map_rows.check(self.kind, rows, source, target, choices.user)
         chosen = choices.chosen_map(self.name)
         return {"kind": self.kind, "mode": part.get("mode", "new"), "candidates": self.candidates(choices),
                 "chosen": chosen, "chosen_pairs": choices.pairs(self.name) if chosen else [],
                 "template": part.get("template", False), "template_name": part.get("template_name", ""),
                 "unmapped": self.unmapped(choices), "used_noun": self.kind.noun(source),
                 "rows_url": reverse("plans:wizard_step", args=[choices.state_pk, self.name]),
-                **map_rows.context(self.kind, source, target, rows)}
+                **map_rows.context(self.kind, source, target, rows, choices.user)}
 
 
 class NetworkMapStep(MapStep):
@@ -352,8 +363,12 @@ class Hooks(Step):
         for step in HOOK_STEPS:
             choice = choices.hook_choice(step)
             kind = choice.get("kind", "none")
-            if kind == "existing" and choices.existing_hook(step) is None:
-                _error(errors, f"{step}-hook", "Choose one of the project's hooks.")
+            if kind == "existing":
+                hook = choices.existing_hook(step)
+                problem = writer.hook_namespace_problem(hook, choices.general.get("namespace", "")) if hook else \
+                    "Choose one of the project's hooks."
+                if problem:
+                    _error(errors, f"{step}-hook", problem)
             elif kind in ("playbook", "image"):
                 image = Hook.DEFAULT_IMAGE if kind == "playbook" else choice.get("image", "")
                 playbook = choice.get("playbook", "") if kind == "playbook" else ""
@@ -363,7 +378,7 @@ class Hooks(Step):
 
     def context(self, choices):
         namespace = choices.general.get("namespace", "")
-        existing = Hook.objects.restrict(choices.user, "view").filter(namespace=namespace).order_by("name")
+        existing = writer.usable(choices.user, Hook).filter(namespace=namespace).order_by("name")
         return {"hook_steps": [(step, "Before migration (PreHook)" if step == "PreHook" else
                                 "After migration (PostHook)", choices.hook_choice(step)) for step in HOOK_STEPS],
                 "existing_hooks": existing, "default_image": Hook.DEFAULT_IMAGE}
@@ -395,7 +410,7 @@ class Review(Step):
             return {}
         result = check_plan(draft)
         names = choices.part("names")
-        vms = {vm.uid: vm for vm in VirtualMachine.objects.filter(provider=draft.source, uid__in=draft.vm_ids)}
+        vms = {vm.uid: vm for vm in writer.usable_vms(choices.user, draft.source).filter(uid__in=draft.vm_ids)}
         rows = [{"id": uid, "name": vms[uid].name if uid in vms else uid, "chosen": names.get(uid, ""),
                  "automatic": result.target_names.get(uid, ""),
                  "findings": [f for f in result.findings if uid in vms and f.vm == vms[uid].name]}

@@ -2,7 +2,8 @@
 concerns — all in the database, over every page) and keep the selection in the wizard's data.
 
 "Select all that match" adds exactly the VMs the filter matches; a pasted list of names adds
-those it finds and says which it could not.
+those it finds and says which it could not. Every list, count and choice is of what the user may
+migrate (plans.tenancy.usable_vms: a cluster's VMs of namespaces where they are an editor).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 
 from django.core.paginator import Paginator
 
+from plans.tenancy import usable_vms
+from providers.inventory.visible import visible_inventory
 from providers.inventory_filters import CONCERN_CHOICES
 from providers.models import InventoryObject, Provider, VirtualMachine
 
@@ -23,9 +26,10 @@ def read_filter(post) -> dict:
     return {key: post.get(f"filter_{key}", "").strip() for key in FILTER_KEYS}
 
 
-def location_choices(provider: Provider) -> list[tuple[str, str]]:
+def location_choices(user, provider: Provider) -> list[tuple[str, str]]:
     """Clusters with their hosts indented under them, hosts outside clusters, then folders by path."""
-    objects = InventoryObject.objects.filter(provider=provider, kind__in=LOCATION_FIELDS).order_by("path", "name")
+    objects = visible_inventory(user, provider, InventoryObject, "use").filter(kind__in=LOCATION_FIELDS).order_by(
+        "path", "name")
     rows = list(objects.values_list("kind", "uid", "name", "path", "parent_kind", "parent_uid"))
     hosts_of: dict[str, list] = {}
     for kind, uid, name, _path, parent_kind, parent_uid in rows:
@@ -43,8 +47,8 @@ def location_choices(provider: Provider) -> list[tuple[str, str]]:
     return choices
 
 
-def matching(provider: Provider, chosen: dict):
-    vms = VirtualMachine.objects.filter(provider=provider).order_by("name", "uid")
+def matching(user, provider: Provider, chosen: dict):
+    vms = usable_vms(user, provider).order_by("name", "uid")
     if chosen.get("name"):
         vms = vms.filter(name__icontains=chosen["name"])
     kind, _, uid = chosen.get("location", "").partition(":")
@@ -58,14 +62,14 @@ def matching(provider: Provider, chosen: dict):
     return vms
 
 
-def filter_choices(provider: Provider) -> dict:
-    states = VirtualMachine.objects.filter(provider=provider).order_by().values_list("power_state", flat=True)
-    return {"locations": location_choices(provider), "power_states": sorted({s for s in states.distinct() if s}),
+def filter_choices(user, provider: Provider) -> dict:
+    states = usable_vms(user, provider).order_by().values_list("power_state", flat=True)
+    return {"locations": location_choices(user, provider), "power_states": sorted({s for s in states.distinct() if s}),
             "concerns": CONCERN_CHOICES}
 
 
-def page_of(provider: Provider, chosen: dict, number) -> object:
-    return Paginator(matching(provider, chosen), PAGE_SIZE).get_page(number)
+def page_of(user, provider: Provider, chosen: dict, number) -> object:
+    return Paginator(matching(user, provider, chosen), PAGE_SIZE).get_page(number)
 
 
 def names_in(text: str) -> list[str]:
@@ -73,10 +77,10 @@ def names_in(text: str) -> list[str]:
     return [n.strip() for n in re.split(r"[\n,]+", text or "") if n.strip()]
 
 
-def resolve_names(provider: Provider, names: list[str]) -> tuple[list[str], list[str], list[str]]:
+def resolve_names(user, provider: Provider, names: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(ids found, names not found, names shared by several VMs)."""
     found = {}
-    for uid, name in VirtualMachine.objects.filter(provider=provider, name__in=names).values_list("uid", "name"):
+    for uid, name in usable_vms(user, provider).filter(name__in=names).values_list("uid", "name"):
         found.setdefault(name, []).append(uid)
     ids = [found[n][0] for n in dict.fromkeys(names) if len(found.get(n, [])) == 1]
     missing = [n for n in dict.fromkeys(names) if n not in found]
@@ -84,9 +88,13 @@ def resolve_names(provider: Provider, names: list[str]) -> tuple[list[str], list
     return ids, missing, ambiguous
 
 
-def critical_names(provider: Provider, ids: list[str]) -> list[str]:
-    return list(VirtualMachine.objects.filter(provider=provider, uid__in=ids,
-                                              concern_level=VirtualMachine.Concern.CRITICAL)
+def usable_ids(user, provider: Provider, ids) -> set[str]:
+    """Which of these VM ids the user may migrate (a posted id may name anything)."""
+    return set(usable_vms(user, provider).filter(uid__in=list(ids)).values_list("uid", flat=True))
+
+
+def critical_names(user, provider: Provider, ids: list[str]) -> list[str]:
+    return list(usable_vms(user, provider).filter(uid__in=ids, concern_level=VirtualMachine.Concern.CRITICAL)
                 .order_by("name").values_list("name", flat=True))
 
 

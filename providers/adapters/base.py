@@ -110,6 +110,10 @@ class Adapter:
     fetches_thumbprint: ClassVar[bool] = False
     # Its VMs and NADs are referenced by namespace/name (guide §5.3), not by id.
     named_by_namespace: ClassVar[bool] = False
+    # The stored kinds ("vm", "network", "folder"…) that live in the cluster's namespaces (the first
+    # part of their path): users see and use only those of their own namespaces
+    # (providers.inventory.visible); the other kinds belong to the whole source.
+    namespaced_kinds: ClassVar[frozenset[str]] = frozenset()
     # The provider form (dotted path to a providers.forms.ProviderForm subclass).
     form: ClassVar[str]
     # The last part of its validation policy's Rego package, io.konveyor.forklift.<policy_package>

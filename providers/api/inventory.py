@@ -8,7 +8,8 @@
     /providers/<type>/<uid>/workloads/<id>       {"input": the VM with its host and cluster}
 
 Collections per type come from the adapter (`resources`). Lists give a summary
-(id, parent, path, revision, name, selfLink) unless ?detail=1.
+(id, parent, path, revision, name, selfLink) unless ?detail=1. Of a cluster, only what lives in
+the caller's namespaces is served (providers.inventory.visible).
 """
 
 from django.http import Http404
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from providers.adapters import adapter_class
 from providers.inventory.records import object_record, provider_link, workload
+from providers.inventory.visible import visible_inventory
 from providers.models import InventoryObject, Provider, VirtualMachine
 
 SUMMARY = ("id", "parent", "path", "revision", "name", "selfLink")
@@ -49,14 +51,14 @@ class InventoryView(APIView):
             raise Http404(f"No {provider_type} provider {uid} that you may see.")
         return provider
 
-    def rows(self, provider, collection):
+    def rows(self, request, provider, collection):
         resources = adapter_class(provider.type).resources
         if collection not in resources:
             raise Http404(f"{provider.type} providers have no {collection}; they have: {', '.join(resources)}.")
         kind = resources[collection]
         if kind == "vm":
-            return VirtualMachine.objects.filter(provider=provider)
-        return InventoryObject.objects.filter(provider=provider, kind=kind)
+            return visible_inventory(request.user, provider, VirtualMachine)
+        return visible_inventory(request.user, provider, InventoryObject).filter(kind=kind)
 
 
 class ProvidersView(InventoryView):
@@ -80,7 +82,7 @@ class ProviderDetailView(InventoryView):
 class CollectionView(InventoryView):
     def get(self, request, provider_type, uid, collection):
         provider = self.provider(request, provider_type, uid)
-        rows = self.rows(provider, collection)
+        rows = self.rows(request, provider, collection)
         if name := request.query_params.get("name"):
             rows = rows.filter(path=name) if name.startswith("/") else rows.filter(name=name)
         detailed = request.query_params.get("detail", "0") not in ("", "0")
@@ -93,7 +95,7 @@ class CollectionView(InventoryView):
 class ObjectView(InventoryView):
     def get(self, request, provider_type, uid, collection, object_id):
         provider = self.provider(request, provider_type, uid)
-        row = self.rows(provider, collection).filter(uid=object_id).first()
+        row = self.rows(request, provider, collection).filter(uid=object_id).first()
         if row is None:
             raise Http404(f"No {collection} {object_id} in {provider.name}.")
         return Response(object_record(provider, collection, row))
@@ -104,7 +106,7 @@ class WorkloadView(InventoryView):
 
     def get(self, request, provider_type, uid, object_id):
         provider = self.provider(request, provider_type, uid)
-        vm = VirtualMachine.objects.filter(provider=provider, uid=object_id).first()
+        vm = visible_inventory(request.user, provider, VirtualMachine).filter(uid=object_id).first()
         if vm is None:
             raise Http404(f"No VM {object_id} in {provider.name}.")
         return Response({"input": workload(provider, vm)})

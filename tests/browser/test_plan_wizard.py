@@ -10,6 +10,7 @@ import pytest
 from mappings.models import NetworkMap, StorageMap
 from plans.models import Hook, Plan
 from providers.models import InventoryObject, VirtualMachine
+from tests.factories import grant
 from tests.fixtures.browser import log_in
 from tests.plans.helpers import lab_source_and_target
 
@@ -55,6 +56,7 @@ def next_step(page, name):
 
 def test_a_vsphere_plan_through_every_step(page, people, providers):
     source, host = providers["source"], providers["host"]
+    grant(people["editor"], "editor", "mtv-user")  # the lab cluster's namespace the VMs move to, with its NAD
     log_in(page, people["editor"])
     page.goto("/plans/")
     page.get_by_test_id("create").click()
@@ -65,6 +67,7 @@ def test_a_vsphere_plan_through_every_step(page, people, providers):
     assert "Enter a name for the new plan." in page.get_by_test_id("step-errors").inner_text()
     page.fill("[data-testid=plan-name]", "db-wave")
     page.fill("[data-testid=plan-description]", "Databases first")
+    page.select_option("[data-testid=plan-namespace]", "team-a")
     redrawn(page, lambda: page.select_option("[data-testid=source]", str(source.pk)))
     redrawn(page, lambda: page.select_option("[data-testid=target]", str(host.pk)))
     assert page.locator("#w-target-namespaces option[value=mtv-user]").count() == 1

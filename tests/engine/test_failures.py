@@ -54,7 +54,7 @@ def test_storage_too_small_fails_with_the_fix_and_archive_cleans_up(lab, people,
     status.refresh(plan)  # the plan checks see it coming…
     assert "Storage class small-capacity has 300 MiB free but the disks need 352 MiB" in plan.status_reasons[0]
     # …but the space may go between the check and the copy: run the migration anyway.
-    migration = Migration.objects.create(plan=plan)
+    migration = Migration.objects.create(plan=plan, started_by=people["admin"])
     MigrationVM.objects.create(migration=migration, vm_id=plan.vms.get().vm_id, name="mtv-rhel8-nocbt")
     migration = scheduler.run(migration, timeout=120)
     record = migration.vms.get()

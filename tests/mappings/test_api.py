@@ -31,7 +31,7 @@ def create(client, kind, entries, name="m1", namespace="team-a"):
 
 NETWORK_ENTRIES = [
     {"source": {"id": "network-6"}, "destination": {"type": "pod"}},
-    {"source": {"name": "DPG-Prod"}, "destination": {"type": "multus", "name": "mtv-user/prod"}},
+    {"source": {"name": "DPG-Prod"}, "destination": {"type": "multus", "name": "team-a/vm-network"}},
     {"source": {"id": "network-121"}, "destination": {"type": "multus", "namespace": "team-a", "name": "vm-network"}},
 ]
 
@@ -46,7 +46,7 @@ def test_create_and_read_a_network_map_in_forklifts_shape(client, world):
     assert record["provider"]["destination"]["name"] == "host"
     assert record["map"] == [
         {"source": {"id": "dvportgroup-113", "name": "DPG-Prod"},
-         "destination": {"type": "multus", "name": "prod", "namespace": "mtv-user"}},
+         "destination": {"type": "multus", "name": "vm-network", "namespace": "team-a"}},
         {"source": {"id": "network-121", "name": "VM Network"},
          "destination": {"type": "multus", "name": "vm-network", "namespace": "team-a"}},
         {"source": {"id": "network-6", "name": "VM Network"}, "destination": {"type": "pod"}},

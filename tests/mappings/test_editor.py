@@ -52,7 +52,7 @@ def test_rows_are_added_and_removed(client, world):
 def test_rows_list_the_inventories_of_the_chosen_providers(client, world):
     client.force_login(world["editor"])
     body = rows_view(client, "network", header(world, **{"pair-0-source": "", "pair-0-destination": ""}))
-    for option in ("DPG-Prod", "VM Network (/DC0/network/VM Network)", "Pod network", "mtv-user/prod",
+    for option in ("DPG-Prod", "VM Network (/DC0/network/VM Network)", "Pod network", "team-a/vm-network",
                    'label="NetworkAttachmentDefinitions in team-a"'):
         assert option in body
     body = rows_view(client, "storage", header(world, **{"pair-0-source": ""}))
@@ -143,15 +143,15 @@ def test_a_refused_edit_keeps_the_saved_map(client, world):
 def test_detail_page_shows_rows_problems_and_plans(client, world):
     client.force_login(world["editor"])
     client.post(reverse("mappings:networkmap_add"), header(world, **{"pair-0-source": "network-6",
-                                                                     "pair-0-destination": "mtv-user/prod"}))
+                                                                     "pair-0-destination": "team-a/vm-network"}))
     network_map = NetworkMap.objects.get(name="m1")
     PlanFactory(namespace="team-a", name="wave-1", network_map=network_map)
     from providers.models import InventoryObject
 
-    InventoryObject.objects.filter(uid="nad-mtv-user-prod").delete()  # the NAD went away since
+    InventoryObject.objects.filter(uid="nad-team-a-vm-network").delete()  # the NAD went away since
     body = html.unescape(client.get(network_map.get_absolute_url()).content.decode())
-    assert "mtv-user/prod" in body
-    assert "NetworkAttachmentDefinition mtv-user/prod does not exist in the cluster of host" in body
+    assert "team-a/vm-network" in body
+    assert "NetworkAttachmentDefinition team-a/vm-network is not among those you may use in the cluster of host" in body
     assert "team-a/wave-1" in body
     reason = "m1 is still used by plan team-a/wave-1: choose another map in that plan or delete it first."
     assert f'<span title="{reason}"><button class="pf-v6-c-button pf-m-danger" type="button" disabled' in body

@@ -10,6 +10,7 @@ import pytest
 from mappings.models import NetworkMap, StorageMap
 from providers.adapters.openshift.host import ensure_host_provider
 from providers.models import Provider
+from tests.factories import grant
 from tests.fixtures.browser import log_in
 from tests.providers.helpers import load
 from tests.providers.vsphere_helpers import make_provider
@@ -61,6 +62,7 @@ def start(page, path, name, vcenter, host):
 
 def test_create_a_network_map_and_a_storage_map(page, people, lab_providers):
     vcenter, host = lab_providers
+    grant(people["editor"], "editor", "mtv-user")  # the lab's NADs are in mtv-user: the editor's to use
     log_in(page, people["editor"])
 
     # --- network map ---------------------------------------------------------------------

@@ -21,8 +21,9 @@ NETWORK_CASES = {
                           "Network VM Network (/DC0/network/VM Network) is already mapped in row 1: a source has one "
                           "target only; remove one of the two rows.", "source"),
     "nad-not-in-cluster": ([("network-6", "team-a/nope")],
-                           "NetworkAttachmentDefinition team-a/nope does not exist in the cluster of host: choose the "
-                           "pod network or an existing one (create it in the cluster first).", "destination"),
+                           "NetworkAttachmentDefinition team-a/nope is not among those you may use in the cluster of "
+                           "host: choose the pod network or one in a namespace where you are an editor (create it in "
+                           "the cluster first).", "destination"),
     "no-target": ([("network-6", "")], "Choose a target: the pod network or a NetworkAttachmentDefinition.",
                   "destination"),
     "no-source": ([("", "pod")], "Choose a source network, or remove this row.", "source"),

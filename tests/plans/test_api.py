@@ -31,7 +31,7 @@ def manifest(**spec) -> dict:
                          "destination": {"name": "host", "namespace": "team-a"}},
             "map": {"network": {"name": "netmap", "namespace": "team-a"},
                     "storage": {"name": "storagemap", "namespace": "team-a"}},
-            "targetNamespace": "migrated",
+            "targetNamespace": "team-a",
             "vms": [{"id": "vm-1", "hooks": [{"hook": {"name": "prep", "namespace": "team-a"}, "step": "PreHook"}]},
                     {"name": "db-1", "targetName": "database"}],
         },
@@ -45,7 +45,7 @@ def test_editor_creates_a_plan_from_a_manifest(people, inventory):
     assert response.status_code == 201, response.json()
     plan = Plan.objects.get(name="wave-1")
     assert (plan.namespace, plan.description, plan.target_namespace, plan.warm) == (
-        "team-a", "First wave", "migrated", False)
+        "team-a", "First wave", "team-a", False)
     assert (plan.network_map, plan.storage_map) == (inventory["network_map"], inventory["storage_map"])
     assert sorted(plan.vms.values_list("vm_id", "name", "target_name")) == [
         ("vm-1", "web-1", ""), ("vm-2", "db-1", "database")]

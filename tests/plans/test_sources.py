@@ -13,6 +13,7 @@ from plans.models import Plan
 from providers.adapters import adapter_class
 from providers.adapters.openshift.host import ensure_host_provider
 from providers.models import Provider, VirtualMachine
+from tests.factories import grant
 from tests.providers.helpers import load, wait_for
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db]
@@ -124,6 +125,10 @@ def test_a_plan_of_each_source_type_through_the_api(request, people, host, sourc
     assert source.type == source_type
     records, networks, storages = used(source, vm_refs)
     assert networks and storages, "the lab VMs chosen must have NICs and disks to map"
+    target_namespace = f"moved-{source_type}"
+    # The editor's namespaces in the cluster: the NAD's, the target, and a KubeVirt source VM's.
+    for namespace in {"mtv-user", target_namespace, *(r["namespace"] for r in vm_refs if "namespace" in r)}:
+        grant(people["editor"], "editor", namespace)
     api = APIClient()
     api.force_authenticate(people["editor"])
     providers = {"source": {"id": source.pk}, "destination": {"id": host.pk}}
@@ -141,7 +146,6 @@ def test_a_plan_of_each_source_type_through_the_api(request, people, host, sourc
                                                      "provider": providers, "map": storage_entries}, format="json")
     assert response.status_code == 201, response.json()
 
-    target_namespace = f"moved-{source_type}"
     manifest = {
         "apiVersion": "forklift.konveyor.io/v1beta1", "kind": "Plan",
         "metadata": {"name": f"{source_type}-wave", "namespace": "team-a"},

@@ -27,7 +27,7 @@ class Wizard:
 
     def general(self, **fields):
         values = {"name": "wave-1", "namespace": "team-a", "source": self.inventory["source"].pk,
-                  "target": self.inventory["target"].pk, "target_namespace": "migrated", "transfer_network": "",
+                  "target": self.inventory["target"].pk, "target_namespace": "team-a", "transfer_network": "",
                   **fields}
         return self.post("general", values, action="next")
 
@@ -41,6 +41,18 @@ def other_providers_map(inventory):
     other = Provider.objects.create(namespace="team-a", name="rhv", type="ovirt", status="Ready")
     return NetworkMap.objects.create(namespace="team-a", name="rhv-nets", source_provider=other,
                                      destination_provider=inventory["target"])
+
+
+def team_x_objects(people, inventory):
+    """A network map and a hook in team-x, where the editor of team-a is an editor too."""
+    from plans.models import Hook
+    from tests.factories import grant
+
+    grant(people["editor"], "editor", "team-x")
+    network_map = NetworkMap.objects.create(namespace="team-x", name="x-nets", source_provider=inventory["source"],
+                                            destination_provider=inventory["target"])
+    return {"x_nets": network_map, "x_hook": Hook.objects.create(namespace="team-x", name="x-prep",
+                                                                 playbook="- hosts: localhost\n  tasks: []\n")}
 
 
 def cold_only_source(inventory):
@@ -63,9 +75,6 @@ CASES = [
     ("a project where the user is a viewer",
      lambda body, ctx: body["metadata"].update(namespace="team-v"), "metadata.namespace",
      lambda w, ctx: w.general(namespace="team-v")),
-    ("an invalid target namespace",
-     lambda body, ctx: body["spec"].update(targetNamespace="Not_Valid"), "spec.targetNamespace",
-     lambda w, ctx: w.general(target_namespace="Not_Valid")),
     ("no target namespace",
      lambda body, ctx: body["spec"].pop("targetNamespace"), "spec.targetNamespace",
      lambda w, ctx: w.general(target_namespace="")),
@@ -88,11 +97,29 @@ CASES = [
     ("an invalid target name",
      lambda body, ctx: body["spec"].update(vms=[{"id": "vm-1", "targetName": "Web_1"}]), "spec.vms[0].targetName",
      lambda w, ctx: (w.with_vms(), w.post("review", {"target-vm-1": "Web_1"}, action="finish"))[1]),
+    ("a network map of another project",
+     lambda body, ctx: body["spec"]["map"].update(network={"name": "x-nets", "namespace": "team-x"}),
+     "spec.map.network",
+     lambda w, ctx: (w.with_vms(), w.post("network", mode="existing", map=ctx["x_nets"].pk, action="next"))[1]),
+    ("a hook of another project",
+     lambda body, ctx: body["spec"]["vms"][0].update(hooks=[{"hook": {"name": "x-prep", "namespace": "team-x"},
+                                                            "step": "PreHook"}]),
+     "spec.vms[0].hooks",
+     lambda w, ctx: (w.with_vms(), w.post("hooks", {"PreHook-kind": "existing", "PreHook-hook": ctx["x_hook"].pk,
+                                                    "PostHook-kind": "none"}, action="next"))[1]),
     ("a network map for other providers",
      lambda body, ctx: body["spec"]["map"].update(network={"name": "rhv-nets", "namespace": "team-a"}),
      "spec.map.network",
      lambda w, ctx: (w.with_vms(), w.post("network", mode="existing", map=ctx["rhv_nets"].pk, action="next"))[1]),
 ]
+
+# Target namespaces the user may not migrate into (plans.tenancy), each said the same both ways.
+WRONG_TARGET_NAMESPACES = {"an invalid target namespace": "Not_Valid", "a reserved target namespace": "kube-system",
+                           "the operator's namespace as the target": "openshift-mtv",
+                           "a target namespace where the user is a viewer": "team-v",
+                           "a target namespace nobody gave the user": "team-a-new"}
+CASES += [(what, lambda body, ctx, ns=ns: body["spec"].update(targetNamespace=ns), "spec.targetNamespace",
+           lambda w, ctx, ns=ns: w.general(target_namespace=ns)) for what, ns in WRONG_TARGET_NAMESPACES.items()]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
@@ -103,6 +130,7 @@ def test_the_same_mistake_gets_the_same_message_both_ways(client, people, invent
     make_plan("taken")
     grant(people["editor"], "viewer", "team-v")
     ctx = {**inventory, "ova": cold_only_source(inventory), "rhv_nets": other_providers_map(inventory)}
+    ctx.update(team_x_objects(people, inventory))
     body = manifest()
     body["spec"]["vms"][0].pop("hooks")
     spoil(body, ctx)

@@ -409,6 +409,39 @@ def test_full_load_describes_source_vms(host_cluster, kube_lab, admin_api, core,
     assert web.data["disks"][0]["capacity"] == 48 * MI
 
 
+def test_cloud_init_user_data_is_never_stored_or_served(host_cluster, core, custom, namespace, admin_client):
+    """Issue 13: the whole VM object was stored and served, cloud-init passwords included."""
+    import base64
+    import json
+
+    password = "Tr0ub4dor-kept-by-the-guest-only"
+    user_data = f"#cloud-config\nuser: fedora\npassword: {password}\nchpasswd: {{expire: false}}\n"
+    encoded = base64.b64encode(user_data.encode()).decode()
+    make_claim(core, namespace, "seeded-root", "ocs-storagecluster-ceph-rbd", "16Mi")
+    make_vm(custom, namespace, vm_body(
+        "seeded", disks=[{"name": n, "disk": {"bus": "virtio"}} for n in ("root", "seed", "drive")],
+        volumes=[{"name": "root", "persistentVolumeClaim": {"claimName": "seeded-root"}},
+                 {"name": "seed", "cloudInitNoCloud": {"userData": user_data,
+                                                       "networkData": f"version: 2 # {password}"}},
+                 {"name": "drive", "cloudInitConfigDrive": {"userDataBase64": encoded,
+                                                            "secretRef": {"name": "seed-secret"}}}]))
+    host = ensure_host_provider()
+    load(host)
+    vm = VirtualMachine.objects.get(provider=host, path=f"/{namespace}/seeded")
+    stored = json.dumps(vm.data)
+    assert password not in stored and encoded not in stored
+    # What validation needs stays: which volumes are cloud-init, and the Secret's name.
+    assert [d["volumeType"] for d in vm.data["disks"]] == ["persistentVolumeClaim", "cloudInitNoCloud",
+                                                           "cloudInitConfigDrive"]
+    volumes = vm.data["object"]["spec"]["template"]["spec"]["volumes"]
+    assert volumes[1:] == [{"name": "seed", "cloudInitNoCloud": {}},
+                           {"name": "drive", "cloudInitConfigDrive": {"secretRef": {"name": "seed-secret"}}}]
+    base = f"/inventory/providers/openshift/{host.uid}"
+    for path in (f"vms/{vm.uid}", f"workloads/{vm.uid}", "vms?detail=1"):
+        answer = admin_client.get(f"{base}/{path}")
+        assert answer.status_code == 200 and password not in answer.content.decode()
+
+
 # --- following changes ---------------------------------------------------------------------
 
 

@@ -26,6 +26,9 @@ class OpenShiftAdapter(Adapter):
     is_target = True
     has_pod_network = True
     named_by_namespace = True
+    # VMs, NADs and the namespaces themselves belong to the teams of their namespace; storage
+    # classes to the whole cluster.
+    namespaced_kinds = frozenset({"vm", "network", "folder"})
 
     @staticmethod
     def nic_networks(data: dict) -> list[str]:

@@ -22,6 +22,11 @@ DISK_KINDS = ("disk", "cdrom", "lun")
 # The migration copies these volumes; anything else (containerDisk, hostDisk, cloud-init,
 # config maps…) is not a PVC-backed disk and validation reports it.
 CLAIM_VOLUMES = ("persistentVolumeClaim", "dataVolume")
+# Cloud-init volumes carry the guest's first-boot configuration inline: passwords, SSH keys,
+# tokens. The record keeps that such a volume is there (and its secretRef's name), never what it
+# says: these keys are dropped from the stored VirtualMachine.
+CLOUD_INIT_VOLUMES = ("cloudInitNoCloud", "cloudInitConfigDrive")
+CLOUD_INIT_SECRETS = ("userData", "userDataBase64", "networkData", "networkDataBase64")
 
 
 @dataclass
@@ -47,6 +52,20 @@ def power_state(vm: dict) -> str:
     if "running" in spec:
         return "On" if spec["running"] else "Off"
     return "On" if spec.get("runStrategy") in RUNNING_STRATEGIES else "Off"
+
+
+def without_secrets(vm: dict) -> dict:
+    """The VirtualMachine without the inline contents of its cloud-init volumes (a copy where it
+    has cloud-init volumes; the object read from the cluster is left as it is)."""
+    template = (vm.get("spec") or {}).get("template") or {}
+    volumes = (template.get("spec") or {}).get("volumes") or []
+    if not any(isinstance(v.get(kind), dict) for v in volumes for kind in CLOUD_INIT_VOLUMES):
+        return vm
+    kept = [{key: ({k: x for k, x in value.items() if k not in CLOUD_INIT_SECRETS}
+                   if key in CLOUD_INIT_VOLUMES and isinstance(value, dict) else value)
+             for key, value in volume.items()} for volume in volumes]
+    spec = {**vm["spec"], "template": {**template, "spec": {**template["spec"], "volumes": kept}}}
+    return {**vm, "spec": spec}
 
 
 def run_strategy(spec: dict) -> str:
@@ -145,7 +164,7 @@ class VMBuilder:
             "tpm": devices.get("tpm") is not None,
             "host": (instance or {}).get("nodeName", ""),
             "isTemplate": False,
-            "object": trimmed(vm),
+            "object": without_secrets(trimmed(vm)),
         }
         namespace_uid = lookup.namespaces.get(self.namespace, "")
         return Item(
