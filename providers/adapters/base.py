@@ -114,6 +114,8 @@ class Adapter:
     # part of their path): users see and use only those of their own namespaces
     # (providers.inventory.visible); the other kinds belong to the whole source.
     namespaced_kinds: ClassVar[frozenset[str]] = frozenset()
+    # Namespaces whose networks every namespace may attach to (and so every user may use)
+    shared_network_namespaces: ClassVar[tuple[str, ...]] = ()
     # The provider form (dotted path to a providers.forms.ProviderForm subclass).
     form: ClassVar[str]
     # The last part of its validation policy's Rego package, io.konveyor.forklift.<policy_package>

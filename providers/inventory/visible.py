@@ -6,7 +6,8 @@ of them. A cluster's are different: its VMs, NetworkAttachmentDefinitions and na
 namespaces that belong to teams (the adapter's `namespaced_kinds`). Of those a user sees the
 ones in namespaces where they hold a role ("view") and may use those where they are an editor
 ("use") — the same rule as for mtvweb's own objects (mtvweb.access). What belongs to the whole
-cluster (storage classes) stays visible to everyone who sees the provider. Cluster admins see
+cluster (storage classes), and the networks every namespace may attach to (NADs in `default`),
+stay visible to everyone who sees the provider. Cluster admins see
 everything; `user=None` is for code that acts for nobody in particular (the engine, the plan
 status loop, validation) and reads everything.
 
@@ -49,7 +50,9 @@ def visible_inventory(user, provider, model, action: str = "view"):
     names = inventory_namespaces(user, provider, model, action)
     if names is None:
         return rows
-    namespaced = adapter_class(provider.type).namespaced_kinds
+    adapter = adapter_class(provider.type)
+    namespaced = adapter.namespaced_kinds
     if not hasattr(model, "kind"):  # VirtualMachine: every row is a VM
         return rows.filter(in_namespaces(names)) if "vm" in namespaced else rows
-    return rows.filter(~Q(kind__in=sorted(namespaced)) | in_namespaces(names))
+    shared = Q(kind="network") & in_namespaces(list(adapter.shared_network_namespaces))
+    return rows.filter(~Q(kind__in=sorted(namespaced)) | in_namespaces(names) | shared)

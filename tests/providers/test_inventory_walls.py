@@ -30,8 +30,9 @@ def names(client, user, path):
 
 
 @pytest.mark.parametrize("who,vms,namespaces,nads", [
-    ("alice", ["web-1"], ["mtv-demo"], ["vlan-200"]),
-    ("vic", ["db-1"], ["mtv-user"], ["vlan-100"]),  # a viewer sees her namespace…
+    # …and the NADs of default, which every namespace may attach to
+    ("alice", ["web-1"], ["mtv-demo"], ["br-ext", "vlan-200"]),
+    ("vic", ["db-1"], ["mtv-user"], ["br-ext", "vlan-100"]),  # a viewer sees her namespace…
     ("admin", ["db-1", "web-1"], ["default", "kube-system", "mtv-demo", "mtv-user", "openshift-mtv"],
      ["br-ext", "vlan-100", "vlan-200"]),
 ])
@@ -82,4 +83,5 @@ def test_using_takes_the_editor_role(world):
     assert not usable_vms(world["vic"], host).exists()  # seen, not used
     assert list(usable_vms(world["bob"], host).values_list("name", flat=True)) == ["db-1"]
     used = visible_inventory(world["alice"], host, InventoryObject, "use")
-    assert sorted(used.values_list("path", flat=True)) == ["/mtv-demo", "/mtv-demo/vlan-200", "/standard"]
+    assert sorted(used.values_list("path", flat=True)) == ["/default/br-ext", "/mtv-demo", "/mtv-demo/vlan-200",
+                                                           "/standard"]

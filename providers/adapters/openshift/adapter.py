@@ -29,6 +29,7 @@ class OpenShiftAdapter(Adapter):
     # VMs, NADs and the namespaces themselves belong to the teams of their namespace; storage
     # classes to the whole cluster.
     namespaced_kinds = frozenset({"vm", "network", "folder"})
+    shared_network_namespaces = ("default",)  # Multus lets every namespace use the NADs in default
 
     @staticmethod
     def nic_networks(data: dict) -> list[str]:
