@@ -77,6 +77,8 @@ class ProviderForm(NamespacedForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "url" in cleaned:
+            self.check_own_credentials(cleaned["url"])
         if self.errors or not self.test_connection:
             return cleaned
         probe = Provider(type=self.provider_type, url=cleaned.get("url", ""), settings=self.provider_settings())
@@ -86,6 +88,23 @@ class ProviderForm(NamespacedForm):
         except ProviderError as exc:
             raise ValidationError(exc.message, code="connection") from None
         return cleaned
+
+    def check_own_credentials(self, url: str) -> None:
+        """A provider that runs on mtvweb's own cluster credentials is a cluster admin's to make or
+        change (a namespace admin would get mtvweb's rights), and there is only one (the host)."""
+        if not adapter_class(self.provider_type).uses_own_credentials(url):
+            return
+        if self.user is not None and not self.user.is_superuser:
+            self.add_error("url", ValidationError(
+                "With this URL the provider would use mtvweb's own cluster credentials, which only cluster "
+                "admins may hand out. Enter the URL and credentials of the cluster instead.", code="not_allowed"))
+            return
+        other = own_credentials_provider(exclude=self.instance.pk)
+        if other is not None:
+            self.add_error("url", ValidationError(
+                f"Provider {other.namespace}/{other.name} already uses mtvweb's own cluster credentials; there is "
+                "only one such provider. Use that one, or enter the URL and credentials of a cluster.",
+                code="taken"))
 
     def save(self, commit=True):
         provider = super().save(commit=False)
@@ -97,3 +116,11 @@ class ProviderForm(NamespacedForm):
         if commit:
             provider.save()
         return provider
+
+
+def own_credentials_provider(exclude=None) -> Provider | None:
+    """The provider that uses mtvweb's own cluster credentials (the host provider), if there is one."""
+    for provider in Provider.objects.exclude(pk=exclude).only("pk", "type", "url", "namespace", "name").order_by("pk"):
+        if adapter_class(provider.type).uses_own_credentials(provider.url):
+            return provider
+    return None

@@ -118,6 +118,13 @@ class Adapter:
     # names, e.g. {"vms": "vm", "hosts": "host", "datastores": "storage", "networks": "network"}.
     resources: ClassVar[dict[str, str]] = {}
 
+    @staticmethod
+    def uses_own_credentials(url: str) -> bool:
+        """Would a provider of this type at `url` reach its source with mtvweb's own credentials (the
+        cluster mtvweb runs on) rather than credentials of its own? Only cluster admins may add or
+        change such a provider, and there is at most one."""
+        return False
+
     def __init__(self, provider: Provider):
         self.provider = provider
         self.url = provider.url

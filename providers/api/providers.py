@@ -18,6 +18,14 @@ def form_errors(form) -> dict:
     return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
 
 
+def refusal(form) -> Response:
+    """A form's errors: 403 when the user may not do what was asked whatever they type, else 400."""
+    forbidden = [e.message for errors in form.errors.as_data().values() for e in errors if e.code == "not_allowed"]
+    if forbidden:
+        raise PermissionDenied(" ".join(forbidden))
+    return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+
+
 def allowed_namespaces(user, action):
     if user.is_superuser:
         return None
@@ -49,7 +57,7 @@ class ProviderListAPI(APIView):
         form = form_class(provider_type)(as_form_data(request.data), instance=Provider(), user=request.user,
                                          namespaces=namespaces)
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            return refusal(form)
         with transaction.atomic():
             provider = form.save()
             if not Provider.objects.restrict(request.user, "add").filter(pk=provider.pk).exists():
@@ -77,7 +85,7 @@ class ProviderDetailAPI(APIView):
         form = cls(as_form_data({**current, **request.data}), instance=provider,
                                          user=request.user, namespaces=allowed_namespaces(request.user, "change"))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            return refusal(form)
         with transaction.atomic():
             provider = form.save()
             if not Provider.objects.restrict(request.user, "change").filter(pk=provider.pk).exists():
