@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from mtvweb.forms import NamespacedForm
 from providers.adapters import ProviderError, adapter_class
+from providers.adapters.base import Endpoint
 from providers.models import Provider
 
 UNCHANGED = "unchanged"
@@ -54,9 +55,44 @@ class ProviderForm(NamespacedForm):
                 field.widget.attrs["placeholder"] = UNCHANGED
                 field.help_text = (field.help_text + " " if field.help_text else "") + "Leave empty to keep the stored value."
 
+    def moved(self) -> tuple[Endpoint, Endpoint | None] | None:
+        """(the stored endpoint, the new one) when this edit points the provider at another host."""
+        if not self.instance.pk or "url" not in self.cleaned_data:
+            return None
+        adapter = adapter_class(self.provider_type)
+        before, after = adapter.endpoint(self.instance.url), adapter.endpoint(self.cleaned_data["url"])
+        return (before, after) if before is not None and before != after else None
+
+    def secret_fields_in_use(self) -> list[str]:
+        """The secret fields this submission's sign-in needs (a type with several methods narrows it)."""
+        return list(self.secret_fields)
+
+    def kept_credentials(self) -> dict:
+        """What of the stored Secret this submission keeps: all of it, but no secret for another host
+        (a changed URL must never carry the old host's password to the new one)."""
+        stored = self.instance.credentials() if self.instance.pk else {}
+        if self.moved():
+            secret_keys = set(self.secret_fields.values())
+            stored = {k: v for k, v in stored.items() if k not in secret_keys}
+        return stored
+
+    def ask_secrets_again_if_moved(self) -> None:
+        moved = self.moved()
+        if moved is None:
+            return
+        before, after = moved
+        stored = self.instance.credentials()
+        for name in self.secret_fields_in_use():
+            if stored.get(self.secret_fields[name]) and not self.cleaned_data.get(name):
+                label = self.fields[name].label
+                self.add_error(name, ValidationError(
+                    f"The provider now points at {after or 'another host'} instead of {before}: enter the "
+                    f"{label[0].lower() + label[1:]} again (a stored secret is never sent to another host).",
+                    code="moved"))
+
     def credentials(self) -> dict:
         """The Secret after this submission: stored secrets kept unless a new value was given."""
-        data = self.instance.credentials() if self.instance.pk else {}
+        data = self.kept_credentials()
         for name, key in self.credential_fields.items():
             data[key] = self.cleaned_data.get(name)
         for name, key in self.secret_fields.items():
@@ -79,6 +115,7 @@ class ProviderForm(NamespacedForm):
         cleaned = super().clean()
         if "url" in cleaned:
             self.check_own_credentials(cleaned["url"])
+            self.ask_secrets_again_if_moved()
         if self.errors or not self.test_connection:
             return cleaned
         probe = Provider(type=self.provider_type, url=cleaned.get("url", ""), settings=self.provider_settings())
