@@ -9,6 +9,7 @@ Two shapes, chosen by the environment:
   layer and django-q2 broker), `SECRET_KEY` and `ALLOWED_HOSTS`.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -75,6 +76,24 @@ MTVWEB_OPA_BINARY = os.environ.get(
 MTVWEB_NAMESPACE = os.environ.get("MTVWEB_NAMESPACE", "openshift-mtv")
 # The image transfer, conversion and scanner Pods run.
 MTVWEB_IMAGE = os.environ.get("MTVWEB_IMAGE", "quay.io/mtvweb/mtvweb:latest")
+
+
+def _networks(name: str, default: str) -> list[str]:
+    """A comma-separated list of networks (10.0.0.0/8, fd00::/8), checked here: a typo must not
+    silently open or close a hole."""
+    cidrs = [c.strip() for c in os.environ.get(name, default).split(",") if c.strip()]
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {cidr!r} is not a network such as 10.0.0.0/8 or fd00::/8.") from None
+    return cidrs
+
+
+# Where namespace admins may not point providers (providers/addresses.py): the cluster's own pod and
+# service networks (OpenShift's defaults), and the networks a cluster admin allows after all.
+MTVWEB_CLUSTER_NETWORKS = _networks("MTVWEB_CLUSTER_NETWORKS", "10.128.0.0/14,172.30.0.0/16")
+MTVWEB_ALLOWED_PROVIDER_NETWORKS = _networks("MTVWEB_ALLOWED_PROVIDER_NETWORKS", "")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from mtvweb.forms import NamespacedForm
 from providers.adapters import ProviderError, adapter_class
 from providers.adapters.base import Endpoint
+from providers.addresses import refusal
 from providers.models import Provider
 
 UNCHANGED = "unchanged"
@@ -116,6 +117,8 @@ class ProviderForm(NamespacedForm):
         if "url" in cleaned:
             self.check_own_credentials(cleaned["url"])
             self.ask_secrets_again_if_moved()
+            if message := refusal(self.user, adapter_class(self.provider_type).endpoint(cleaned["url"])):
+                self.add_error("url", ValidationError(message, code="address"))
         if self.errors or not self.test_connection:
             return cleaned
         probe = Provider(type=self.provider_type, url=cleaned.get("url", ""), settings=self.provider_settings())

@@ -130,20 +130,23 @@ def self_signed() -> tuple[bytes, bytes]:
 
 
 @contextlib.contextmanager
-def recording_server(tmp_path, body: bytes = b"<html>a stranger's page</html>", status: int = 200):
-    """An HTTPS server on loopback (self-signed) that answers every request with `body` and keeps
-    each request it got (request line, headers and body, as bytes) in the list it yields with its URL."""
+def recording_server(tmp_path, body: bytes = b"<html>a stranger's page</html>", status: int = 200,
+                     content_type: str = "text/html", answers: dict | None = None):
+    """An HTTPS server on loopback (self-signed) that answers every request with `body` (or, for a
+    "METHOD /path" in `answers`, with its (status, content type, body)) and keeps each request it got
+    (request line, headers and body, as bytes) in the list it yields with its URL."""
     received = []
 
     class Recorder(BaseHTTPRequestHandler):
         def answer(self):
             length = int(self.headers.get("Content-Length") or 0)
             received.append(self.requestline.encode() + b"\n" + bytes(self.headers) + self.rfile.read(length))
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
+            code, kind, content = (answers or {}).get(f"{self.command} {self.path}", (status, content_type, body))
+            self.send_response(code)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(content)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(content)
 
         do_GET = do_POST = do_PUT = answer
 
