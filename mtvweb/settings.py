@@ -69,6 +69,12 @@ MTVWEB_KUBECONFIG = os.environ.get("MTVWEB_KUBECONFIG", "")
 # Validation: the OPA server that evaluates policies (production; Forklift's validation service
 # role). Empty: rules are evaluated in process with regopy. The opa binary checks custom rules.
 MTVWEB_OPA_URL = os.environ.get("MTVWEB_OPA_URL", "")
+# The bearer token the OPA server asks for (it runs with --authentication=token; see
+# providers/validation/opa.py).
+MTVWEB_OPA_TOKEN = os.environ.get("MTVWEB_OPA_TOKEN", "")
+if MTVWEB_OPA_URL and not MTVWEB_OPA_TOKEN:
+    raise ImproperlyConfigured("MTVWEB_OPA_TOKEN must be set with MTVWEB_OPA_URL: the OPA server takes requests "
+                               "only with its token (python -m providers.validation.opa starts one that way).")
 MTVWEB_OPA_BINARY = os.environ.get(
     "MTVWEB_OPA_BINARY", str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mtvweb" / "bin" / "opa")
 )
@@ -96,6 +102,20 @@ MTVWEB_CLUSTER_NETWORKS = _networks("MTVWEB_CLUSTER_NETWORKS", "10.128.0.0/14,17
 MTVWEB_ALLOWED_PROVIDER_NETWORKS = _networks("MTVWEB_ALLOWED_PROVIDER_NETWORKS", "")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# HTTPS (production): the console is served over TLS, ended by mtvweb's route or a proxy in front that
+# says so in X-Forwarded-Proto (MTVWEB_PROXY_SSL_HEADER names another header, or is empty when TLS
+# ends at daphne itself). HSTS, a redirect to https and Secure cookies. MTVWEB_HTTPS=0 turns it off
+# for plain http on loopback (the embedded default, the lab, the test suite).
+MTVWEB_HTTPS = os.environ.get("MTVWEB_HTTPS", "0" if EMBEDDED else "1") == "1"
+if MTVWEB_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    if proxy_header := os.environ.get("MTVWEB_PROXY_SSL_HEADER", "X-Forwarded-Proto"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
 
 INSTALLED_APPS = [
     "daphne",
