@@ -142,6 +142,7 @@ if not REDIS_URL:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mtvweb.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -216,8 +217,13 @@ Q_CLUSTER = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed logins per user name and per address, and unknown API tokens per address, in any minute
+# before further attempts are answered 429 (mtvweb/throttle.py).
+MTVWEB_AUTH_FAILURES_PER_MINUTE = int(os.environ.get("MTVWEB_AUTH_FAILURES_PER_MINUTE", "10"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
