@@ -143,6 +143,7 @@ if not REDIS_URL:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mtvweb.security.ContentSecurityPolicyMiddleware",
+    "mtvweb.errors.ExplainedErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

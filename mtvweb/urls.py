@@ -19,3 +19,4 @@ urlpatterns = [
     path("validation/v1/data/io/konveyor/forklift/<str:package>/rules_version", RulesVersionView.as_view(),
          name="rules-version"),
 ]
+handler400 = "mtvweb.errors.bad_request"

@@ -43,6 +43,8 @@ class ProviderForm(NamespacedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.type = self.provider_type
+        # The URL as saved (the instance takes the submitted one before save()), for moved().
+        self.stored_url = self.instance.url if self.instance.pk else None
         stored = self.instance.credentials() if self.instance.pk else {}
         for name, key in self.credential_fields.items():
             self.fields[name].initial = stored.get(key, self.fields[name].initial)
@@ -58,10 +60,10 @@ class ProviderForm(NamespacedForm):
 
     def moved(self) -> tuple[Endpoint, Endpoint | None] | None:
         """(the stored endpoint, the new one) when this edit points the provider at another host."""
-        if not self.instance.pk or "url" not in self.cleaned_data:
+        if self.stored_url is None or "url" not in self.cleaned_data:
             return None
         adapter = adapter_class(self.provider_type)
-        before, after = adapter.endpoint(self.instance.url), adapter.endpoint(self.cleaned_data["url"])
+        before, after = adapter.endpoint(self.stored_url), adapter.endpoint(self.cleaned_data["url"])
         return (before, after) if before is not None and before != after else None
 
     def secret_fields_in_use(self) -> list[str]:
@@ -115,9 +117,10 @@ class ProviderForm(NamespacedForm):
     def clean(self):
         cleaned = super().clean()
         if "url" in cleaned:
-            self.check_own_credentials(cleaned["url"])
+            url = cleaned["url"]  # an error added on the field takes it out of cleaned_data
             self.ask_secrets_again_if_moved()
-            if message := refusal(self.user, adapter_class(self.provider_type).endpoint(cleaned["url"])):
+            self.check_own_credentials(url)
+            if message := refusal(self.user, adapter_class(self.provider_type).endpoint(url)):
                 self.add_error("url", ValidationError(message, code="address"))
         if self.errors or not self.test_connection:
             return cleaned

@@ -1,11 +1,13 @@
 """Malformed input never makes the site answer 500: every URL pattern (tests/urlwalk.py), its path
 parameters filled with existing and bogus values, every method with broken bodies (bad JSON and YAML,
 wrong types, a body too large, wrong or lying content types, bytes that are no UTF-8), broken headers
-and query strings, as an anonymous user, a viewer and an editor. A 4xx must say what is wrong."""
+and query strings, as an anonymous user, a viewer and an editor. A 4xx must say something (what is
+wrong, or what the address takes)."""
 
 import json
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from tests.urlwalk import paths, routes, world
@@ -23,6 +25,7 @@ BODIES = [
     ("application/json", json.dumps(WRONG_TYPES).encode()),
     ("application/json", json.dumps({"metadata": {"name": "x" * 5000}, "spec": {"map": [[]], "vms": [None]}}).encode()),
     ("application/json", b'{"name": "\xff\xfe"}'),
+    ("application/json", b'{"name": "a\\u0000b", "metadata": {"name": "a\\u0000b", "namespace": "team-a"}}'),
     ("application/json; charset=no-such-charset", b'{"name": "x"}'),
     ("application/yaml", b"spec: [unclosed\n  - : :"),
     ("application/yaml", b"!!python/object/apply:os.system ['true']\n"),
@@ -54,16 +57,23 @@ def site(people):
 
 
 def clients(people):
-    anonymous = Client(raise_request_exception=False)
-    yield "anonymous", anonymous
+    """(role, a client that is that role whenever it is asked: a request may have logged it out, or sent a
+    cookie that replaced its session)."""
+    yield "anonymous", Client(raise_request_exception=False).generic
     for role in ("viewer", "editor"):
         client = Client(raise_request_exception=False)
-        client.force_login(people[role])
-        yield role, client
+
+        def send(*args, client=client, user=people[role], **kwargs):
+            if SESSION_KEY not in client.session:
+                client.force_login(user)
+            return client.generic(*args, **kwargs)
+
+        yield role, send
 
 
 def requests_for(path):
     """(method, URL, body and its content type, headers); bodies go as they are, bytes for bytes."""
+    yield "GET", path, {}, {}
     for headers in HEADERS:
         yield "GET", path, {}, headers
     for query in QUERIES:
@@ -80,11 +90,13 @@ def requests_for(path):
 @pytest.mark.parametrize("route", routes(), ids=str)
 def test_no_malformed_request_gets_a_500(route, people, site):
     failures = []
-    for role, client in clients(people):
+    for role, send in clients(people):
         for path in paths(route, site):
             for method, url, body, headers in requests_for(path):
-                response = client.generic(method, url, **body, **headers)
-                if response.status_code >= 500:
+                response = send(method, url, **body, **headers)
+                silent = 400 <= response.status_code < 500 and not response.streaming and not response.content
+                if response.status_code >= 500 or silent:
                     failures.append(f"{role} {method} {url[:120]} {body.get('content_type', '')} "
-                                    f"{headers}: {response.status_code}")
-    assert not failures, f"{len(failures)} answers of 500 or more:\n" + "\n".join(failures[:40])
+                                    f"{headers}: {response.status_code}{' without a word' if silent else ''}")
+    assert not failures, f"{len(failures)} answers of 500 or more, or 4xx without a message:\n" + "\n".join(
+        sorted(set(failures))[:60])

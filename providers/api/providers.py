@@ -26,6 +26,11 @@ def refusal(form) -> Response:
     return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
 
 
+def not_an_object() -> Response:
+    return Response({"detail": "Send the provider's fields as one JSON object (or as form fields)."},
+                    status=status.HTTP_400_BAD_REQUEST)
+
+
 def allowed_namespaces(user, action):
     if user.is_superuser:
         return None
@@ -47,6 +52,8 @@ class ProviderListAPI(APIView):
         return Response([{"id": p.pk, **provider_record(p)} for p in providers])
 
     def post(self, request):
+        if not isinstance(request.data, dict):
+            return not_an_object()
         provider_type = request.data.get("type")
         if provider_type not in Provider.Type.values:
             return Response({"type": [f"Choose one of: {', '.join(Provider.Type.values)}."]},
@@ -76,6 +83,8 @@ class ProviderDetailAPI(APIView):
 
     def patch(self, request, pk):
         provider = self.get_provider(request, pk, "change")
+        if not isinstance(request.data, dict):
+            return not_an_object()
         cls = form_class(provider.type)
         stored = provider.credentials()
         current = {"name": provider.name, "namespace": provider.namespace, "url": provider.url}
