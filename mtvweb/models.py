@@ -73,3 +73,13 @@ class ApiToken(models.Model):
 
         key = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, prefix=key[:8], key_hash=cls.hash(key)), key
+
+
+class AuthFailure(models.Model):
+    """One failed login or API token, kept for a minute: mtvweb.throttle counts them."""
+
+    key = models.CharField(max_length=300, db_index=True, help_text="user:<name> or address:<IP>")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.key} at {self.at}"

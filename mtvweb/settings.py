@@ -9,6 +9,7 @@ Two shapes, chosen by the environment:
   layer and django-q2 broker), `SECRET_KEY` and `ALLOWED_HOSTS`.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -68,6 +69,12 @@ MTVWEB_KUBECONFIG = os.environ.get("MTVWEB_KUBECONFIG", "")
 # Validation: the OPA server that evaluates policies (production; Forklift's validation service
 # role). Empty: rules are evaluated in process with regopy. The opa binary checks custom rules.
 MTVWEB_OPA_URL = os.environ.get("MTVWEB_OPA_URL", "")
+# The bearer token the OPA server asks for (it runs with --authentication=token; see
+# providers/validation/opa.py).
+MTVWEB_OPA_TOKEN = os.environ.get("MTVWEB_OPA_TOKEN", "")
+if MTVWEB_OPA_URL and not MTVWEB_OPA_TOKEN:
+    raise ImproperlyConfigured("MTVWEB_OPA_TOKEN must be set with MTVWEB_OPA_URL: the OPA server takes requests "
+                               "only with its token (python -m providers.validation.opa starts one that way).")
 MTVWEB_OPA_BINARY = os.environ.get(
     "MTVWEB_OPA_BINARY", str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mtvweb" / "bin" / "opa")
 )
@@ -79,8 +86,40 @@ MTVWEB_NAMESPACE = os.environ.get("MTVWEB_NAMESPACE", "openshift-mtv")
 MTVWEB_EDITORS_CREATE_NAMESPACES = os.environ.get("MTVWEB_EDITORS_CREATE_NAMESPACES", "") == "1"
 # The image transfer, conversion and scanner Pods run.
 MTVWEB_IMAGE = os.environ.get("MTVWEB_IMAGE", "quay.io/mtvweb/mtvweb:latest")
+
+
+def _networks(name: str, default: str) -> list[str]:
+    """A comma-separated list of networks (10.0.0.0/8, fd00::/8), checked here: a typo must not
+    silently open or close a hole."""
+    cidrs = [c.strip() for c in os.environ.get(name, default).split(",") if c.strip()]
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {cidr!r} is not a network such as 10.0.0.0/8 or fd00::/8.") from None
+    return cidrs
+
+
+# Where namespace admins may not point providers (providers/addresses.py): the cluster's own pod and
+# service networks (OpenShift's defaults), and the networks a cluster admin allows after all.
+MTVWEB_CLUSTER_NETWORKS = _networks("MTVWEB_CLUSTER_NETWORKS", "10.128.0.0/14,172.30.0.0/16")
+MTVWEB_ALLOWED_PROVIDER_NETWORKS = _networks("MTVWEB_ALLOWED_PROVIDER_NETWORKS", "")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# HTTPS (production): the console is served over TLS, ended by mtvweb's route or a proxy in front that
+# says so in X-Forwarded-Proto (MTVWEB_PROXY_SSL_HEADER names another header, or is empty when TLS
+# ends at daphne itself). HSTS, a redirect to https and Secure cookies. MTVWEB_HTTPS=0 turns it off
+# for plain http on loopback (the embedded default, the lab, the test suite).
+MTVWEB_HTTPS = os.environ.get("MTVWEB_HTTPS", "0" if EMBEDDED else "1") == "1"
+if MTVWEB_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    if proxy_header := os.environ.get("MTVWEB_PROXY_SSL_HEADER", "X-Forwarded-Proto"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
 
 INSTALLED_APPS = [
     "daphne",
@@ -107,6 +146,8 @@ if not REDIS_URL:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mtvweb.security.ContentSecurityPolicyMiddleware",
+    "mtvweb.errors.ExplainedErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,8 +222,13 @@ Q_CLUSTER = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed logins per user name and per address, and unknown API tokens per address, in any minute
+# before further attempts are answered 429 (mtvweb/throttle.py).
+MTVWEB_AUTH_FAILURES_PER_MINUTE = int(os.environ.get("MTVWEB_AUTH_FAILURES_PER_MINUTE", "10"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,12 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from mtvweb.views import overview
+from mtvweb.views import login, overview
 from providers.api.validation import RulesVersionView
 
 urlpatterns = [
     path("", overview.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="auth/login.html"), name="login"),
+    path("login/", login.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("overview/", overview.OverviewView.as_view(), name="overview"),
     path("overview/settings/<str:name>/", overview.SettingEditView.as_view(), name="setting_edit"),
@@ -19,3 +19,4 @@ urlpatterns = [
     path("validation/v1/data/io/konveyor/forklift/<str:package>/rules_version", RulesVersionView.as_view(),
          name="rules-version"),
 ]
+handler400 = "mtvweb.errors.bad_request"

@@ -144,7 +144,8 @@ def progress_context(plan, user) -> dict:
     if latest is None:
         return {"progress": None, "vm_rows": []}
     return {"progress": migration_status.summary(latest), "vm_rows": migration_status.vm_rows(latest),
-            "can_cancel": actions.may(user, plan, "start"), "logs": logs.state(plan)}
+            "can_cancel": actions.may(user, plan, "start"), "logs": logs.state(plan),
+            "can_get_logs": Plan.objects.restrict(user, "run").filter(pk=plan.pk).exists()}
 
 
 def migrations_context(plan) -> dict:
@@ -260,7 +261,8 @@ class PlanLogsView(PlanPageMixin, View):
     """POST: prepare a log archive of the plan (or of one VM: `vm`); GET: download the ready one."""
 
     def post(self, request, pk):
-        plan = self.get_plan(pk)
+        # Preparing an archive queues work and writes to disk: it takes the role that runs the plan.
+        plan = self.object_for(pk, "run", verb="get the logs of")
         logs.request(plan, request.POST.get("vm", ""))
         messages.info(request, "Preparing the logs: Download logs appears here when the archive is ready.")
         return generic.redirect(request, plan.get_absolute_url())

@@ -12,7 +12,7 @@
 Each returns a `kubernetes.client.ApiClient`; use it with the typed APIs
 (`client.CoreV1Api(api)`) or `client.CustomObjectsApi(api)`. Close the ones you open; the
 ones cluster_api gives are shared. `server_message(exc)` is what the API server said about
-a refused request. Connection failures are not retried by urllib3 (callers decide; a wrong
+a refused request (only ever a Kubernetes Status message). Connection failures are not retried by urllib3 (callers decide; a wrong
 URL should be reported at once, not after three silent retries).
 """
 
@@ -23,6 +23,7 @@ import json
 import os
 import threading
 import warnings
+from http import HTTPStatus
 
 import urllib3
 from django.conf import settings
@@ -38,6 +39,8 @@ CDI = ("cdi.kubevirt.io", "v1beta1")
 INSTANCETYPE = ("instancetype.kubevirt.io", "v1beta1")
 MULTUS = ("k8s.cni.cncf.io", "v1")
 
+# The most of an API server's message quoted in ours.
+MESSAGE_LIMIT = 500
 # Where a Pod's ServiceAccount token is mounted (kubernetes.config.incluster_config).
 IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 
@@ -146,10 +149,22 @@ def cluster_api(provider) -> client.ApiClient:
     return api
 
 
-def server_message(exc: ApiException) -> str:
-    """The `message` of the Status the API server sent, else the HTTP reason, else the status code."""
+def status_phrase(code) -> str:
+    """The standard reason phrase of an HTTP status (never the one the server sent: that is its text)."""
     try:
-        message = json.loads(exc.body or "{}").get("message")
-    except (ValueError, AttributeError):
-        message = ""
-    return message or exc.reason or (str(exc.status) if exc.status else "")
+        return HTTPStatus(int(code)).phrase
+    except (TypeError, ValueError):
+        return str(code or "")
+
+
+def server_message(exc: ApiException) -> str:
+    """The `message` of the Status the API server sent, else the standard phrase of the HTTP status.
+    Only a Kubernetes Status is quoted, and only its message: a URL may lead to some other server,
+    whose page must not be repeated to whoever typed the URL."""
+    try:
+        body = json.loads(exc.body or "{}")
+    except (ValueError, TypeError):
+        body = None
+    if isinstance(body, dict) and body.get("kind") == "Status" and isinstance(body.get("message"), str):
+        return body["message"][:MESSAGE_LIMIT] or status_phrase(exc.status)
+    return status_phrase(exc.status)

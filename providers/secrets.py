@@ -40,4 +40,11 @@ def decrypt(token: bytes) -> dict:
 
 
 def rotate(token: bytes) -> bytes:
-    return fernet().rotate(bytes(token))
+    """The same value encrypted with the newest key."""
+    try:
+        return fernet().rotate(bytes(token))
+    except InvalidToken:
+        raise SecretUnreadable(
+            "A stored credential cannot be decrypted with the configured MTVWEB_ENCRYPTION_KEYS; "
+            "add back the key it was written with."
+        ) from None

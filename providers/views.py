@@ -8,6 +8,7 @@ from django.views import View
 from mtvweb.views import generic
 from mtvweb.views.bulk import ObjectBulkView
 from providers.adapters import ProviderError, adapter_class, adapter_for, form_class
+from providers.addresses import refusal
 from providers.filters import ProviderFilter
 from providers.models import Provider
 from providers.tables import ProviderTable
@@ -112,6 +113,9 @@ class ProviderRefreshView(ProviderActionView):
 class ProviderTestView(ProviderActionView):
     def post(self, request, pk):
         provider = self.get_provider(pk)
+        if refused := refusal(request.user, adapter_class(provider.type).endpoint(provider.url)):
+            messages.error(request, refused)  # its name may resolve elsewhere since it was saved
+            return generic.redirect(request, provider.get_absolute_url())
         try:
             adapter_for(provider).test_connection()
         except ProviderError as exc:
@@ -139,6 +143,8 @@ class ThumbprintView(generic.ObjectPermissionMixin, View):
         url = request.POST.get("url", "")
         if not url.startswith("https://"):
             raise Http404("Enter the https:// URL first.")
+        if refused := refusal(request.user, adapter_class(provider_type).endpoint(url)):
+            return render(request, "providers/thumbprint.html", {"error": refused})
         try:
             result = adapter_class(provider_type).fetch_thumbprint(url)
         except ProviderError as exc:

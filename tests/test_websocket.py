@@ -96,3 +96,75 @@ def test_other_plans_changes_do_not_leak(people, objects):
         return first, nothing_else
 
     assert async_to_sync(watch)() == ({"changed": True}, True)
+
+
+async def closed_before_any_signal(comm) -> int:
+    """The next thing the socket does: it must close (its code is returned) without passing a signal on."""
+    output = await comm.receive_output(timeout=10)
+    assert output["type"] == "websocket.close", output
+    return output["code"]
+
+
+def test_a_role_taken_away_closes_the_socket(people, objects):
+    from channels.db import database_sync_to_async
+
+    from mtvweb.roles import NamespaceRole
+
+    async def watch():
+        comm = communicator(objects["plan"].pk, people["viewer"])
+        assert (await comm.connect(timeout=10))[0]
+        await database_sync_to_async(NamespaceRole.objects.get(user=people["viewer"]).delete)()
+        return await closed_before_any_signal(comm)
+
+    assert async_to_sync(watch)() == 4403
+
+
+def test_each_signal_checks_access_again(people, objects):
+    """A role changed without any announcement (a bulk update sends no signal): the plan's next
+    signal does not reach the socket, which closes."""
+    from channels.db import database_sync_to_async
+
+    from mtvweb.roles import NamespaceRole
+    from plans.live import changed
+
+    async def watch():
+        comm = communicator(objects["plan"].pk, people["viewer"])
+        assert (await comm.connect(timeout=10))[0]
+        await database_sync_to_async(NamespaceRole.objects.filter(user=people["viewer"]).update)(namespace="team-z")
+        await database_sync_to_async(changed)(objects["plan"].pk)
+        return await closed_before_any_signal(comm)
+
+    assert async_to_sync(watch)() == 4403
+
+
+def test_logging_out_closes_the_socket(people, objects, client):
+    from channels.db import database_sync_to_async
+
+    client.force_login(people["viewer"])
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+    async def watch():
+        comm = WebsocketCommunicator(application, f"/ws/plans/{objects['plan'].pk}/",
+                                     headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)])
+        assert (await comm.connect(timeout=10))[0]
+        await database_sync_to_async(client.post)("/logout/")
+        return await closed_before_any_signal(comm)
+
+    assert async_to_sync(watch)() == 4401
+
+
+def test_an_ended_session_gets_no_more_signals(people, objects):
+    """A session that ended without a logout (expired, or removed by an admin)."""
+    from channels.db import database_sync_to_async
+    from django.contrib.sessions.models import Session
+
+    from plans.live import changed
+
+    async def watch():
+        comm = communicator(objects["plan"].pk, people["viewer"])
+        assert (await comm.connect(timeout=10))[0]
+        await database_sync_to_async(Session.objects.all().delete)()
+        await database_sync_to_async(changed)(objects["plan"].pk)
+        return await closed_before_any_signal(comm)
+
+    assert async_to_sync(watch)() == 4401

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from providers.models import Provider
@@ -28,6 +29,22 @@ class ProviderError(Exception):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+
+
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The scheme, host and port a provider's URL leads to."""
+
+    scheme: str
+    host: str
+    port: int
+
+    def __str__(self):
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
 
 @dataclass
@@ -123,6 +140,25 @@ class Adapter:
     # Inventory API collections under /providers/<type>/<uid>/ → stored kind, in Forklift's
     # names, e.g. {"vms": "vm", "hosts": "host", "datastores": "storage", "networks": "network"}.
     resources: ClassVar[dict[str, str]] = {}
+
+    @staticmethod
+    def endpoint(url: str) -> Endpoint | None:
+        """Where a provider's URL leads (scheme, host, port); None when it names no host."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        if not parts.hostname:
+            return None
+        return Endpoint(parts.scheme.lower(), parts.hostname.lower(), port or DEFAULT_PORTS.get(parts.scheme.lower(), 0))
+
+    @staticmethod
+    def uses_own_credentials(url: str) -> bool:
+        """Would a provider of this type at `url` reach its source with mtvweb's own credentials (the
+        cluster mtvweb runs on) rather than credentials of its own? Only cluster admins may add or
+        change such a provider, and there is at most one."""
+        return False
 
     def __init__(self, provider: Provider):
         self.provider = provider

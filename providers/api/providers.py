@@ -18,6 +18,19 @@ def form_errors(form) -> dict:
     return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
 
 
+def refusal(form) -> Response:
+    """A form's errors: 403 when the user may not do what was asked whatever they type, else 400."""
+    forbidden = [e.message for errors in form.errors.as_data().values() for e in errors if e.code == "not_allowed"]
+    if forbidden:
+        raise PermissionDenied(" ".join(forbidden))
+    return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+
+
+def not_an_object() -> Response:
+    return Response({"detail": "Send the provider's fields as one JSON object (or as form fields)."},
+                    status=status.HTTP_400_BAD_REQUEST)
+
+
 def allowed_namespaces(user, action):
     if user.is_superuser:
         return None
@@ -39,6 +52,8 @@ class ProviderListAPI(APIView):
         return Response([{"id": p.pk, **provider_record(p)} for p in providers])
 
     def post(self, request):
+        if not isinstance(request.data, dict):
+            return not_an_object()
         provider_type = request.data.get("type")
         if provider_type not in Provider.Type.values:
             return Response({"type": [f"Choose one of: {', '.join(Provider.Type.values)}."]},
@@ -49,7 +64,7 @@ class ProviderListAPI(APIView):
         form = form_class(provider_type)(as_form_data(request.data), instance=Provider(), user=request.user,
                                          namespaces=namespaces)
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            return refusal(form)
         with transaction.atomic():
             provider = form.save()
             if not Provider.objects.restrict(request.user, "add").filter(pk=provider.pk).exists():
@@ -68,6 +83,8 @@ class ProviderDetailAPI(APIView):
 
     def patch(self, request, pk):
         provider = self.get_provider(request, pk, "change")
+        if not isinstance(request.data, dict):
+            return not_an_object()
         cls = form_class(provider.type)
         stored = provider.credentials()
         current = {"name": provider.name, "namespace": provider.namespace, "url": provider.url}
@@ -77,7 +94,7 @@ class ProviderDetailAPI(APIView):
         form = cls(as_form_data({**current, **request.data}), instance=provider,
                                          user=request.user, namespaces=allowed_namespaces(request.user, "change"))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            return refusal(form)
         with transaction.atomic():
             provider = form.save()
             if not Provider.objects.restrict(request.user, "change").filter(pk=provider.pk).exists():

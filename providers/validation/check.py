@@ -4,22 +4,25 @@ It must parse as Rego v1 (OPA 1.x refuses the old syntax with its own message; r
 evaluate some v0 rules wrongly without a word), sit in the package of its provider type,
 leave `rules_version` to mtvweb, compile together with the default rules (a conflicting
 `default` is refused here, where Forklift's validation service would fail to start), and
-evaluate on the inventory's own VMs without a conflict.
+evaluate on the inventory's own VMs without a conflict. It may use no built-in that reaches
+beyond the record it is given (providers/validation/opa.py: no http.send, net.*, opa.runtime…),
+and OPA runs with an empty environment.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
 
+from providers.validation import opa
 from providers.validation.rules import modules, package_name, packages
 
 PACKAGE_LINE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+UNDEFINED = re.compile(r"undefined function ([\w.]+)")
 
 
 class RuleRejected(Exception):
@@ -78,10 +81,15 @@ def check_rule(provider_type: str, name: str, source: str, sample_inputs: list[d
         rule_file.write_text(source)
         current = {n: src for n, src in modules(provider_type).items() if not n.endswith(f"/{name}.rego")}
         others = _write(directory, current)
-        result = subprocess.run([opa_binary(), "check", "--format", "json", rule_file, *others],
-                                capture_output=True, text=True, timeout=60)
+        binary = opa_binary()
+        result = opa.run(binary, ["check", "--format", "json", "--capabilities", opa.capabilities_file(binary),
+                                  rule_file, *others])
         if result.returncode != 0:
             message = _opa_errors(result.stdout or result.stderr, rule_file)
+            if found := [name for name in UNDEFINED.findall(message) if opa.denied(name)]:
+                raise RuleRejected(
+                    f"The rule calls {', '.join(sorted(set(found)))}, which custom rules may not use: a rule only "
+                    "reads the VM record it is given, never the network, the environment or OPA's logs.")
             if "`if` keyword is required" in message or "`contains` keyword is required" in message:
                 message += (" — this is the old Rego v0 syntax; write rules as `concerns contains flag if { … }` "
                             "(Rego v1).")
@@ -93,10 +101,10 @@ def check_rule(provider_type: str, name: str, source: str, sample_inputs: list[d
 def _evaluate(directory: Path, provider_type: str, record: dict) -> None:
     input_file = directory.parent / f"{directory.name}-input.json"  # outside --data, which loads JSON too
     input_file.write_text(json.dumps(record))
-    result = subprocess.run(
-        [opa_binary(), "eval", "--format", "json", "--data", directory, "--input", input_file,
-         f"data.{package_name(provider_type)}"],  # every rule of the package, not only concerns
-        capture_output=True, text=True, timeout=60)
+    binary = opa_binary()
+    result = opa.run(binary, [
+        "eval", "--format", "json", "--capabilities", opa.capabilities_file(binary), "--data", directory,
+        "--input", input_file, f"data.{package_name(provider_type)}"])  # every rule of the package, not only concerns
     input_file.unlink()
     if result.returncode != 0:
         raise RuleRejected(f"The rule breaks evaluation of VM {record.get('name', '?')}: "

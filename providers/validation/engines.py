@@ -36,11 +36,22 @@ def batch_module(provider_type: str) -> str:
 
 
 class OpaEngine:
-    def __init__(self, url: str, timeout: float = 60):
+    """`token`: what the server's authorization policy asks for (settings.MTVWEB_OPA_TOKEN by default)."""
+
+    def __init__(self, url: str, timeout: float = 60, token: str | None = None):
+        from django.conf import settings
+
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self.http = requests.Session()
+        self.token = settings.MTVWEB_OPA_TOKEN if token is None else token
+        self.http = self.new_session()
         self.local = threading.local()
+
+    def new_session(self) -> requests.Session:
+        session = requests.Session()
+        if self.token:
+            session.headers["Authorization"] = f"Bearer {self.token}"
+        return session
 
     def _put(self, module_id: str, source: str) -> None:
         response = self.http.put(f"{self.url}/v1/policies/{quote(module_id, safe='')}", data=source.encode(),
@@ -50,6 +61,9 @@ class OpaEngine:
 
     @staticmethod
     def _message(response) -> str:
+        if response.status_code == 401:
+            return ("The OPA server refused mtvweb's token (401): set MTVWEB_OPA_TOKEN to the token the server "
+                    "was started with.")
         try:
             body = response.json()
         except ValueError:
@@ -64,7 +78,10 @@ class OpaEngine:
         suffix = packages()[provider_type]
         ids = {f"mtvweb/{name}": source for name, source in modules.items()}
         ids[f"mtvweb/batch/{suffix}.rego"] = batch_module(provider_type)
-        listed = self.http.get(f"{self.url}/v1/policies", timeout=self.timeout).json().get("result", [])
+        response = self.http.get(f"{self.url}/v1/policies", timeout=self.timeout)
+        if response.status_code != 200:
+            raise PolicyError(self._message(response))
+        listed = response.json().get("result", [])
         ours = {p["id"] for p in listed if p["id"].startswith("mtvweb/") and (
             f"/{suffix}/" in p["id"] or p["id"] == f"mtvweb/batch/{suffix}.rego")}
         for stale in ours - set(ids):
@@ -101,12 +118,14 @@ class OpaEngine:
     def session(self) -> requests.Session:
         """One HTTP session per thread (requests' sessions are not meant to be shared)."""
         if not hasattr(self.local, "session"):
-            self.local.session = requests.Session()
+            self.local.session = self.new_session()
         return self.local.session
 
     def rules_version(self, provider_type: str) -> int:
         response = self.http.get(f"{self.url}/v1/data/{data_path(provider_type, 'rules_version')}",
                                  timeout=self.timeout)
+        if response.status_code != 200:
+            raise PolicyError(self._message(response))
         return int(response.json().get("result", {}).get("rules_version", 0))
 
 

@@ -74,6 +74,14 @@ ensure_opa() {
     echo "$want" > "$stamp"
 }
 
+# What the lab needs from the settings: its sources all listen on loopback, which namespace admins
+# may not reach unless allowed (providers/addresses.py), and the console is plain http on loopback
+# (no HSTS, no redirect to https, cookies without Secure).
+lab_settings() {
+    export MTVWEB_ALLOWED_PROVIDER_NETWORKS="${MTVWEB_ALLOWED_PROVIDER_NETWORKS:-127.0.0.0/8,::1/128}"
+    export MTVWEB_HTTPS=0
+}
+
 ensure_all() {
     ensure_debian_packages
     ensure_python

@@ -1,5 +1,5 @@
-# Postgres and Redis from Debian, started on loopback for the production-settings test run.
-# Each gets a throw-away data directory and a free port; stop_services undoes it all.
+# Postgres and Redis from Debian, and the OPA server, started on loopback for the production-settings
+# test run. Each gets a throw-away data directory and a free port; stop_services undoes it all.
 
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 SERVICES_DIR=""
@@ -34,16 +34,31 @@ start_redis() {
     log "Redis on 127.0.0.1:$port"
 }
 
+# The validation service as production runs it: only requests with its token are served
+# (providers/validation/opa.py).
+start_opa() {
+    local port; port="$(free_port)"
+    export MTVWEB_OPA_TOKEN; MTVWEB_OPA_TOKEN="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    (cd "$ROOT" && exec python -m providers.validation.opa --addr "127.0.0.1:$port" --binary "$CACHE/bin/opa") \
+        > "$SERVICES_DIR/opa.log" 2>&1 &
+    OPA_PID=$!
+    local i; for i in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
+    export MTVWEB_OPA_URL="http://127.0.0.1:$port"
+    log "OPA on 127.0.0.1:$port (token required)"
+}
+
 start_services() {
     SERVICES_DIR="$(mktemp -d /tmp/mtvweb-services.XXXXXX)"
     chmod 755 "$SERVICES_DIR"
     start_postgres
     start_redis
+    start_opa
 }
 
 stop_services() {
     [ -n "$SERVICES_DIR" ] || return 0
     [ -n "${PG_STOP:-}" ] && "${PG_STOP[@]}" >/dev/null 2>&1 || true
     [ -f "$SERVICES_DIR/redis.pid" ] && kill "$(cat "$SERVICES_DIR/redis.pid")" 2>/dev/null || true
+    [ -n "${OPA_PID:-}" ] && kill "$OPA_PID" 2>/dev/null || true
     rm -rf "$SERVICES_DIR"
 }

@@ -24,6 +24,30 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// A refresh marked data-refresh-pauses-while="<selector>" is skipped while something matches it
+// (a ticked row: the refresh would drop the tick).
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const pause = event.detail.elt.dataset.refreshPausesWhile;
+  if (pause && document.querySelector(pause)) event.preventDefault();
+});
+
+// The page's Content-Security-Policy allows no inline script, so what buttons do is declared in data
+// attributes: data-submit-on-change sends its form when it changes; data-select-all="<selector>" ticks or
+// unticks those boxes with itself; data-fill="<selector>" puts data-value into that field and removes the
+// closest data-then-remove="<selector>".
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-submit-on-change]")) event.target.form.submit();
+});
+document.addEventListener("click", (event) => {
+  const all = event.target.closest("[data-select-all]");
+  if (all) document.querySelectorAll(all.dataset.selectAll).forEach((box) => { box.checked = all.checked; });
+  const fill = event.target.closest("[data-fill]");
+  if (fill) {
+    document.querySelector(fill.dataset.fill).value = fill.dataset.value;
+    if (fill.dataset.thenRemove) fill.closest(fill.dataset.thenRemove).remove();
+  }
+});
+
 // A plan's pages listen to its websocket, which says only "changed". Each signal makes every
 // part marked hx-trigger="mtv:changed from:body" fetch itself again: once per 300 ms at most, and
 // always after the last signal, so the final state is shown. Those parts also refresh every 10 s,

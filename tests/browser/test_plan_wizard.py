@@ -34,7 +34,8 @@ def providers(settings, kube_lab, vsphere_lab):
             "networks": [networks[n["network"]["id"]] for n in vm.data["nics"]]}
 
 
-HTMX_IDLE = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+# Functions, not expressions: Playwright evaluates an expression with eval, which the pages' CSP refuses.
+HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
 
 
 def step(page, name):
@@ -78,7 +79,7 @@ def test_a_vsphere_plan_through_every_step(page, people, providers):
     # VMs: filter by a name fragment in any case, select what matches, then only our VM.
     page.fill("[data-testid=filter-name]", "DB-2DISK")
     page.get_by_test_id("apply-filter").click()
-    page.wait_for_function("document.querySelector('[data-testid=matching-count]').innerText.startsWith('1 ')")
+    page.wait_for_function("() => document.querySelector('[data-testid=matching-count]').innerText.startsWith('1 ')")
     assert [r.get_attribute("data-vm") for r in page.get_by_test_id("vm-row").all()] == [VM]
     redrawn(page, lambda: page.get_by_test_id(f"select-{VM}").check())
     assert page.get_by_test_id("selected-count").inner_text() == "1 selected"

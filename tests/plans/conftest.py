@@ -19,15 +19,19 @@ def vm_record(nets, datastores):
 
 @pytest.fixture
 def inventory(db):
-    source = Provider.objects.create(namespace="team-a", name="vcenter", type="vsphere", status="Ready",
+    return inventory_in("team-a")
+
+
+def inventory_in(namespace: str) -> dict:
+    source = Provider.objects.create(namespace=namespace, name="vcenter", type="vsphere", status="Ready",
                                      url="https://vcenter.example.com/sdk",
                                      settings={"vddkInitImage": "registry.example.com/vddk:8"})
-    target = Provider.objects.create(namespace="team-a", name="host", type="openshift", status="Ready")
+    target = Provider.objects.create(namespace=namespace, name="host", type="openshift", status="Ready")
     for uid, name in (("network-1", "VM Network"), ("network-2", "Storage Net")):
         InventoryObject.objects.create(provider=source, kind="network", uid=uid, name=name, digest="x")
     InventoryObject.objects.create(provider=source, kind="storage", uid="datastore-1", name="datastore1", digest="x")
     InventoryObject.objects.create(provider=target, kind="network", uid="nad-1", name="vlan-100",
-                                   path="/team-a/vlan-100", digest="x")
+                                   path=f"/{namespace}/vlan-100", digest="x")
     InventoryObject.objects.create(provider=target, kind="storage", uid="sc-1", name="standard", path="/standard",
                                    digest="x", data={"availableCapacity": None})
     web = VirtualMachine.objects.create(provider=source, uid="vm-1", name="web-1", digest="x",
@@ -37,16 +41,16 @@ def inventory(db):
                                                                             ["datastore-1"]),
         concerns=[{"category": "Warning", "label": "Shared disk", "assessment": "Shared disks are not migrated."}],
         concern_level=VirtualMachine.Concern.WARNING, concern_count=1)
-    network_map = NetworkMap.objects.create(namespace="team-a", name="netmap", source_provider=source,
+    network_map = NetworkMap.objects.create(namespace=namespace, name="netmap", source_provider=source,
                                             destination_provider=target)
     NetworkPair.objects.create(map=network_map, source_id="network-1", source_name="VM Network")
     NetworkPair.objects.create(map=network_map, source_id="network-2", source_name="Storage Net",
-                               destination_type="multus", destination_namespace="team-a", destination_name="vlan-100")
-    storage_map = StorageMap.objects.create(namespace="team-a", name="storagemap", source_provider=source,
+                               destination_type="multus", destination_namespace=namespace, destination_name="vlan-100")
+    storage_map = StorageMap.objects.create(namespace=namespace, name="storagemap", source_provider=source,
                                             destination_provider=target)
     StoragePair.objects.create(map=storage_map, source_id="datastore-1", source_name="datastore1",
                                storage_class="standard", access_mode="ReadWriteOnce", volume_mode="Filesystem")
-    hook = Hook.objects.create(namespace="team-a", name="prep", playbook="- hosts: localhost\n  tasks: []\n")
+    hook = Hook.objects.create(namespace=namespace, name="prep", playbook="- hosts: localhost\n  tasks: []\n")
     return {"source": source, "target": target, "vms": [web, db_vm], "network_map": network_map,
             "storage_map": storage_map, "hook": hook}
 

@@ -35,3 +35,22 @@ def test_a_vms_archive_holds_its_records_and_no_other_vm(client, people, make_pl
     assert "must-gather/plans/plan-1.yaml" in names and "must-gather/cluster-unreachable.txt" in names
     as_user(client, people["outsider"])
     assert client.get(reverse("plans:plan_logs", args=[plan.pk])).status_code == 404
+
+
+def test_a_viewer_may_download_but_not_prepare_logs(client, people, make_plan, settings, tmp_path):
+    """Preparing an archive queues work and writes to disk: the run role's business. A viewer is
+    refused (and offered no button); an archive an editor prepared is still theirs to download."""
+    settings.DATA_DIR = tmp_path
+    plan = make_plan()
+    actions.start(people["editor"], plan)
+    as_user(client, people["viewer"])
+    page = client.get(reverse("plans:plan_progress", args=[plan.pk])).content.decode()
+    assert 'data-testid="migration-progress"' in page and 'data-testid="get-logs"' not in page
+    assert client.post(reverse("plans:plan_logs", args=[plan.pk])).status_code == 403
+    assert logs.state(plan).get("state") != "preparing"
+    as_user(client, people["editor"])
+    assert 'data-testid="get-logs"' in client.get(reverse("plans:plan_progress", args=[plan.pk])).content.decode()
+    client.post(reverse("plans:plan_logs", args=[plan.pk]))
+    logs.build(plan.pk, "")
+    as_user(client, people["viewer"])
+    assert client.get(reverse("plans:plan_logs", args=[plan.pk])).status_code == 200

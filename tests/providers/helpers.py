@@ -1,11 +1,19 @@
 """What the provider tests of every type share: loading an inventory, following it in a
-thread, waiting for a condition, a closed port, and a TCP relay to cut a source off."""
+thread, waiting for a condition, a closed port, a TCP relay to cut a source off, a self-signed
+certificate and an HTTPS server that records what it is sent."""
 
 import contextlib
+import datetime
 import socket
+import ssl
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.db import connection
 
 from providers.adapters import adapter_for
@@ -105,3 +113,56 @@ class Relay:
 
     def restore(self):
         self.open.set()
+
+
+def self_signed() -> tuple[bytes, bytes]:
+    """(certificate, key) in PEM of a self-signed CA certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "someone else's CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    return (cert.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()))
+
+
+@contextlib.contextmanager
+def recording_server(tmp_path, body: bytes = b"<html>a stranger's page</html>", status: int = 200,
+                     content_type: str = "text/html", answers: dict | None = None):
+    """An HTTPS server on loopback (self-signed) that answers every request with `body` (or, for a
+    "METHOD /path" in `answers`, with its (status, content type, body)) and keeps each request it got
+    (request line, headers and body, as bytes) in the list it yields with its URL."""
+    received = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def answer(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            received.append(self.requestline.encode() + b"\n" + bytes(self.headers) + self.rfile.read(length))
+            code, kind, content = (answers or {}).get(f"{self.command} {self.path}", (status, content_type, body))
+            self.send_response(code)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_POST = do_PUT = answer
+
+        def log_message(self, *args):
+            pass
+
+    cert, key = self_signed()
+    (tmp_path / "recorder-cert.pem").write_bytes(cert)
+    (tmp_path / "recorder-key.pem").write_bytes(key)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "recorder-cert.pem", tmp_path / "recorder-key.pem")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}", received
+    finally:
+        server.shutdown()
+        server.server_close()

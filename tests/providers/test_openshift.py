@@ -2,18 +2,10 @@
 host provider, load, follow changes, a namespace-limited token."""
 
 import contextlib
-import datetime
-import ssl
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.db import connection
 from django.urls import reverse
 from kubernetes import client, config
@@ -24,7 +16,7 @@ from providers.adapters.openshift.forms import OpenShiftProviderForm
 from providers.adapters.openshift.host import ensure_host_provider
 from providers.kube import open_api
 from providers.models import InventoryObject, Provider, Secret, VirtualMachine
-from tests.providers.helpers import Relay, following, load, wait_for
+from tests.providers.helpers import Relay, following, load, recording_server, self_signed, wait_for
 
 pytestmark = pytest.mark.lab
 KUBEVIRT = ("kubevirt.io", "v1")
@@ -81,49 +73,6 @@ def refusal(lab, **overrides) -> str:
     assert not form.is_valid()
     assert not Provider.objects.exists() and not Secret.objects.exists()
     return " ".join(form.errors.get("__all__", [])) or str(form.errors)
-
-
-def self_signed() -> tuple[bytes, bytes]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "someone else's CA")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    return (cert.public_bytes(serialization.Encoding.PEM),
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption()))
-
-
-@contextlib.contextmanager
-def web_page_server(tmp_path):
-    """An HTTPS server that answers every path with a web page, like a cluster's console."""
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b"<html><body>Red Hat OpenShift</body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    cert, key = self_signed()
-    (tmp_path / "cert.pem").write_bytes(cert)
-    (tmp_path / "key.pem").write_bytes(key)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
 
 
 def make_claim(core, ns, name, storage_class, size, mode="Filesystem"):
@@ -246,7 +195,7 @@ def test_url_with_a_wrong_path_is_refused(kube_lab):
 
 @pytest.mark.django_db
 def test_url_of_a_web_page_is_refused(kube_lab, tmp_path):
-    with web_page_server(tmp_path) as url:
+    with recording_server(tmp_path, body=b"<html><body>Red Hat OpenShift</body></html>") as (url, _):
         message = refusal(kube_lab, url=url, cacert="", insecure_skip_verify="on")
     assert f"There is no Kubernetes API at {url}" in message and "not the web console" in message
 

@@ -1,6 +1,7 @@
 """Validation test fixtures: a real OPA server, both engines, and concerns per lab VM."""
 
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -11,19 +12,28 @@ import requests
 from django.conf import settings
 
 from providers.models import VirtualMachine
+from providers.validation import opa
 from providers.validation.engines import OpaEngine, RegopyEngine
 from providers.validation.validator import Validator
 
 
 @pytest.fixture(scope="session")
-def opa_url():
-    """`opa run --server` on a free loopback port, as production runs it."""
+def opa_token():
+    """The token of the suite's OPA server; OpaEngine sends settings.MTVWEB_OPA_TOKEN by default."""
+    token = settings.MTVWEB_OPA_TOKEN or secrets.token_urlsafe(24)
+    settings.MTVWEB_OPA_TOKEN = token
+    return token
+
+
+@pytest.fixture(scope="session")
+def opa_url(opa_token):
+    """`opa run --server` on a free loopback port, as production runs it: requests need the token."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([settings.MTVWEB_OPA_BINARY, "run", "--server", "--addr", f"127.0.0.1:{port}",
-                             "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(opa.server_command(settings.MTVWEB_OPA_BINARY, f"127.0.0.1:{port}"),
+                            env=opa.server_environment(opa_token), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:

@@ -60,6 +60,22 @@ def test_bad_rules_are_refused_with_the_reason(name, source, message):
     assert rules_version("vsphere") == version
 
 
+CALLS = {
+    "http.send": 'r := http.send({"method": "GET", "url": "http://169.254.169.254/latest/meta-data/"})',
+    "opa.runtime": "r := opa.runtime().env.MTVWEB_ENCRYPTION_KEYS",
+    "net.lookup_ip_addr": 'r := net.lookup_ip_addr("metadata.google.internal")',
+}
+
+
+@pytest.mark.parametrize("builtin", sorted(CALLS))
+def test_a_rule_reaching_beyond_its_record_is_refused(builtin):
+    source = ("package io.konveyor.forklift.vmware\n\nconcerns contains flag if {\n\t" + CALLS[builtin] + "\n"
+              '\tflag := {"category": "Warning", "label": "x", "assessment": sprintf("%v", [r])}\n}\n')
+    with pytest.raises(RuleRejected, match=f"The rule calls {builtin}, which custom rules may not use"):
+        save_rule(rule("reach_out", source))
+    assert not ValidationRule.objects.exists()
+
+
 def test_a_rule_conflicting_with_another_default_is_refused():
     save_rule(rule("small", MULTIPLE_DISKS.replace("has_multiple_disks", "small") + "\ndefault small := false\n"))
     conflicting = "package io.konveyor.forklift.vmware\n\ndefault small := true\n"

@@ -1,6 +1,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -41,6 +42,10 @@ class Command(BaseCommand):
         elif created:
             self.stdout.write(f"Created user {user}")
         if password:
+            try:
+                validate_password(password, user=account)  # settings.AUTH_PASSWORD_VALIDATORS
+            except ValidationError as exc:
+                raise CommandError(f"The password is refused: {' '.join(exc.messages)}") from None
             account.set_password(password)
         if role == CLUSTER_ADMIN:
             account.is_superuser = account.is_staff = True

@@ -32,6 +32,11 @@ class OpenShiftAdapter(Adapter):
     shared_network_namespaces = ("default",)  # Multus lets every namespace use the NADs in default
 
     @staticmethod
+    def uses_own_credentials(url: str) -> bool:
+        """No URL: the host cluster, through mtvweb's kubeconfig or ServiceAccount (guide §4.4.1.5)."""
+        return not url
+
+    @staticmethod
     def nic_networks(data: dict) -> list[str]:
         """A NIC on the pod network is "pod" (the map's source for it); others the NAD's id."""
         return ["pod" if (n.get("network") or {}).get("type") == "pod" else (n.get("network") or {}).get("id", "")

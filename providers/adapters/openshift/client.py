@@ -18,7 +18,7 @@ from kubernetes.client.exceptions import ApiException
 
 from providers.adapters.base import ProviderError
 from providers.adapters.openshift.vm import power_state as vm_power_state
-from providers.kube import KUBEVIRT, server_message
+from providers.kube import KUBEVIRT, server_message, status_phrase
 
 # Seconds: connecting, and reading one ordinary (non-watch) response.
 TIMEOUT = (10, 30)
@@ -109,7 +109,7 @@ def api_error(url: str, action: str, exc: ApiException) -> ProviderError:
             "with the cluster-admin role (guide §4.4.1.5).",
             retryable=False,
         )
-    return ProviderError(f"{capitalized(where)} answered {exc.status} {exc.reason} to {action}: {message}")
+    return ProviderError(f"{capitalized(where)} answered {exc.status} {status_phrase(exc.status)} to {action}: {message}")
 
 
 def check_version(api: client.ApiClient, url: str) -> str:

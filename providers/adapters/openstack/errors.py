@@ -60,7 +60,12 @@ def http_status(exc: Exception) -> int | None:
 
 
 def server_detail(exc: Exception) -> str:
-    """The service's own message (Keystone/Nova error text: never carries a secret)."""
+    """The service's own message from its JSON error document (Keystone/Nova error text: never carries a
+    secret). Any other answer is not quoted: the URL may lead to some other server, whose page is not
+    the user's to read."""
+    response = getattr(exc, "response", None)
+    if response is not None and "json" not in (response.headers.get("Content-Type") or "").lower():
+        return ""
     detail = getattr(exc, "details", None) or getattr(exc, "message", "") or ""
     detail = str(detail).split(" (HTTP")[0].strip()
     return detail[:300]

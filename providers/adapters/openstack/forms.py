@@ -112,6 +112,9 @@ class OpenStackProviderForm(ProviderForm):
     def visible_fields(self):
         return [self[name] for name in self.visible_field_names() if not self.fields[name].widget.is_hidden]
 
+    def secret_fields_in_use(self) -> list[str]:
+        return [name for name in self.method_fields[self.current_method()] if name in SECRET_FIELDS]
+
     def clean_url(self) -> str:
         url = (self.cleaned_data.get("url") or "").strip().rstrip("/")
         parts = urlsplit(url)
@@ -139,7 +142,7 @@ class OpenStackProviderForm(ProviderForm):
     def credentials(self) -> dict:
         """Only the chosen method's keys: switching methods drops the other method's secrets."""
         method = self.cleaned_data.get("auth_method") or self.current_method()
-        stored = self.instance.credentials() if self.instance.pk else {}
+        stored = self.kept_credentials()
         data = {"authType": auth.AUTH_TYPES[method]}
         for name in self.method_fields[method]:
             key = FIELD_KEYS[name]

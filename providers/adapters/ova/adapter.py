@@ -1,6 +1,6 @@
 import time
 
-from providers.adapters.base import Adapter, ProviderError
+from providers.adapters.base import Adapter, Endpoint, ProviderError
 from providers.adapters.ova.client import ShareScanner, parse_share_url
 from providers.adapters.ova.inventory import OvaCollector
 from providers.adapters.ova.transfer import Operations
@@ -23,6 +23,14 @@ class OvaAdapter(Adapter):
     @staticmethod
     def nic_networks(data: dict) -> list[str]:
         return [nic.get("networkId") or "" for nic in data.get("nics") or []]
+
+    @staticmethod
+    def endpoint(url: str) -> Endpoint | None:
+        """The NFS server of the `server:/path` share."""
+        try:
+            return Endpoint("nfs", parse_share_url(url).server.lower(), 2049)
+        except ValueError:
+            return None
 
     def __init__(self, provider):
         super().__init__(provider)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import socket
 import ssl
 from contextlib import contextmanager
@@ -12,10 +13,11 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from pyVim.connect import Disconnect, SmartConnect
-from pyVmomi import vim
+from pyVmomi import vim, vmodl
 
 from providers.adapters.base import ProviderError
 
+log = logging.getLogger(__name__)
 TIMEOUT = 20
 # Collecting a large inventory can keep one call busy for minutes on vCenter's side.
 COLLECT_TIMEOUT = 900
@@ -119,12 +121,14 @@ def connect(url: str, credentials: dict, timeout: int = TIMEOUT):
             "from mtvweb.") from None
     except vim.fault.HostConnectFault as exc:
         raise ProviderError(f"vCenter at {host} refused the connection: {exc.msg}") from None
-    except Exception as exc:  # pyVmomi raises plain HTTP errors for a URL that is not an SDK endpoint
-        if "not a VIM server" in str(exc) or "404" in str(exc):
-            raise ProviderError(
-                f"There is no vSphere API at {url}. The URL must be the vCenter SDK endpoint, for example "
-                f"https://{host}/sdk.", retryable=False) from None
-        raise
+    except vmodl.MethodFault as exc:  # another fault of vCenter's own
+        raise ProviderError(f"vCenter at {host} refused the login: {exc.msg or exc.__class__.__name__}.") from None
+    except Exception as exc:  # noqa: BLE001 - pyVmomi raises plain HTTP and XML errors for what is no SDK endpoint
+        # What answered is not quoted: the URL may lead to some other server, whose page is not the user's to read.
+        log.info("no vSphere API at %s: %s", url, exc.__class__.__name__)
+        raise ProviderError(
+            f"There is no vSphere API at {url}. The URL must be the vCenter SDK endpoint, for example "
+            f"https://{host}/sdk.", retryable=False) from None
 
 
 @contextmanager
