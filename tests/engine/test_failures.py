@@ -156,21 +156,23 @@ def test_a_killed_engine_is_replaced_without_copying_finished_disks_again(lab, p
     assert record.log.count("transfer Pod") == len(record.disks)
 
 
-def wait_copying(migration, name, timeout=60):
-    """Tick the engine until the VM's first disk has moved some bytes."""
+def wait_copied(migration, name, at_least, timeout=120):
+    """Tick the engine until the VM's first disk has moved `at_least` bytes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         scheduler.tick()
         record = migration.vms.get(name=name)
-        if record.disks and record.disks[0].get("bytesDone", 0) > 0:
+        if record.disks and record.disks[0].get("bytesDone", 0) >= at_least:
             return record
         time.sleep(0.2)
-    raise AssertionError(f"{name} did not start copying: {record.phase} {record.log[-500:]}")
+    raise AssertionError(f"{name} did not copy {at_least} bytes: {record.phase} {record.log[-500:]}")
 
 
 def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere_lab):
     """A short cut is retried and the copy goes on; a cut that lasts fails the VM with the byte it
-    reached; restarting the plan resumes from the checkpoint instead of starting over."""
+    reached; restarting the plan resumes from the checkpoint instead of starting over. The relay
+    holds the disk's stream at 16 MiB (two 8 MiB chunks), so every cut lands after the first chunk
+    was written and before the copy could end, however slow the machine."""
     from tests.providers.helpers import Relay
 
     core, _ = kube
@@ -178,18 +180,18 @@ def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere
     relay = Relay(vsphere_lab["port"])
     source.url = f"https://127.0.0.1:{relay.port}/sdk"
     source.save()
-    settings.MTVWEB_TRANSFER_MAX_RATE = 4 << 20  # 32 MiB in about 8 s: time to cut in the middle
     settings.MTVWEB_TRANSFER_RESTARTS = 0
     lab_disks = {(d["vm"], str(d["key"])): d for d in vsphere_lab["disks"]}
+    chunk = 8 << 20
 
     plan = vsphere_plan(source, host, ["mtv-rhel8-nocbt"], f"cut-{uuid.uuid4().hex[:6]}")
     StoragePair.objects.filter(map=plan.storage_map).update(storage_class="ocs-storagecluster-cephfs",
                                                            volume_mode="Filesystem")
+    relay.hold_after(2 * chunk)
     migration = actions.start(people["admin"], plan)
-    wait_copying(migration, "mtv-rhel8-nocbt")
+    wait_copied(migration, "mtv-rhel8-nocbt", chunk)
     relay.cut()
-    time.sleep(2.5)  # longer than the 2 s between two reads at this rate, shorter than the retries' 10 s
-    relay.restore()
+    relay.restore()  # at once: the read that was cut is tried again and finds the source back
     migration = scheduler.run(migration, timeout=120)
     record = migration.vms.get()
     assert migration.status == RunStatus.SUCCEEDED, record.log
@@ -200,8 +202,9 @@ def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere
     plan = vsphere_plan(source, host, ["Legacy_App.Server01"], f"lost-{uuid.uuid4().hex[:6]}", name="lost")
     StoragePair.objects.filter(map=plan.storage_map).update(storage_class="ocs-storagecluster-cephfs",
                                                            volume_mode="Filesystem")
+    relay.hold_after(2 * chunk)
     migration = actions.start(people["admin"], plan)
-    reached = wait_copying(migration, "Legacy_App.Server01").disks[0]["bytesDone"]
+    reached = wait_copied(migration, "Legacy_App.Server01", chunk).disks[0]["bytesDone"]
     relay.cut()
     migration = scheduler.run(migration, timeout=120)
     record = migration.vms.get()
@@ -210,7 +213,6 @@ def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere
     assert int(record.error.split(" at byte ")[1].split(" ")[0]) >= reached
 
     relay.restore()
-    settings.MTVWEB_TRANSFER_MAX_RATE = 0
     again = scheduler.run(actions.start(people["admin"], plan), timeout=120)
     record = again.vms.get()
     assert again.status == RunStatus.SUCCEEDED, record.log
