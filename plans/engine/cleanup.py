@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kubernetes import client
 
-from plans.engine import kube, objects
+from plans.engine import kube, lease, objects
 from plans.engine.context import VMContext
 from plans.models import MigrationVM
 from plans.settings import ControllerSettings
@@ -37,20 +37,21 @@ def remove_labelled(api, namespace: str, selector: str, keep_vms: bool = False) 
     return removed
 
 
-def undo_vm(record: MigrationVM, settings: ControllerSettings) -> None:
-    """What a canceled VM leaves: nothing in the target, the source powered as it was."""
-    ctx = VMContext(record, settings)
-    selector = (f"{objects.MIGRATION_LABEL}={record.migration_id},"
-                f"{objects.VM_LABEL}={objects.safe_label(record.vm_id)}")
-    if ctx.memo.get("preparing"):
-        ctx.ops.release_disks(ctx.vm)
-    removed = remove_labelled(ctx.api, ctx.namespace, selector)
-    ctx.log(f"canceled: removed {removed} object(s) from namespace {ctx.namespace}")
-    if ctx.memo.get("powered_on") and not ctx.ops.is_powered_on(ctx.vm):
-        ctx.ops.power_on(ctx.vm)
-        ctx.log("source powered on again, as it was")
-    record.memo["cleaned"] = True
-    record.save(update_fields=["memo", "log"])
+def undo_vm(record: MigrationVM, settings: ControllerSettings, holder: str = lease.HOLDER) -> None:
+    """What a canceled VM leaves: nothing in the target, the source powered as it was. Runs on a
+    worker thread (powering a source on may take minutes), by the engine holding the VM."""
+    if record.steps:  # it had started
+        ctx = VMContext(record, settings, holder)
+        selector = (f"{objects.MIGRATION_LABEL}={record.migration_id},"
+                    f"{objects.VM_LABEL}={objects.safe_label(record.vm_id)}")
+        if ctx.memo.get("preparing"):
+            ctx.ops.release_disks(ctx.vm)
+        removed = remove_labelled(ctx.api, ctx.namespace, selector)
+        ctx.log(f"canceled: removed {removed} object(s) from namespace {ctx.namespace}")
+        if ctx.memo.get("powered_on") and not ctx.ops.is_powered_on(ctx.vm):
+            ctx.ops.power_on(ctx.vm)
+            ctx.log("source powered on again, as it was")
+    lease.cleaned(record, holder)
 
 
 def clean_plan(plan) -> int:

@@ -143,7 +143,9 @@ def copy(ctx: VMContext) -> bool:
             if problem := _claim_problem(ctx, disk, index):
                 raise StepFailed(problem)
             if not ctx.memo.get("prepared"):  # e.g. oVirt opens image transfers; ctx.source is rebuilt each call
-                ctx.memo["preparing"] = True  # a failure half-way still releases what was made
+                ctx.memo["preparing"] = True  # a failure, a cancel or a crash half-way still releases what was made
+                if not ctx.save():
+                    return False  # canceled meanwhile
                 ctx.memo["reader_args"] = ctx.ops.prepare_disks(ctx.vm, ctx.source) or {}
                 ctx.memo["prepared"] = True
                 refresh_reader_secret(ctx)  # a token taken at Initialize may have expired during a long export

@@ -147,8 +147,11 @@ def post_hook(ctx: VMContext) -> bool:
 
 
 def store_power_state(ctx: VMContext) -> bool:
-    ctx.memo["powered_on"] = ctx.ops.is_powered_on(ctx.vm)
-    ctx.log(f"source was {'on' if ctx.memo['powered_on'] else 'off'}")
+    """Recorded once: run again (an engine that died before the step was saved), it must not
+    read the state PowerOff left and take it for the source's own."""
+    if "powered_on" not in ctx.memo:
+        ctx.memo["powered_on"] = ctx.ops.is_powered_on(ctx.vm)
+        ctx.log(f"source was {'on' if ctx.memo['powered_on'] else 'off'}")
     return True
 
 

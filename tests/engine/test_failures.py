@@ -17,7 +17,7 @@ from plans import actions, status
 from plans.engine import scheduler
 from plans.models import Migration, MigrationVM, RunStatus
 from plans.settings import ControllerSettings
-from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
+from tests.engine.helpers import NOTHING, blake3_of, claim_file, plan_objects, vsphere_plan
 from tests.fixtures.app import ROOT, child_env
 from tests.plans.helpers import lab_source_and_target
 
@@ -29,18 +29,6 @@ THREE = ("mtv-rhel8-nocbt", "mtv-db-2disk-2nic", "Legacy_App.Server01")
 def lab(settings, kube_lab, vsphere_lab):
     settings.MTVWEB_CONVERSION = "stand-in"
     return lab_source_and_target(settings, kube_lab, vsphere_lab)
-
-
-def plan_objects(core, custom, plan) -> dict:
-    selector, ns = f"mtvweb.io/plan={plan.pk}", plan.target_namespace
-    return {
-        "pods": [p.metadata.name for p in core.list_namespaced_pod(ns, label_selector=selector).items],
-        "claims": [c.metadata.name for c in core.list_namespaced_persistent_volume_claim(
-            ns, label_selector=selector).items],
-        "secrets": [s.metadata.name for s in core.list_namespaced_secret(ns, label_selector=selector).items],
-        "vms": [v["metadata"]["name"] for v in custom.list_namespaced_custom_object(
-            "kubevirt.io", "v1", ns, "virtualmachines", label_selector=selector)["items"]],
-    }
 
 
 def test_storage_too_small_fails_with_the_fix_and_archive_cleans_up(lab, people, kube):
@@ -66,7 +54,7 @@ def test_storage_too_small_fails_with_the_fix_and_archive_cleans_up(lab, people,
     deadline = time.monotonic() + 30  # claims go once the protection finalizer lets them
     while plan_objects(core, custom, plan)["claims"] and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert plan_objects(core, custom, plan) == {"pods": [], "claims": [], "secrets": [], "vms": []}
+    assert plan_objects(core, custom, plan) == NOTHING
 
 
 def test_cancel_one_of_three_then_restart_runs_only_it(lab, people, kube, settings, vsphere_lab):
@@ -108,7 +96,7 @@ def test_cancel_one_of_three_then_restart_runs_only_it(lab, people, kube, settin
 
 def start_engine(tmp_path, kube_lab, name):
     env = {**child_env(), "MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"], "MTVWEB_CONVERSION": "stand-in",
-           "MTVWEB_TRANSFER_MAX_RATE": str(8 << 20)}
+           "MTVWEB_TRANSFER_MAX_RATE": str(8 << 20), "MTVWEB_ENGINE_LEASE": "3"}
     return subprocess.Popen([sys.executable, "manage.py", "engine", "--interval", "0.3"], cwd=ROOT, env=env,
                             stdout=open(tmp_path / f"{name}.log", "wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
