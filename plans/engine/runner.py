@@ -7,7 +7,7 @@ import logging
 
 from django.utils import timezone
 
-from plans.engine import lease
+from plans.engine import lease, transfer_rights
 from plans.engine.context import StepFailed, VMContext
 from plans.engine.pipeline import pipeline_for
 from plans.models import MigrationVM, RunStatus
@@ -70,6 +70,10 @@ def fail(ctx: VMContext, state: dict | None, message: str, log: str) -> None:
             ctx.ops.release_disks(ctx.vm)
         except Exception:  # noqa: BLE001 - the failure at hand is what the user must see
             logger.warning("releasing the source disks of %s failed", record, exc_info=True)
+    try:  # the source's credentials leave the target namespace with the VM's last chance to copy
+        transfer_rights.revoke(ctx)
+    except Exception:  # noqa: BLE001 - as above; the plan's archive removes them too
+        logger.warning("removing the transfer Secret and rights of %s failed", record, exc_info=True)
     if state is not None:
         state.update(state=FAILED, completed=timezone.now().isoformat(), error=message)
     ctx.log(f"failed: {message}")
