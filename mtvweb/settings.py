@@ -277,3 +277,6 @@ MTVWEB_TRANSFER_MAX_RATE = int(os.environ.get("MTVWEB_TRANSFER_MAX_RATE", "0"))
 # run retries a lost source connection for about this many seconds before it gives up.
 MTVWEB_TRANSFER_RESTARTS = int(os.environ.get("MTVWEB_TRANSFER_RESTARTS", "3"))
 MTVWEB_TRANSFER_RETRY_WAIT = float(os.environ.get("MTVWEB_TRANSFER_RETRY_WAIT", "10"))
+# An engine renews the leases of the VMs it works on; a VM whose lease is older than this many
+# seconds (its engine died) is taken over by another engine.
+MTVWEB_ENGINE_LEASE = float(os.environ.get("MTVWEB_ENGINE_LEASE", "60"))

@@ -148,7 +148,9 @@ class MigrationVM(models.Model):
     disks = models.JSONField(default=list, blank=True)
     memo = models.JSONField(default=dict, blank=True)
     log = models.TextField(blank=True, help_text="The engine's log lines for this VM.")
-    # The worker holding the VM refreshes this; another may take the VM over when it is stale.
+    # The lease (plans.engine.lease): the engine working on the VM, and when it last said it still
+    # does; another engine may take the VM over once that is older than the lease.
+    owner = models.CharField(max_length=200, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kubernetes import client
 
-from plans.engine import kube, objects
+from plans.engine import kube, lease, objects
 from plans.engine.context import VMContext
 from plans.models import MigrationVM
 from plans.settings import ControllerSettings
@@ -15,7 +15,7 @@ from providers.kube import KUBEVIRT, cluster_api
 
 def remove_labelled(api, namespace: str, selector: str, keep_vms: bool = False) -> int:
     core, batch = client.CoreV1Api(api), client.BatchV1Api(api)
-    custom = client.CustomObjectsApi(api)
+    custom, rbac = client.CustomObjectsApi(api), client.RbacAuthorizationV1Api(api)
     removed = 0
     if not keep_vms:
         for vm in custom.list_namespaced_custom_object(*KUBEVIRT, namespace, "virtualmachines",
@@ -30,27 +30,36 @@ def remove_labelled(api, namespace: str, selector: str, keep_vms: bool = False) 
                             (core.list_namespaced_secret, core.delete_namespaced_secret),
                             (core.list_namespaced_config_map, core.delete_namespaced_config_map),
                             (core.list_namespaced_persistent_volume_claim,
-                             core.delete_namespaced_persistent_volume_claim)):
+                             core.delete_namespaced_persistent_volume_claim),
+                            *access_kinds(core, rbac)):
         for item in lister(namespace, label_selector=selector).items:
             kube.delete(deleter, item.metadata.name, namespace)
             removed += 1
     return removed
 
 
-def undo_vm(record: MigrationVM, settings: ControllerSettings) -> None:
-    """What a canceled VM leaves: nothing in the target, the source powered as it was."""
-    ctx = VMContext(record, settings)
-    selector = (f"{objects.MIGRATION_LABEL}={record.migration_id},"
-                f"{objects.VM_LABEL}={objects.safe_label(record.vm_id)}")
-    if ctx.memo.get("preparing"):
-        ctx.ops.release_disks(ctx.vm)
-    removed = remove_labelled(ctx.api, ctx.namespace, selector)
-    ctx.log(f"canceled: removed {removed} object(s) from namespace {ctx.namespace}")
-    if ctx.memo.get("powered_on") and not ctx.ops.is_powered_on(ctx.vm):
-        ctx.ops.power_on(ctx.vm)
-        ctx.log("source powered on again, as it was")
-    record.memo["cleaned"] = True
-    record.save(update_fields=["memo", "log"])
+def access_kinds(core, rbac) -> tuple:
+    """The accounts and rights of transfer and conversion Pods: (lister, deleter)."""
+    return ((rbac.list_namespaced_role_binding, rbac.delete_namespaced_role_binding),
+            (rbac.list_namespaced_role, rbac.delete_namespaced_role),
+            (core.list_namespaced_service_account, core.delete_namespaced_service_account))
+
+
+def undo_vm(record: MigrationVM, settings: ControllerSettings, holder: str = lease.HOLDER) -> None:
+    """What a canceled VM leaves: nothing in the target, the source powered as it was. Runs on a
+    worker thread (powering a source on may take minutes), by the engine holding the VM."""
+    if record.steps:  # it had started
+        ctx = VMContext(record, settings, holder)
+        selector = (f"{objects.MIGRATION_LABEL}={record.migration_id},"
+                    f"{objects.VM_LABEL}={objects.safe_label(record.vm_id)}")
+        if ctx.memo.get("preparing"):
+            ctx.ops.release_disks(ctx.vm)
+        removed = remove_labelled(ctx.api, ctx.namespace, selector)
+        ctx.log(f"canceled: removed {removed} object(s) from namespace {ctx.namespace}")
+        if ctx.memo.get("powered_on") and not ctx.ops.is_powered_on(ctx.vm):
+            ctx.ops.power_on(ctx.vm)
+            ctx.log("source powered on again, as it was")
+    lease.cleaned(record, holder)
 
 
 def clean_plan(plan) -> int:
@@ -63,10 +72,11 @@ def clean_plan(plan) -> int:
     for role in ("transfer", "conversion", "hook"):
         removed += remove_labelled(api, plan.target_namespace, f"{objects.PLAN_LABEL}={plan.pk},mtvweb.io/role={role}",
                                    keep_vms=True)
-    for secret in core.list_namespaced_secret(plan.target_namespace,
-                                              label_selector=f"{objects.PLAN_LABEL}={plan.pk}").items:
-        kube.delete(core.delete_namespaced_secret, secret.metadata.name, plan.target_namespace)
-        removed += 1
+    rbac = client.RbacAuthorizationV1Api(api)
+    for lister, deleter in ((core.list_namespaced_secret, core.delete_namespaced_secret), *access_kinds(core, rbac)):
+        for item in lister(plan.target_namespace, label_selector=f"{objects.PLAN_LABEL}={plan.pk}").items:
+            kube.delete(deleter, item.metadata.name, plan.target_namespace)
+            removed += 1
     for migration in plan.migrations.all():
         for record in migration.vms.exclude(status="Succeeded"):
             if record.memo.get("target_name") in succeeded:

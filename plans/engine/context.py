@@ -9,7 +9,7 @@ from functools import cached_property
 from django.utils import timezone
 from kubernetes import client
 
-from plans.engine import objects
+from plans.engine import lease, objects
 from plans.models import MigrationVM
 from plans.settings import ControllerSettings
 from providers.adapters import Adapter, adapter_for
@@ -29,12 +29,13 @@ class StepFailed(Exception):
 
 
 class VMContext:
-    def __init__(self, record: MigrationVM, settings: ControllerSettings):
+    def __init__(self, record: MigrationVM, settings: ControllerSettings, holder: str = lease.HOLDER):
         self.record = record
         self.migration = record.migration
         self.plan = self.migration.plan
         self.memo = record.memo
         self.settings = settings  # read once per round by the scheduler
+        self.holder = holder  # the engine's name on the VM's lease
 
     # --- the source -------------------------------------------------------------------------
 
@@ -95,6 +96,15 @@ class VMContext:
     # --- the record ---------------------------------------------------------------------------
 
     def log(self, text: str) -> None:
-        stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
-        lines = (self.record.log + f"{stamp} {text}\n").splitlines(keepends=True)
-        self.record.log = "".join(lines[-LOG_LINES_KEPT:])
+        log(self.record, text)
+
+    def save(self) -> bool:
+        """Keep what the steps did so far (before a call whose effect must not be lost with the
+        engine, e.g. opening a source's disks). False when the VM was canceled meanwhile."""
+        return lease.save(self.record, self.holder)
+
+
+def log(record: MigrationVM, text: str) -> None:
+    stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
+    lines = (record.log + f"{stamp} {text}\n").splitlines(keepends=True)
+    record.log = "".join(lines[-LOG_LINES_KEPT:])

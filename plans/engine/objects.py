@@ -1,7 +1,12 @@
 """The objects the engine creates in the target cluster, as plain manifests: a disk's
-PersistentVolumeClaim, the Pod that fills it, the guest-conversion Pod, and the
-VirtualMachine. Everything carries labels that lead back to the plan, the migration and the
-source VM, so cleanup and log collection find it by label."""
+PersistentVolumeClaim, the Pod that fills it with what that Pod may do and read (its account,
+a Role naming only its VM's transfer Pods, the Secret with the source's credentials), the
+guest-conversion Pod and its account without API rights, and the VirtualMachine. Everything
+carries labels that lead back to the plan, the migration and the source VM, so cleanup and log
+collection find it by label, and a step run again knows its own objects (kube.is_ours).
+
+Pods run as the restricted Pod Security profile asks: not as root (the image's user), no
+privilege escalation, no capabilities, the runtime's default seccomp profile."""
 
 from __future__ import annotations
 
@@ -14,8 +19,9 @@ from providers.adapters.source import DiskSource, SourceVM
 
 PLAN_LABEL, MIGRATION_LABEL, VM_LABEL = "mtvweb.io/plan", "mtvweb.io/migration", "mtvweb.io/vm"
 PROGRESS_ANNOTATION = "mtvweb.io/progress"
-TRANSFER_ACCOUNT = "mtvweb-transfer"
 FILESYSTEM_MOUNT, BLOCK_DEVICE = "/target", "/dev/target"
+POD_SECURITY = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+CONTAINER_SECURITY = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
 def labels(plan, migration, vm_id: str) -> dict:
@@ -56,7 +62,9 @@ def target_path(volume_mode: str) -> str:
 
 
 def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secret: str, common: dict,
-                 transfer_network: str = "") -> dict:
+                 transfer_network: str = "", account: str = "") -> dict:
+    """account: the ServiceAccount of the VM's transfer Pods (transfer_rights), which may update
+    their progress annotation."""
     args = ["--disk-id", disk.id, "--size", str(disk.capacity), "--target", target_path(volume_mode), "--resume",
             *disk.reader_args]
     args += ["--retry-wait", str(settings.MTVWEB_TRANSFER_RETRY_WAIT)]
@@ -70,6 +78,7 @@ def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secr
         "envFrom": [{"secretRef": {"name": secret}}] if secret else [],
         "terminationMessagePolicy": "FallbackToLogsOnError",
         "resources": {"requests": {"cpu": "100m", "memory": "150Mi"}, "limits": {"memory": "1Gi"}},
+        "securityContext": CONTAINER_SECURITY,
     }
     volumes = [{"name": "target", "persistentVolumeClaim": {"claimName": claim}}]
     if volume_mode == "Block":
@@ -92,10 +101,11 @@ def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secr
             container.setdefault("volumeMounts", []).append({"name": volume["name"],
                                                              "mountPath": shared[volume["name"]]})
     annotations = {"k8s.v1.cni.cncf.io/networks": transfer_network} if transfer_network else {}
-    spec = {"restartPolicy": "OnFailure", "serviceAccountName": TRANSFER_ACCOUNT,
+    spec = {"restartPolicy": "OnFailure", "serviceAccountName": account, "securityContext": POD_SECURITY,
             "containers": [container], "volumes": volumes}
-    if disk.init_containers:
-        spec["initContainers"] = disk.init_containers
+    if disk.init_containers:  # e.g. the VDDK image copying its library (the guide's image runs as user 1001)
+        spec["initContainers"] = [{**c, "securityContext": {**CONTAINER_SECURITY, **c.get("securityContext", {})}}
+                                  for c in disk.init_containers]
     return {
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": name, "labels": {**common, "mtvweb.io/role": "transfer"}, "annotations": annotations},
@@ -103,14 +113,17 @@ def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secr
     }
 
 
-def conversion_pod(name: str, claims: list[tuple[str, str]], common: dict, stand_in: bool = False) -> dict:
+def conversion_pod(name: str, claims: list[tuple[str, str]], common: dict, stand_in: bool = False,
+                   account: str = "") -> dict:
     """virt-v2v-in-place over the VM's disks (vSphere and OVA guests need their drivers changed).
-    claims: (claim name, volume mode) in disk order."""
+    claims: (claim name, volume mode) in disk order. It opens untrusted guest disks, so it gets an
+    account without API rights and no token at all; virt-v2v needs no root (libguestfs' direct
+    backend runs its appliance as the same user)."""
     paths = [target_path(mode).replace("target", f"disk{i}") for i, (_, mode) in enumerate(claims)]
     container = {"name": "convert", "image": settings.MTVWEB_IMAGE,
                  "command": ["python", "-m", "mtvweb.pods.convert", *(["--stand-in"] if stand_in else []),
                              "--disks", *paths],
-                 "terminationMessagePolicy": "FallbackToLogsOnError"}
+                 "terminationMessagePolicy": "FallbackToLogsOnError", "securityContext": CONTAINER_SECURITY}
     volumes = []
     for index, (claim, mode) in enumerate(claims):
         volumes.append({"name": f"disk{index}", "persistentVolumeClaim": {"claimName": claim}})
@@ -120,8 +133,32 @@ def conversion_pod(name: str, claims: list[tuple[str, str]], common: dict, stand
             container.setdefault("volumeMounts", []).append({"name": f"disk{index}", "mountPath": f"/disk{index}"})
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "labels": {**common, "mtvweb.io/role": "conversion"}},
-            "spec": {"restartPolicy": "Never", "serviceAccountName": TRANSFER_ACCOUNT, "containers": [container],
-                     "volumes": volumes}}
+            "spec": {"restartPolicy": "Never", "serviceAccountName": account, "automountServiceAccountToken": False,
+                     "securityContext": POD_SECURITY, "containers": [container], "volumes": volumes}}
+
+
+def service_account(name: str, common: dict, token: bool) -> dict:
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "labels": common},
+            "automountServiceAccountToken": token}
+
+
+def transfer_role(name: str, pods: list[str], common: dict) -> dict:
+    """What a VM's transfer Pods may do with the API: read and annotate themselves, by name."""
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": name, "labels": common},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "resourceNames": pods, "verbs": ["get", "patch"]}]}
+
+
+def role_binding(name: str, namespace: str, common: dict) -> dict:
+    """Role `name` for ServiceAccount `name`."""
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": name, "labels": common},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}]}
+
+
+def secret(name: str, data: dict, common: dict) -> dict:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "labels": common}, "type": "Opaque",
+            "data": data}
 
 
 def virtual_machine(name: str, vm: SourceVM, claims: list[str], networks: list[dict], common: dict,

@@ -1,5 +1,6 @@
-"""Admit waiting VMs under the limits and move the running ones on; finish migrations whose
-VMs are all done. `manage.py engine` calls `tick()` about once a second."""
+"""Admit waiting VMs under the limits and move the running ones on — each under this engine's
+lease (`lease.py`) — and finish migrations whose VMs are all done. `manage.py engine` calls
+`tick()` about once a second with worker threads; tests call `run()`."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 
-from django.db import connection, connections, transaction
+from django.db import connections
+from django.db.models import Q
 from django.utils import timezone
 
 from plans import live
-from plans.engine import runner
+from plans.engine import lease, runner
+from plans.engine.context import log
 from plans.models import Migration, MigrationVM, RunStatus
 from plans.settings import ControllerSettings
 from providers.models import VirtualMachine
@@ -52,13 +54,17 @@ def admit(migration: Migration, limit: int, per_host: int) -> None:
             continue
         busy[host] += 1
         admitted.append(pk)
-    MigrationVM.objects.filter(pk__in=admitted).update(status=RunStatus.RUNNING, started=timezone.now())
+    # Only those still waiting: one canceled meanwhile stays canceled.
+    MigrationVM.objects.filter(pk__in=admitted, status=RunStatus.PENDING).update(status=RunStatus.RUNNING,
+                                                                               started=timezone.now())
 
 
 def finish(migration: Migration) -> None:
-    states = list(migration.vms.values_list("status", flat=True))
-    if any(s not in FINAL for s in states):
+    """End the migration once every VM has ended and every canceled one is cleaned up."""
+    if migration.vms.filter(Q(status__in=ACTIVE) | (Q(status=RunStatus.CANCELED) & ~Q(memo__has_key="cleaned"))
+                            ).exists():
         return
+    states = list(migration.vms.values_list("status", flat=True))
     if states and all(s == RunStatus.CANCELED for s in states):
         status = RunStatus.CANCELED
     elif all(s in (RunStatus.SUCCEEDED, RunStatus.CANCELED) for s in states):
@@ -77,62 +83,52 @@ def cancel_requested(migration: Migration) -> None:
                                                                                   completed=timezone.now())
 
 
-def undo_canceled(migration: Migration, settings: ControllerSettings) -> None:
+def work(pk: int, settings: ControllerSettings, holder: str = lease.HOLDER, taken_from: str | None = None) -> bool:
+    """One VM's turn, on whichever thread: a running VM advances, a canceled one is cleaned up
+    (which may power its source on again: minutes). Only while this engine holds its lease."""
     from plans.engine.cleanup import undo_vm
 
-    for record in migration.vms.filter(status=RunStatus.CANCELED).exclude(memo__has_key="cleaned"):
-        if not record.steps:  # never started: nothing to undo
-            record.memo["cleaned"] = True
-            record.save(update_fields=["memo"])
-            continue
+    record = MigrationVM.objects.filter(pk=pk, owner=holder).select_related(
+        "migration__plan__source_provider", "migration__plan__destination_provider").first()
+    if record is None:
+        return False  # its lease went to another engine
+    if taken_from is not None:
+        log(record, f"engine {holder} took it over from {taken_from}, whose lease ran out" if taken_from
+            else f"engine {holder} has it")
+    if record.status == RunStatus.RUNNING:
+        runner.advance(record, settings, holder)
+    elif record.status == RunStatus.CANCELED and not record.memo.get("cleaned"):
         try:
-            undo_vm(record, settings)
+            undo_vm(record, settings, holder)
         except Exception:  # noqa: BLE001 - tried again next round
             logger.warning("cleanup of canceled %s failed", record, exc_info=True)
-        live.changed(migration.plan_id)
-
-
-def advance_locked(pk: int, settings: ControllerSettings) -> bool:
-    """Advance one running VM unless another worker has it; True when it was advanced.
-
-    On Postgres the VM's row stays locked while it advances, so engines in several processes
-    share the work. SQLite has no row locks, and a transaction there holds the whole database
-    (for as long as a slow source call takes): the embedded setup runs one engine, whose Workers
-    never give a VM to two threads, so no transaction is needed."""
-    row_locks = connection.features.has_select_for_update
-    records = MigrationVM.objects.filter(pk=pk).select_related(
-        "migration__plan__source_provider", "migration__plan__destination_provider")
-    with transaction.atomic() if row_locks else nullcontext():
-        # of=self: lock only this row; the joined migration, plan and providers stay free for the
-        # other VMs (a lock on them would make SKIP LOCKED pass over every other VM of the plan)
-        locked = (records.select_for_update(skip_locked=True, of=("self",)) if row_locks else records).first()
-        if locked is None or locked.status != RunStatus.RUNNING:
-            return False  # another worker has it, or it ended meanwhile
-        runner.advance(locked, settings)
-    live.changed(locked.migration.plan_id)
+    live.changed(record.migration.plan_id)
     return True
 
 
 class Workers:
-    """Running VMs advanced on their own threads: a slow call to a source (an export to Glance, a
-    power-off that takes minutes) holds up its own VM only. A VM is on one thread at a time."""
+    """VMs moved on their own threads: a slow call to a source (an export to Glance, a power-off
+    that takes minutes, a cleanup powering a source on) holds up its own VM only, never the
+    rounds. A VM is on one thread at a time."""
 
     def __init__(self, size: int):
+        self.size = size
         self.pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="vm")
         self.lock = threading.Lock()
         self.busy: set[int] = set()
 
-    def submit(self, pk: int, settings: ControllerSettings) -> bool:
+    def submit(self, pk: int, settings: ControllerSettings, holder: str = lease.HOLDER,
+               taken_from: str | None = None) -> bool:
         with self.lock:
             if pk in self.busy:
                 return False
             self.busy.add(pk)
-        self.pool.submit(self._advance, pk, settings)
+        self.pool.submit(self._work, pk, settings, holder, taken_from)
         return True
 
-    def _advance(self, pk: int, settings: ControllerSettings) -> None:
+    def _work(self, pk: int, settings: ControllerSettings, holder: str, taken_from: str | None) -> None:
         try:
-            advance_locked(pk, settings)
+            work(pk, settings, holder, taken_from)
         except Exception:  # noqa: BLE001 - logged; the VM is tried again next round
             logger.exception("advancing migration VM %s failed", pk)
         finally:
@@ -148,20 +144,28 @@ class Workers:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def tick(workers: Workers | None = None) -> int:
+def tick(workers: Workers | None = None, holder: str = lease.HOLDER, most: int = 0) -> int:
     """One round over every active migration; returns how many VMs were moved on (or handed to
-    `workers`, which advance them in the background). The controller settings are read once
-    per round: every VM moved on in it sees the same."""
+    `workers`, which move them in the background). Only database work happens here: the rounds
+    never wait for a source or the cluster. The controller settings are read once per round:
+    every VM moved on in it sees the same. `most`: VMs this engine holds at once (0: any)."""
     settings = ControllerSettings.current()
-    moved = 0
-    for migration in Migration.objects.filter(status__in=ACTIVE).select_related("plan"):
+    lease.keep(holder)
+    migrations = list(Migration.objects.filter(status__in=ACTIVE).select_related("plan"))
+    for migration in migrations:
         if migration.status == RunStatus.PENDING:
-            Migration.objects.filter(pk=migration.pk).update(status=RunStatus.RUNNING, started=timezone.now())
+            Migration.objects.filter(pk=migration.pk, status=RunStatus.PENDING).update(status=RunStatus.RUNNING,
+                                                                                       started=timezone.now())
         cancel_requested(migration)
-        undo_canceled(migration, settings)
         admit(migration, settings.max_vm_inflight, settings.max_vm_per_host)
-        for pk in migration.vms.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
-            moved += workers.submit(pk, settings) if workers else advance_locked(pk, settings)
+    moved = 0
+    claim = workers.size if workers else 0  # a few new VMs per round, so several engines share them
+    for pk, taken_from in lease.take(holder, [m.pk for m in migrations], most=most, claim=claim):
+        if workers:
+            moved += workers.submit(pk, settings, holder, taken_from)
+        else:
+            moved += work(pk, settings, holder, taken_from)
+    for migration in migrations:
         finish(migration)
     return moved
 

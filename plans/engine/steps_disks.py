@@ -11,7 +11,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from kubernetes.client.rest import ApiException
 
-from plans.engine import kube, objects
+from plans.engine import kube, objects, transfer_rights
 from plans.engine.context import StepFailed, VMContext
 from plans.engine.steps_setup import pod_output, reader_secret_data
 from providers.kube import server_message
@@ -38,7 +38,7 @@ def allocate(ctx: VMContext) -> bool:
         claim = f"{ctx.target_name}-disk-{index}"[:253]
         manifest = objects.disk_claim(claim, disk, target, ctx.labels, ctx.settings)
         try:
-            kube.create(ctx.core.create_namespaced_persistent_volume_claim, ctx.namespace, manifest)
+            kube.create(ctx.api, ctx.namespace, manifest)
         except ApiException as exc:
             raise StepFailed(f"The target cluster refused the claim for disk {index + 1}: {server_message(exc)}.") \
                 from None
@@ -133,25 +133,32 @@ def keep_reader_secret_fresh(ctx: VMContext) -> None:
 
 def copy(ctx: VMContext) -> bool:
     ns = ctx.namespace
-    if ctx.memo.get("prepared"):
+    if ctx.memo.get("secret"):
         keep_reader_secret_fresh(ctx)
     for index, (disk, source) in enumerate(zip(ctx.record.disks, ctx.source.disks, strict=True)):
         if disk["state"] == "Copied":
             continue
-        pod = kube.read(ctx.core.read_namespaced_pod, disk["pod"], ns)
+        pod = kube.read_ours(ctx.api, ns, "Pod", disk["pod"], ctx.labels)
         if pod is None:
             if problem := _claim_problem(ctx, disk, index):
                 raise StepFailed(problem)
             if not ctx.memo.get("prepared"):  # e.g. oVirt opens image transfers; ctx.source is rebuilt each call
-                ctx.memo["preparing"] = True  # a failure half-way still releases what was made
+                ctx.memo["preparing"] = True  # a failure, a cancel or a crash half-way still releases what was made
+                if not ctx.save():
+                    return False  # canceled meanwhile
                 ctx.memo["reader_args"] = ctx.ops.prepare_disks(ctx.vm, ctx.source) or {}
                 ctx.memo["prepared"] = True
-                refresh_reader_secret(ctx)  # a token taken at Initialize may have expired during a long export
+            transfer_rights.grant(ctx)  # after the preparation: a token taken before it may have expired
             if source.id in ctx.memo.get("reader_args", {}):
                 source = replace(source, reader_args=ctx.memo["reader_args"][source.id])
             manifest = objects.transfer_pod(disk["pod"], disk["claim"], disk["volumeMode"], source, ctx.memo["secret"],
-                                          ctx.labels, ctx.plan.transfer_network)
-            kube.create(ctx.core.create_namespaced_pod, ns, manifest)
+                                            ctx.labels, ctx.plan.transfer_network,
+                                            account=ctx.memo["transfer_account"])
+            try:
+                kube.create(ctx.api, ns, manifest)
+            except ApiException as exc:  # e.g. the namespace's Pod Security level, a quota
+                raise StepFailed(f"The target cluster refused the transfer Pod for disk {index + 1}: "
+                                 f"{server_message(exc)}.") from None
             ctx.log(f"disk {index + 1}: transfer Pod {disk['pod']} started")
             continue
         if (pod.metadata.labels or {}).get(objects.MIGRATION_LABEL) != str(ctx.migration.pk):
@@ -171,4 +178,5 @@ def copy(ctx: VMContext) -> bool:
     if not all(d["state"] == "Copied" for d in ctx.record.disks):
         return False
     ctx.ops.release_disks(ctx.vm)
+    transfer_rights.revoke(ctx)
     return True

@@ -12,7 +12,7 @@ from plans.engine import kube, objects
 from plans.engine.context import StepFailed, VMContext
 from plans.models import Hook, PlanVM, PlanVMHook
 from plans.naming import kubernetes_name
-from providers.kube import KUBEVIRT, server_message
+from providers.kube import server_message
 from providers.models import VirtualMachine
 
 HOOK_LOG_LINES = 30
@@ -35,18 +35,10 @@ def initialize(ctx: VMContext) -> bool:
         ctx.memo["target_name"] = (chosen.first() or "") or kubernetes_name(ctx.vm.name, _taken_names(ctx))
     name, ns = ctx.target_name, ctx.namespace
     try:
-        kube.create(ctx.core.create_namespace, {"metadata": {"name": ns}})
-        existing = kube.read(ctx.custom.get_namespaced_custom_object, *KUBEVIRT, ns, "virtualmachines", name)
-        if existing and existing["metadata"].get("labels", {}).get(objects.PLAN_LABEL) != str(ctx.plan.pk):
-            raise StepFailed(f"A VirtualMachine named {name} already exists in namespace {ns}: give this VM another "
-                             "target name in the plan, or remove that VirtualMachine.")
-        ensure_transfer_account(ctx)
-        secret = f"{name}-source-{ctx.migration.pk}"[:253]
-        kube.create(ctx.core.create_namespaced_secret, ns, {
-            "metadata": {"name": secret, "labels": ctx.labels}, "type": "Opaque", "data": reader_secret_data(ctx)})
+        kube.ensure_namespace(ctx.core, ns)
+        kube.read_ours(ctx.api, ns, "VirtualMachine", name, ctx.labels)  # a VM of that name must be ours
     except ApiException as exc:
         raise StepFailed(f"The target cluster refused to prepare namespace {ns}: {server_message(exc)}.") from None
-    ctx.memo["secret"] = secret
     ctx.log(f"target VirtualMachine {ns}/{name}; {len(ctx.source.disks)} disk(s), {len(ctx.source.nics)} NIC(s)")
     return True
 
@@ -54,22 +46,6 @@ def initialize(ctx: VMContext) -> bool:
 def reader_secret_data(ctx: VMContext) -> dict[str, str]:
     """The transfer Pods' source credentials, as a Secret's base64 `data`."""
     return {k: base64.b64encode(v.encode()).decode() for k, v in ctx.ops.reader_secret().items()}
-
-
-def ensure_transfer_account(ctx: VMContext) -> None:
-    """The transfer Pods' ServiceAccount: it may update its own Pod's progress annotation."""
-    from kubernetes import client
-
-    ns, account = ctx.namespace, objects.TRANSFER_ACCOUNT
-    rbac = client.RbacAuthorizationV1Api(ctx.api)
-    kube.create(ctx.core.create_namespaced_service_account, ns, {"metadata": {"name": account}})
-    kube.create(rbac.create_namespaced_role, ns, {
-        "metadata": {"name": account},
-        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "patch"]}]})
-    kube.create(rbac.create_namespaced_role_binding, ns, {
-        "metadata": {"name": account},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": account},
-        "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": ns}]})
 
 
 def has_hook(step: str):
@@ -81,16 +57,13 @@ def has_hook(step: str):
 def run_hook(ctx: VMContext, step: str) -> bool:
     """The hook as a Job in the target namespace: the playbook (if any) in a Secret, mounted for
     the hook image to run. Done when the Job succeeds; its failure fails the VM with its output."""
-    from kubernetes import client
-
     use = PlanVMHook.objects.select_related("hook").get(plan_vm__plan=ctx.plan, plan_vm__vm_id=ctx.record.vm_id,
                                                        step=step)
     hook, ns = use.hook, ctx.namespace
     name = f"{ctx.target_name}-{step.lower()}-{ctx.migration.pk}"[:63].rstrip("-")
-    batch = client.BatchV1Api(ctx.api)
-    job = kube.read(batch.read_namespaced_job, name, ns)
+    job = kube.read_ours(ctx.api, ns, "Job", name, ctx.labels)
     if job is None:
-        kube.create(batch.create_namespaced_job, ns, hook_job(ctx, hook, name))
+        kube.create(ctx.api, ns, hook_job(ctx, hook, name))
         ctx.log(f"{step} {hook.name} started as Job {name}")
         return False
     status = job.status
@@ -111,8 +84,8 @@ def hook_job(ctx: VMContext, hook, name: str) -> dict:
     from plans import manifests
 
     ns = ctx.namespace
-    kube.create(ctx.core.create_namespaced_secret, ns, {
-        "metadata": {"name": name, "labels": ctx.labels},
+    kube.create(ctx.api, ns, {
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "labels": ctx.labels},
         "stringData": {"playbook.yml": hook.playbook,
                        "plan.yml": yaml.safe_dump({"plan": manifests.plan_manifest(ctx.plan)}),
                        "workload.yml": yaml.safe_dump({"vm": {"id": ctx.vm.uid, "name": ctx.vm.name,
@@ -120,16 +93,17 @@ def hook_job(ctx: VMContext, hook, name: str) -> dict:
     container = {"name": "hook", "image": hook.image,
                  "volumeMounts": [{"name": "hook", "mountPath": "/tmp/hook", "readOnly": True}],
                  "terminationMessagePolicy": "FallbackToLogsOnError"}
+    pod = {"restartPolicy": "Never", "containers": [container],
+           "volumes": [{"name": "hook", "secret": {"secretName": name}}]}
     if hook.playbook and hook.image == Hook.DEFAULT_IMAGE:
-        container.update(image=settings.MTVWEB_IMAGE, command=[
+        container.update(image=settings.MTVWEB_IMAGE, securityContext=objects.CONTAINER_SECURITY, command=[
             "python", "-m", "mtvweb.pods.hook", "--playbook", "/tmp/hook/playbook.yml",
             "--workload", "/tmp/hook/workload.yml", "--plan", "/tmp/hook/plan.yml"])
+        pod["securityContext"] = objects.POD_SECURITY  # our image; a custom one may need what we cannot know
     labels = {**ctx.labels, "mtvweb.io/role": "hook"}
-    return {"metadata": {"name": name, "labels": labels},
-            "spec": {"backoffLimit": 0, "activeDeadlineSeconds": hook.deadline_seconds, "template": {
-                "metadata": {"labels": labels},
-                "spec": {"restartPolicy": "Never", "containers": [container],
-                         "volumes": [{"name": "hook", "secret": {"secretName": name}}]}}}}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "labels": labels},
+            "spec": {"backoffLimit": 0, "activeDeadlineSeconds": hook.deadline_seconds,
+                     "template": {"metadata": {"labels": labels}, "spec": pod}}}
 
 
 def pod_output(ctx: VMContext, selector: str, lines: int = HOOK_LOG_LINES) -> str:
@@ -151,8 +125,11 @@ def post_hook(ctx: VMContext) -> bool:
 
 
 def store_power_state(ctx: VMContext) -> bool:
-    ctx.memo["powered_on"] = ctx.ops.is_powered_on(ctx.vm)
-    ctx.log(f"source was {'on' if ctx.memo['powered_on'] else 'off'}")
+    """Recorded once: run again (an engine that died before the step was saved), it must not
+    read the state PowerOff left and take it for the source's own."""
+    if "powered_on" not in ctx.memo:
+        ctx.memo["powered_on"] = ctx.ops.is_powered_on(ctx.vm)
+        ctx.log(f"source was {'on' if ctx.memo['powered_on'] else 'off'}")
     return True
 
 

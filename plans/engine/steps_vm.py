@@ -8,7 +8,7 @@ import json
 from django.conf import settings
 from kubernetes.client.rest import ApiException
 
-from plans.engine import kube, objects
+from plans.engine import kube, objects, transfer_rights
 from plans.engine.context import StepFailed, VMContext
 from providers.kube import KUBEVIRT, server_message
 
@@ -18,16 +18,22 @@ def needs_conversion(ctx: VMContext) -> bool:
 
 
 def convert(ctx: VMContext) -> bool:
-    name = f"{ctx.target_name}-convert-{ctx.migration.pk}"[:253]
-    pod = kube.read(ctx.core.read_namespaced_pod, name, ctx.namespace)
+    name, ns = f"{ctx.target_name}-convert-{ctx.migration.pk}"[:253], ctx.namespace
+    pod = kube.read_ours(ctx.api, ns, "Pod", name, ctx.labels)
     if pod is None:
         claims = [(d["claim"], d["volumeMode"]) for d in ctx.record.disks]
-        manifest = objects.conversion_pod(name, claims, ctx.labels, stand_in=settings.MTVWEB_CONVERSION == "stand-in")
-        kube.create(ctx.core.create_namespaced_pod, ctx.namespace, manifest)
+        manifest = objects.conversion_pod(name, claims, ctx.labels, stand_in=settings.MTVWEB_CONVERSION == "stand-in",
+                                          account=name)
+        try:
+            kube.create(ctx.api, ns, objects.service_account(name, ctx.labels, token=False))  # no rights, no token
+            kube.create(ctx.api, ns, manifest)
+        except ApiException as exc:
+            raise StepFailed(f"The target cluster refused the conversion Pod: {server_message(exc)}.") from None
         ctx.log(f"conversion Pod {name} started")
         return False
     if pod.status.phase == "Succeeded":
-        kube.delete(ctx.core.delete_namespaced_pod, name, ctx.namespace)
+        kube.delete(ctx.core.delete_namespaced_pod, name, ns)
+        kube.delete(ctx.core.delete_namespaced_service_account, name, ns)
         return True
     if pod.status.phase == "Failed":
         raise StepFailed("Converting the guest failed: see the conversion log below; fix the guest or the "
@@ -59,8 +65,7 @@ def create(ctx: VMContext) -> bool:
     manifest = objects.virtual_machine(ctx.target_name, kept, [d["claim"] for d in ctx.record.disks],
                                      [net for _, net in mapped], ctx.labels, running=False)
     try:
-        kube.create(ctx.custom.create_namespaced_custom_object, *KUBEVIRT, ctx.namespace, "virtualmachines",
-                    manifest)
+        kube.create(ctx.api, ctx.namespace, manifest)
     except ApiException as exc:
         raise StepFailed(f"The target cluster refused VirtualMachine {ctx.target_name}: {server_message(exc)}.") from None
     ctx.log(f"VirtualMachine {ctx.namespace}/{ctx.target_name} created")
@@ -76,9 +81,8 @@ def restore_power(ctx: VMContext) -> bool:
 
 
 def complete(ctx: VMContext) -> bool:
-    """The reader Secret is not needed any more. The finished transfer Pods stay for the logs
-    until the plan is archived; claims and the VM are the migration's result."""
-    if ctx.memo.get("secret"):
-        kube.delete(ctx.core.delete_namespaced_secret, ctx.memo["secret"], ctx.namespace)
+    """The finished transfer Pods stay for the logs until the plan is archived; claims and the VM
+    are the migration's result. (The source's credentials went when the copy ended.)"""
+    transfer_rights.revoke(ctx)
     ctx.log("migrated: " + json.dumps({d["id"]: d.get("blake3", "") for d in ctx.record.disks}))
     return True

@@ -1,12 +1,14 @@
 """The wizard's last click: its choices become the plan writer's input, saved with the new maps
-and hooks, and the target namespace made when it is new — all or nothing. A map not saved as a
-template is named after the plan; one saved as a template gets the user's name (and is offered
-again by the next plans' wizards)."""
+and hooks, and the target namespace made when it is new — all or nothing, and without a database
+transaction open while the cluster is called. A map not saved as a template is named after the
+plan; one saved as a template gets the user's name (and is offered again by the next plans'
+wizards)."""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
@@ -18,6 +20,7 @@ from plans.wizard.state import HOOK_STEPS, Choices
 from providers.kube import cluster_api, server_message
 from providers.models import InventoryObject
 
+logger = logging.getLogger("mtvweb.plans")
 # The plan writer's fields → the wizard's steps that hold them.
 STEP_OF = {"network_map": "Network map", "storage_map": "Storage map", "warm": "Migration type", "vms": "VMs"}
 
@@ -90,27 +93,52 @@ def plan_input(choices: Choices, plan: Plan | None = None) -> writer.PlanInput:
              for uid in choices.vm_ids])
 
 
-def _ensure_target_namespace(choices: Choices) -> None:
+def _namespaces(target):
+    return client.CoreV1Api(cluster_api(target))
+
+
+def _ensure_target_namespace(choices: Choices) -> bool:
+    """The target namespace, created in the cluster when it is new; True when it was made now."""
     target, namespace = choices.target, choices.general["target_namespace"]
     if InventoryObject.objects.filter(provider=target, kind="folder", name=namespace).exists():
-        return
+        return False
     try:
-        api = cluster_api(target)
-        client.CoreV1Api(api).create_namespace({"metadata": {"name": namespace}})
+        _namespaces(target).create_namespace({"metadata": {"name": namespace}})
+        return True
     except ApiException as exc:
-        if exc.status != 409:  # already there (the inventory has not caught up yet)
-            raise FinishFailed(f"Could not create namespace {namespace} in the cluster of {target.name}: "
-                               f"{server_message(exc)}. Create it there, or choose an existing namespace.") from None
+        if exc.status == 409:  # already there (the inventory has not caught up yet)
+            return False
+        raise FinishFailed(f"Could not create namespace {namespace} in the cluster of {target.name}: "
+                           f"{server_message(exc)}. Create it there, or choose an existing namespace.") from None
     except Exception as exc:  # noqa: BLE001 - any failure to reach the cluster is reported the same way
         raise FinishFailed(f"Could not create namespace {namespace} in the cluster of {target.name}: {exc}. "
                            "Create it there, or choose an existing namespace.") from None
 
 
-def finish(choices: Choices, plan: Plan | None = None) -> Plan:
+def _remove_target_namespace(choices: Choices) -> None:
+    """Undo _ensure_target_namespace after a save that failed: best effort, what is left is empty."""
     try:
-        with transaction.atomic():
-            saved = writer.save(choices.user, plan_input(choices, plan), instance=plan)
-            _ensure_target_namespace(choices)
+        _namespaces(choices.target).delete_namespace(choices.general["target_namespace"])
+    except Exception:  # noqa: BLE001 - the save's failure is what the user must see
+        logger.warning("could not remove namespace %s again", choices.general["target_namespace"], exc_info=True)
+
+
+def finish(choices: Choices, plan: Plan | None = None) -> Plan:
+    """All or nothing, with no transaction held across the call to the cluster: the input is
+    checked first, then the namespace made, then the plan saved (checked again, in the writer's
+    transaction); a namespace made for a save that then fails is removed again."""
+    created = False
+    try:
+        try:
+            data = plan_input(choices, plan)
+            if found := writer.problems(choices.user, data, plan):
+                raise writer.Invalid(found)
+            created = _ensure_target_namespace(choices)
+            return writer.save(choices.user, data, instance=plan)
+        except Exception:
+            if created:
+                _remove_target_namespace(choices)
+            raise
     except writer.Invalid as exc:
         raise FinishFailed(" ".join(f"{STEP_OF[key] + ': ' if key in STEP_OF else ''}{' '.join(texts)}"
                                     for key, texts in exc.problems.items())) from None
@@ -118,4 +146,3 @@ def finish(choices: Choices, plan: Plan | None = None) -> Plan:
         raise FinishFailed(exc.message) from None
     except (PermissionDenied, ValidationError) as exc:
         raise FinishFailed(" ".join(getattr(exc, "messages", [str(exc)]))) from None
-    return saved

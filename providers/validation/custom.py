@@ -29,14 +29,16 @@ def bump(provider_type: str) -> None:
     RuleSet.objects.filter(provider_type=provider_type).update(changes=F("changes") + 1)
 
 
-@transaction.atomic
 def save_rule(rule: ValidationRule, user=None) -> ValidationRule:
-    """Check and save; raises RuleRejected with the reason, saving nothing."""
+    """Check, then save; raises RuleRejected with the reason, saving nothing. The check runs OPA
+    (seconds, on a server or a binary) before the transaction: none is held while it runs, which on
+    SQLite would lock the whole database for everyone else."""
     if rule.enabled:
         check_rule(rule.provider_type, rule.name, rule.source, sample_inputs(rule.provider_type))
-    rule.updated_by = user if user and user.is_authenticated else None
-    rule.save()
-    bump(rule.provider_type)
+    with transaction.atomic():
+        rule.updated_by = user if user and user.is_authenticated else None
+        rule.save()
+        bump(rule.provider_type)
     return rule
 
 

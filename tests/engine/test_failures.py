@@ -17,7 +17,7 @@ from plans import actions, status
 from plans.engine import scheduler
 from plans.models import Migration, MigrationVM, RunStatus
 from plans.settings import ControllerSettings
-from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
+from tests.engine.helpers import NOTHING, blake3_of, claim_file, plan_objects, vsphere_plan
 from tests.fixtures.app import ROOT, child_env
 from tests.plans.helpers import lab_source_and_target
 
@@ -29,18 +29,6 @@ THREE = ("mtv-rhel8-nocbt", "mtv-db-2disk-2nic", "Legacy_App.Server01")
 def lab(settings, kube_lab, vsphere_lab):
     settings.MTVWEB_CONVERSION = "stand-in"
     return lab_source_and_target(settings, kube_lab, vsphere_lab)
-
-
-def plan_objects(core, custom, plan) -> dict:
-    selector, ns = f"mtvweb.io/plan={plan.pk}", plan.target_namespace
-    return {
-        "pods": [p.metadata.name for p in core.list_namespaced_pod(ns, label_selector=selector).items],
-        "claims": [c.metadata.name for c in core.list_namespaced_persistent_volume_claim(
-            ns, label_selector=selector).items],
-        "secrets": [s.metadata.name for s in core.list_namespaced_secret(ns, label_selector=selector).items],
-        "vms": [v["metadata"]["name"] for v in custom.list_namespaced_custom_object(
-            "kubevirt.io", "v1", ns, "virtualmachines", label_selector=selector)["items"]],
-    }
 
 
 def test_storage_too_small_fails_with_the_fix_and_archive_cleans_up(lab, people, kube):
@@ -66,7 +54,7 @@ def test_storage_too_small_fails_with_the_fix_and_archive_cleans_up(lab, people,
     deadline = time.monotonic() + 30  # claims go once the protection finalizer lets them
     while plan_objects(core, custom, plan)["claims"] and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert plan_objects(core, custom, plan) == {"pods": [], "claims": [], "secrets": [], "vms": []}
+    assert plan_objects(core, custom, plan) == NOTHING
 
 
 def test_cancel_one_of_three_then_restart_runs_only_it(lab, people, kube, settings, vsphere_lab):
@@ -108,7 +96,7 @@ def test_cancel_one_of_three_then_restart_runs_only_it(lab, people, kube, settin
 
 def start_engine(tmp_path, kube_lab, name):
     env = {**child_env(), "MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"], "MTVWEB_CONVERSION": "stand-in",
-           "MTVWEB_TRANSFER_MAX_RATE": str(8 << 20)}
+           "MTVWEB_TRANSFER_MAX_RATE": str(8 << 20), "MTVWEB_ENGINE_LEASE": "3"}
     return subprocess.Popen([sys.executable, "manage.py", "engine", "--interval", "0.3"], cwd=ROOT, env=env,
                             stdout=open(tmp_path / f"{name}.log", "wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -156,21 +144,23 @@ def test_a_killed_engine_is_replaced_without_copying_finished_disks_again(lab, p
     assert record.log.count("transfer Pod") == len(record.disks)
 
 
-def wait_copying(migration, name, timeout=60):
-    """Tick the engine until the VM's first disk has moved some bytes."""
+def wait_copied(migration, name, at_least, timeout=120):
+    """Tick the engine until the VM's first disk has moved `at_least` bytes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         scheduler.tick()
         record = migration.vms.get(name=name)
-        if record.disks and record.disks[0].get("bytesDone", 0) > 0:
+        if record.disks and record.disks[0].get("bytesDone", 0) >= at_least:
             return record
         time.sleep(0.2)
-    raise AssertionError(f"{name} did not start copying: {record.phase} {record.log[-500:]}")
+    raise AssertionError(f"{name} did not copy {at_least} bytes: {record.phase} {record.log[-500:]}")
 
 
 def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere_lab):
     """A short cut is retried and the copy goes on; a cut that lasts fails the VM with the byte it
-    reached; restarting the plan resumes from the checkpoint instead of starting over."""
+    reached; restarting the plan resumes from the checkpoint instead of starting over. The relay
+    holds the disk's stream at 16 MiB (two 8 MiB chunks), so every cut lands after the first chunk
+    was written and before the copy could end, however slow the machine."""
     from tests.providers.helpers import Relay
 
     core, _ = kube
@@ -178,18 +168,18 @@ def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere
     relay = Relay(vsphere_lab["port"])
     source.url = f"https://127.0.0.1:{relay.port}/sdk"
     source.save()
-    settings.MTVWEB_TRANSFER_MAX_RATE = 4 << 20  # 32 MiB in about 8 s: time to cut in the middle
     settings.MTVWEB_TRANSFER_RESTARTS = 0
     lab_disks = {(d["vm"], str(d["key"])): d for d in vsphere_lab["disks"]}
+    chunk = 8 << 20
 
     plan = vsphere_plan(source, host, ["mtv-rhel8-nocbt"], f"cut-{uuid.uuid4().hex[:6]}")
     StoragePair.objects.filter(map=plan.storage_map).update(storage_class="ocs-storagecluster-cephfs",
                                                            volume_mode="Filesystem")
+    relay.hold_after(2 * chunk)
     migration = actions.start(people["admin"], plan)
-    wait_copying(migration, "mtv-rhel8-nocbt")
+    wait_copied(migration, "mtv-rhel8-nocbt", chunk)
     relay.cut()
-    time.sleep(2.5)  # longer than the 2 s between two reads at this rate, shorter than the retries' 10 s
-    relay.restore()
+    relay.restore()  # at once: the read that was cut is tried again and finds the source back
     migration = scheduler.run(migration, timeout=120)
     record = migration.vms.get()
     assert migration.status == RunStatus.SUCCEEDED, record.log
@@ -200,8 +190,9 @@ def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere
     plan = vsphere_plan(source, host, ["Legacy_App.Server01"], f"lost-{uuid.uuid4().hex[:6]}", name="lost")
     StoragePair.objects.filter(map=plan.storage_map).update(storage_class="ocs-storagecluster-cephfs",
                                                            volume_mode="Filesystem")
+    relay.hold_after(2 * chunk)
     migration = actions.start(people["admin"], plan)
-    reached = wait_copying(migration, "Legacy_App.Server01").disks[0]["bytesDone"]
+    reached = wait_copied(migration, "Legacy_App.Server01", chunk).disks[0]["bytesDone"]
     relay.cut()
     migration = scheduler.run(migration, timeout=120)
     record = migration.vms.get()
@@ -210,7 +201,6 @@ def test_a_source_that_disconnects_mid_copy(lab, people, kube, settings, vsphere
     assert int(record.error.split(" at byte ")[1].split(" ")[0]) >= reached
 
     relay.restore()
-    settings.MTVWEB_TRANSFER_MAX_RATE = 0
     again = scheduler.run(actions.start(people["admin"], plan), timeout=120)
     record = again.vms.get()
     assert again.status == RunStatus.SUCCEEDED, record.log

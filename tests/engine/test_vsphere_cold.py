@@ -4,7 +4,6 @@ two datastores and two NICs — arrive with every disk's bytes equal to the sour
 networks, storage classes, firmware and run strategy, and the power state restored. A third, with
 change tracking on, has only its allocated areas (vSphere's changed areas since "*") fetched."""
 
-import time
 import uuid
 
 import pytest
@@ -13,35 +12,11 @@ from plans import actions
 from plans.engine import scheduler
 from plans.models import RunStatus
 from providers.models import VirtualMachine
-from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
+from tests.engine.helpers import blake3_of, claim_file, set_power, vsphere_plan
 from tests.plans.helpers import lab_source_and_target
-from tests.providers.vsphere_helpers import vcenter
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 RUNNING, STOPPED, TRACKED = "mtv-win2019-uefi", "mtv-db-2disk-2nic", "mtv-rhel9-cbt"
-
-
-def set_power(vsphere_lab, name, on: bool | None):
-    """Switch the lab VM on or off (None: leave it); returns its power state."""
-    from pyVmomi import vim
-
-    with vcenter(vsphere_lab) as content:
-        view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
-        vm = next(v for v in view.view if v.name == name)
-        spec = vim.PropertyCollector.FilterSpec(
-            objectSet=[vim.PropertyCollector.ObjectSpec(obj=vm)],
-            propSet=[vim.PropertyCollector.PropertySpec(type=vim.VirtualMachine, pathSet=["runtime.powerState"])])
-
-        def read():
-            return content.propertyCollector.RetrieveContents([spec])[0].propSet[0].val
-
-        state = read()
-        if on is not None and (state == "poweredOn") != on:
-            task = vm.PowerOnVM_Task() if on else vm.PowerOffVM_Task()
-            while task.info.state in ("queued", "running"):
-                time.sleep(0.2)
-            state = read()
-        return state
 
 
 @pytest.fixture

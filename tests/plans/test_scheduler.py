@@ -166,7 +166,7 @@ def test_a_slow_vm_holds_up_only_itself(people, make_plan, monkeypatch):
 
     release, entered, advanced = threading.Event(), [], []
 
-    def advance(record, settings):
+    def advance(record, settings, holder=None):
         entered.append(record.vm_id)
         if record.vm_id == "vm-1":
             release.wait(10)

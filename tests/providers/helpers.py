@@ -72,7 +72,10 @@ def closed_port() -> int:
 
 
 class Relay:
-    """A TCP relay in front of a source that a test can cut and restore."""
+    """A TCP relay in front of a source that a test can cut and restore. `hold_after(n)` stops
+    any connection that has carried n bytes from the source until `cut()`: the reader waits
+    there, mid-stream, for as long as the test needs, so a cut lands where the test wants it
+    however slow the machine is."""
 
     def __init__(self, target_port):
         self.target_port = target_port
@@ -80,6 +83,9 @@ class Relay:
         self.port = self.server.getsockname()[1]
         self.open, self.connections = threading.Event(), []
         self.open.set()
+        self.held_after = None
+        self.flowing = threading.Event()
+        self.flowing.set()
         threading.Thread(target=self.accept, daemon=True).start()
 
     def accept(self):
@@ -93,16 +99,24 @@ class Relay:
                 continue
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             self.connections += [downstream, upstream]
-            for a, b in ((downstream, upstream), (upstream, downstream)):
-                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(downstream, upstream), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(upstream, downstream, True), daemon=True).start()
 
-    def pipe(self, source, sink):
+    def pipe(self, source, sink, from_source=False):
+        carried = 0
         with contextlib.suppress(OSError):
             while self.open.is_set() and (chunk := source.recv(65536)):
+                carried += len(chunk)
+                if from_source and self.held_after is not None and carried >= self.held_after:
+                    self.flowing.wait()
                 sink.sendall(chunk)
         for s in (source, sink):
             with contextlib.suppress(OSError):
                 s.close()
+
+    def hold_after(self, count: int):
+        self.flowing.clear()
+        self.held_after = count
 
     def cut(self):
         self.open.clear()
@@ -110,6 +124,8 @@ class Relay:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
         self.connections = []
+        self.held_after = None
+        self.flowing.set()  # held pipes wake up to closed sockets and end
 
     def restore(self):
         self.open.set()
