@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0006_maps_know_their_plans'),
+        ('plans', '0007_migration_started_by'),
     ]
 
     operations = [
