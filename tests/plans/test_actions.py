@@ -184,16 +184,14 @@ def test_bulk_acts_on_each_plan_and_reports_each_refusal(make_plan, people):
 
 
 def test_cancel_leaves_a_vm_that_already_succeeded_alone(make_plan, people):
-    from plans.engine.scheduler import cancel_requested, undo_canceled
-    from plans.settings import ControllerSettings
+    from plans.engine import scheduler
 
     migration = running_with_one_vm_done(make_plan())
     assert actions.cancel(people["editor"], migration, ["vm-1", "vm-2"]) == ["db-1"]
     states = dict(migration.vms.values_list("vm_id", "status"))
     assert states == {"vm-1": RunStatus.SUCCEEDED, "vm-2": RunStatus.CANCELED}
     # The engine's next round: only the canceled VM is undone; the migrated one keeps what it made.
-    cancel_requested(migration)
-    undo_canceled(migration, ControllerSettings.current())
+    scheduler.tick()
     done, canceled = migration.vms.get(vm_id="vm-1"), migration.vms.get(vm_id="vm-2")
     assert done.status == RunStatus.SUCCEEDED and "cleaned" not in done.memo and done.completed is None
     assert canceled.memo.get("cleaned") is True

@@ -99,13 +99,17 @@ def test_a_host_busy_with_another_providers_vms_is_not_counted(people, make_plan
     ([RunStatus.CANCELED, RunStatus.FAILED], RunStatus.FAILED),
     ([RunStatus.SUCCEEDED, RunStatus.RUNNING], RunStatus.RUNNING),
     ([RunStatus.FAILED, RunStatus.PENDING], RunStatus.RUNNING),
+    ([RunStatus.SUCCEEDED, "canceled, not cleaned up yet"], RunStatus.RUNNING),
 ])
 def test_a_migration_ends_when_all_its_vms_have(make_plan, vm_states, result):
     from plans.models import Migration, MigrationVM
 
     migration = Migration.objects.create(plan=make_plan(), status=RunStatus.RUNNING)
     for vm_id, state in zip(["vm-1", "vm-2"], vm_states, strict=True):
-        MigrationVM.objects.create(migration=migration, vm_id=vm_id, name=vm_id, status=state)
+        uncleaned = state == "canceled, not cleaned up yet"
+        memo = {"cleaned": True} if state == RunStatus.CANCELED else {}
+        MigrationVM.objects.create(migration=migration, vm_id=vm_id, name=vm_id, memo=memo,
+                                   status=RunStatus.CANCELED if uncleaned else state)
     scheduler.finish(migration)
     migration.refresh_from_db()
     assert migration.status == result
@@ -124,36 +128,50 @@ def test_vms_listed_in_the_cancel_set_stop_unless_they_ended(make_plan):
 
 
 def test_canceled_vms_are_undone_once_and_again_after_a_failure(make_plan, monkeypatch):
-    from plans.engine import cleanup
+    from plans.engine import cleanup, lease
     from plans.models import Migration, MigrationVM
 
-    undone, failing = [], {"vm-3"}
+    undone, failing, advanced = [], {"vm-3"}, []
 
-    def undo_vm(record, settings):
+    def undo_vm(record, settings, holder):
         undone.append(record.vm_id)
         if record.vm_id in failing:
             raise RuntimeError("the cluster is away")
-        record.memo["cleaned"] = True
-        record.save(update_fields=["memo"])
+        lease.cleaned(record, holder)
 
     monkeypatch.setattr(cleanup, "undo_vm", undo_vm)
+    monkeypatch.setattr(scheduler.runner, "advance", lambda record, settings, holder: advanced.append(record.vm_id))
     published = []
     monkeypatch.setattr(scheduler.live, "changed", lambda plan_id: published.append(plan_id))
     migration = Migration.objects.create(plan=make_plan(), status=RunStatus.RUNNING)
-    for vm_id, steps in (("vm-1", ["prepare"]), ("vm-2", []), ("vm-3", ["prepare"])):
+    for vm_id in ("vm-1", "vm-3"):
         MigrationVM.objects.create(migration=migration, vm_id=vm_id, name=vm_id, status=RunStatus.CANCELED,
-                                   steps=steps)
+                                   steps=["prepare"])
     MigrationVM.objects.create(migration=migration, vm_id="vm-4", name="vm-4", status=RunStatus.RUNNING,
                                steps=["prepare"])
-    scheduler.undo_canceled(migration, ControllerSettings.current())
-    assert sorted(undone) == ["vm-1", "vm-3"]  # vm-2 never started: nothing to undo
-    assert published == [migration.plan_id] * 2  # the plan's page hears of each
-    assert {r.vm_id: r.memo.get("cleaned") for r in migration.vms.all()} == {
-        "vm-1": True, "vm-2": True, "vm-3": None, "vm-4": None}
+    scheduler.tick()
+    assert sorted(undone) == ["vm-1", "vm-3"] and advanced == ["vm-4"]
+    assert published == [migration.plan_id] * 3  # the plan's page hears of each VM moved on
+    assert {r.vm_id: r.memo.get("cleaned") for r in migration.vms.all()} == {"vm-1": True, "vm-3": None, "vm-4": None}
     undone.clear()
     failing.clear()
-    scheduler.undo_canceled(migration, ControllerSettings.current())
+    scheduler.tick()
     assert undone == ["vm-3"]
+    scheduler.tick()
+    assert undone == ["vm-3"]  # once cleaned up, never again
+
+
+def test_a_vm_canceled_before_it_started_has_nothing_to_undo(make_plan, monkeypatch):
+    from plans.engine import cleanup, lease
+    from plans.models import Migration, MigrationVM
+
+    monkeypatch.setattr(cleanup, "VMContext", lambda *args: pytest.fail("no source or cluster to call"))
+    migration = Migration.objects.create(plan=make_plan(), status=RunStatus.RUNNING)
+    record = MigrationVM.objects.create(migration=migration, vm_id="vm-2", name="vm-2", status=RunStatus.CANCELED,
+                                        owner=lease.HOLDER)
+    cleanup.undo_vm(record, ControllerSettings.current())
+    record.refresh_from_db()
+    assert record.memo == {"cleaned": True} and record.owner == ""
 
 
 @pytest.mark.django_db(transaction=True)

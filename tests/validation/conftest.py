@@ -52,7 +52,13 @@ def opa_url(opa_token):
 
 def policy_ids(opa_url) -> set[str]:
     """The ids of the modules the OPA server holds now."""
-    return {p["id"] for p in requests.get(f"{opa_url}/v1/policies", timeout=10).json().get("result", [])}
+    answer = requests.get(f"{opa_url}/v1/policies", headers=opa_headers(), timeout=10)
+    answer.raise_for_status()
+    return {p["id"] for p in answer.json()["result"]}
+
+
+def opa_headers() -> dict:
+    return {"Authorization": f"Bearer {settings.MTVWEB_OPA_TOKEN}"}
 
 
 @pytest.fixture
@@ -65,7 +71,7 @@ def clean_opa(opa_url):
     added = policy_ids(opa_url) - before
     while added:
         for module_id in sorted(added):
-            requests.delete(f"{opa_url}/v1/policies/{quote(module_id, safe='')}", timeout=10)
+            requests.delete(f"{opa_url}/v1/policies/{quote(module_id, safe='')}", headers=opa_headers(), timeout=10)
         left = policy_ids(opa_url) - before
         assert left < added, f"OPA keeps refusing to delete {sorted(left)}"
         added = left
