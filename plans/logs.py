@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shutil
 import tarfile
 import time
 from pathlib import Path
@@ -41,6 +42,11 @@ def directory(plan: Plan) -> Path:
     path = Path(settings.DATA_DIR) / "logs" / f"plan-{plan.pk}"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def forget(sender, instance: Plan, **kwargs) -> None:
+    """A deleted plan's archives go with it (a later plan could otherwise inherit its state)."""
+    shutil.rmtree(Path(settings.DATA_DIR) / "logs" / f"plan-{instance.pk}", ignore_errors=True)
 
 
 def state(plan: Plan) -> dict:

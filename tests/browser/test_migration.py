@@ -12,6 +12,7 @@ import pytest
 from plans import status
 from plans.models import Plan
 from tests.engine.helpers import blake3_of, claim_file, vsphere_plan
+from tests.factories import grant
 from tests.fixtures.app import manage_process
 from tests.fixtures.browser import log_in
 from tests.plans.helpers import lab_source_and_target
@@ -22,9 +23,10 @@ SHOTS = os.environ.get("MTVWEB_SCREENSHOTS")
 
 
 @pytest.fixture
-def plan(settings, kube_lab, vsphere_lab):
+def plan(settings, kube_lab, vsphere_lab, people):
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     plan = vsphere_plan(source, host, [VM], f"web-{uuid.uuid4().hex[:6]}", name="from-browser")
+    grant(people["editor"], "editor", plan.target_namespace)  # who starts it may migrate into it
     status.refresh(plan)
     assert plan.status == Plan.Status.READY, plan.status_reasons
     return plan

@@ -13,6 +13,7 @@ from mtvweb.models import ApiToken
 from plans import status
 from plans.models import Plan, PlanVM
 from providers.models import InventoryObject, VirtualMachine
+from tests.factories import grant
 from tests.fixtures.browser import log_in
 from tests.plans.helpers import lab_source_and_target
 
@@ -27,9 +28,11 @@ def shot(page, name):
 
 
 @pytest.fixture
-def lab_plan(settings, kube_lab, vsphere_lab):
-    """A vSphere plan for VM's two NICs whose network map leaves the second network out."""
+def lab_plan(settings, kube_lab, vsphere_lab, people):
+    """A vSphere plan for VM's two NICs whose network map leaves the second network out, into
+    mtv-user, where the editor of team-a is an editor too (its NADs are theirs to use)."""
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
+    grant(people["editor"], "editor", "mtv-user")
     vm = VirtualMachine.objects.get(provider=source, name=VM)
     first, second = (n["network"]["id"] for n in vm.data["nics"])
     names = dict(InventoryObject.objects.filter(provider=source, kind="network").values_list("uid", "name"))

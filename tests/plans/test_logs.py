@@ -54,3 +54,15 @@ def test_a_viewer_may_download_but_not_prepare_logs(client, people, make_plan, s
     logs.build(plan.pk, "")
     as_user(client, people["viewer"])
     assert client.get(reverse("plans:plan_logs", args=[plan.pk])).status_code == 200
+
+
+def test_a_deleted_plans_archives_go_with_it(people, make_plan, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    plan = make_plan()
+    logs._set_state(plan, state="preparing", vm="")
+    pk = plan.pk
+    kept = make_plan("other")
+    logs._set_state(kept, state="ready", vm="")
+    plan.delete()
+    assert not (tmp_path / "logs" / f"plan-{pk}").exists()
+    assert logs.state(kept)["state"] == "ready"
