@@ -91,6 +91,15 @@ def can_start(plan: Plan) -> tuple[bool, str]:
     return True, ""
 
 
+def can_start_as(user, plan: Plan) -> tuple[bool, str]:
+    """can_start, and whether this user may still use everything the plan runs with (roles and
+    inventories change after a plan is saved): the button says so before the click does."""
+    allowed, reason = can_start(plan)
+    if allowed and (refused := tenancy.run_refusal(user, plan, waiting_vms(plan))):
+        return False, refused
+    return allowed, reason
+
+
 def can_duplicate(plan: Plan) -> tuple[bool, str]:
     # Any plan may be copied: archived, failed, running, ready (guide §4.9).
     return True, ""
@@ -148,7 +157,8 @@ def available(user, plan: Plan) -> dict[str, dict]:
     verdicts = {}
     for action in ACTIONS:
         permitted = may(user, plan, action)
-        allowed, reason = RULES[action](plan) if permitted else (False, f"Your role does not allow {action}.")
+        rule = (lambda p: can_start_as(user, p)) if action == "start" else RULES[action]
+        allowed, reason = rule(plan) if permitted else (False, f"Your role does not allow {action}.")
         verdicts[action] = {"allowed": allowed, "reason": reason, "permitted": permitted}
     return verdicts
 

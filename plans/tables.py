@@ -39,12 +39,13 @@ class PlanTable(SelectableTable):
         fields = ["pk", "name", "namespace", "providers", "vm_count", "status", "progress", "description", "start"]
         empty_text = "No plans yet."
 
-    def __init__(self, *args, run_namespaces=(), **kwargs):
+    def __init__(self, *args, run_namespaces=(), user=None, **kwargs):
         """run_namespaces: where the user may start plans (None: everywhere). Viewers get neither
         selection boxes nor start buttons."""
         writable = run_namespaces is None or bool(run_namespaces)
         super().__init__(*args, selectable=writable, exclude=() if writable else ("start",), **kwargs)
         self.run_namespaces = run_namespaces
+        self.user = user
 
     def render_name(self, record):
         return format_html('<a href="{}" data-testid="plan-{}" style="white-space:nowrap">{}</a>',
@@ -79,7 +80,7 @@ class PlanTable(SelectableTable):
     def render_start(self, record):
         if self.run_namespaces is not None and record.namespace not in self.run_namespaces:
             return ""
-        allowed, reason = actions.can_start(record)
+        allowed, reason = actions.can_start_as(self.user, record)
         return render_to_string("plans/action_button.html", {
             "label": actions.start_label(record), "testid": f"start-{record.name}", "allowed": allowed, "reason": reason,
             "url": reverse("plans:plan_start", args=[record.pk]), "style": "secondary", "small": True})

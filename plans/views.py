@@ -54,7 +54,7 @@ class PlanListView(generic.ObjectListView):
         return self.run_namespaces is None or bool(self.run_namespaces)
 
     def table_kwargs(self):
-        return {"run_namespaces": self.run_namespaces}
+        return {"run_namespaces": self.run_namespaces, "user": self.request.user}
 
     def list_context(self):
         query = self.request.GET.urlencode()

@@ -10,6 +10,7 @@ from mtvweb.views.bulk import ObjectBulkView
 from providers.adapters import ProviderError, adapter_class, adapter_for, form_class
 from providers.addresses import refusal
 from providers.filters import ProviderFilter
+from providers.inventory.visible import visible_counts
 from providers.models import Provider
 from providers.tables import ProviderTable
 from providers.views_inventory import tabs_for
@@ -25,12 +26,16 @@ class ProviderListView(generic.ObjectListView):
     refresh_seconds = 3
     bulk_actions = [("delete", "Delete", "danger")]
 
+    def table_kwargs(self):
+        return {**super().table_kwargs(), "user": self.request.user}
+
 
 class ProviderView(generic.ObjectView):
     queryset = PROVIDERS
 
     def extra_context(self, obj):
-        return {"tab": "details", "tabs": tabs_for(obj), "credential_keys": sorted(obj.credentials())}
+        return {"tab": "details", "tabs": tabs_for(obj), "credential_keys": sorted(obj.credentials()),
+                "counts": visible_counts(self.request.user, obj)}
 
 
 class ProviderEditView(generic.ObjectEditView):

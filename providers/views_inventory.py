@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig
 
 from mtvweb.views import generic
 from providers.adapters import adapter_class
-from providers.inventory.visible import visible_inventory
+from providers.inventory.visible import visible_counts, visible_inventory
 from providers.inventory_filters import VMFilter
 from providers.inventory_tables import InventoryObjectTable, StorageTable, VMTable
 from providers.models import Host, InventoryObject, Provider, VirtualMachine
@@ -32,7 +32,9 @@ class ProviderPartMixin(generic.ObjectPermissionMixin):
 
 class ProviderStatusView(ProviderPartMixin, View):
     def get(self, request, pk):
-        return render(request, "providers/provider_status.html", {"object": self.get_provider(pk)})
+        provider = self.get_provider(pk)
+        return render(request, "providers/provider_status.html",
+                      {"object": provider, "counts": visible_counts(request.user, provider)})
 
 
 class ProviderInventoryView(ProviderPartMixin, View):

@@ -18,14 +18,14 @@ from rest_framework.views import APIView
 
 from providers.adapters import adapter_class
 from providers.inventory.records import object_record, provider_link, workload
-from providers.inventory.visible import visible_inventory
+from providers.inventory.visible import visible_counts, visible_inventory
 from providers.models import InventoryObject, Provider, VirtualMachine
 
 SUMMARY = ("id", "parent", "path", "revision", "name", "selfLink")
 
 
-def provider_record(provider) -> dict:
-    counts = provider.counts or {}
+def provider_record(provider, user) -> dict:
+    counts = visible_counts(user, provider)
     return {
         "uid": str(provider.uid),
         "namespace": provider.namespace,
@@ -67,16 +67,16 @@ class ProvidersView(InventoryView):
         if provider_type is not None:
             if provider_type not in Provider.Type.values:
                 raise Http404(f"Unknown provider type {provider_type}.")
-            return Response([provider_record(p) for p in providers.filter(type=provider_type)])
+            return Response([provider_record(p, request.user) for p in providers.filter(type=provider_type)])
         result = {t: [] for t in Provider.Type.values}
         for provider in providers:
-            result[provider.type].append(provider_record(provider))
+            result[provider.type].append(provider_record(provider, request.user))
         return Response(result)
 
 
 class ProviderDetailView(InventoryView):
     def get(self, request, provider_type, uid):
-        return Response(provider_record(self.provider(request, provider_type, uid)))
+        return Response(provider_record(self.provider(request, provider_type, uid), request.user))
 
 
 class CollectionView(InventoryView):

@@ -49,7 +49,7 @@ def as_form_data(data) -> QueryDict:
 class ProviderListAPI(APIView):
     def get(self, request):
         providers = Provider.objects.restrict(request.user, "view").order_by("namespace", "name")
-        return Response([{"id": p.pk, **provider_record(p)} for p in providers])
+        return Response([{"id": p.pk, **provider_record(p, request.user)} for p in providers])
 
     def post(self, request):
         if not isinstance(request.data, dict):
@@ -69,7 +69,7 @@ class ProviderListAPI(APIView):
             provider = form.save()
             if not Provider.objects.restrict(request.user, "add").filter(pk=provider.pk).exists():
                 raise PermissionDenied(f"You may not create providers in {provider.namespace}.")
-        return Response({"id": provider.pk, **provider_record(provider)}, status=status.HTTP_201_CREATED)
+        return Response({"id": provider.pk, **provider_record(provider, request.user)}, status=status.HTTP_201_CREATED)
 
 
 class ProviderDetailAPI(APIView):
@@ -78,7 +78,7 @@ class ProviderDetailAPI(APIView):
 
     def get(self, request, pk):
         provider = self.get_provider(request, pk, "view")
-        return Response({"id": provider.pk, **provider_record(provider), "settings": provider.settings,
+        return Response({"id": provider.pk, **provider_record(provider, request.user), "settings": provider.settings,
                          "credentialKeys": sorted(provider.credentials())})
 
     def patch(self, request, pk):
@@ -99,7 +99,7 @@ class ProviderDetailAPI(APIView):
             provider = form.save()
             if not Provider.objects.restrict(request.user, "change").filter(pk=provider.pk).exists():
                 raise PermissionDenied(f"You may not move providers to {provider.namespace}.")
-        return Response({"id": provider.pk, **provider_record(provider)})
+        return Response({"id": provider.pk, **provider_record(provider, request.user)})
 
     def delete(self, request, pk):
         from django.db.models import ProtectedError

@@ -17,10 +17,11 @@ A namespaced object's path starts with its namespace: "/team-a" for the namespac
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from mtvweb.access import namespaces_for
 from providers.adapters import adapter_class
+from providers.models import InventoryObject, VirtualMachine
 
 
 def inventory_namespaces(user, provider, model, action: str = "view") -> list[str] | None:
@@ -56,3 +57,14 @@ def visible_inventory(user, provider, model, action: str = "view"):
         return rows.filter(in_namespaces(names)) if "vm" in namespaced else rows
     shared = Q(kind="network") & in_namespaces(list(adapter.shared_network_namespaces))
     return rows.filter(~Q(kind__in=sorted(namespaced)) | in_namespaces(names) | shared)
+
+
+def visible_counts(user, provider) -> dict[str, int]:
+    """How many of each kind the user sees: the provider's stored counts, or, for a cluster whose
+    objects live in teams' namespaces, counted over what the user may see (a count is a leak too)."""
+    if inventory_namespaces(user, provider, VirtualMachine) is None:
+        return provider.counts or {}
+    counts = dict(visible_inventory(user, provider, InventoryObject).values_list("kind")
+                  .annotate(n=Count("pk")).order_by())
+    counts["vm"] = visible_inventory(user, provider, VirtualMachine).count()
+    return counts

@@ -108,6 +108,22 @@ def test_attack_1_a_kube_system_plan_saved_before_is_not_started(client, people,
     assert actions.start(people["admin"], plan).started_by == people["admin"]  # a cluster admin may
 
 
+def test_the_start_button_says_why_before_the_click_does(client, people, make_plan):
+    """Start is refused for the user's roles (not the plan's state): the button is disabled with
+    the reason on the plan's page and in the list, and the API's verdict says it too."""
+    plan = make_plan("old", target_namespace="kube-system")
+    as_user(client, people["editor"])
+    reason = "kube-system belongs to the cluster itself"
+    for url, testid in ((reverse("plans:plan", args=[plan.pk]), "start"), (reverse("plans:plan_list"), "start-old")):
+        html = client.get(url).content.decode()
+        assert f'data-testid="{testid}-reason"' in html and reason in html, url
+    verdict = api(people["editor"]).get(reverse("api-plan", args=[plan.pk])).json()["actions"]["start"]
+    assert verdict["allowed"] is False and reason in verdict["reason"]
+    as_user(client, people["admin"])  # a cluster admin may: the button is a link
+    assert 'href="%s" data-testid="start"' % reverse("plans:plan_start", args=[plan.pk]) in client.get(
+        reverse("plans:plan", args=[plan.pk])).content.decode()
+
+
 def test_attack_1_the_engine_refuses_before_it_touches_the_cluster(people, make_plan, monkeypatch):
     no_cluster(monkeypatch)
     plan = make_plan("old", target_namespace="kube-system")

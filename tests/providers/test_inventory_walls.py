@@ -3,6 +3,8 @@ a role anywhere. Its VMs, NetworkAttachmentDefinitions and namespaces are now sh
 offered only for namespaces where the user holds a role (to use them: editor); storage classes
 belong to the whole cluster and stay visible (tests/tenancy_world.py)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -85,3 +87,30 @@ def test_using_takes_the_editor_role(world):
     used = visible_inventory(world["alice"], host, InventoryObject, "use")
     assert sorted(used.values_list("path", flat=True)) == ["/default/br-ext", "/mtv-demo", "/mtv-demo/vlan-200",
                                                            "/standard"]
+
+
+@pytest.mark.parametrize("who,shown", [("alice", "1 VMs · 0 hosts · 2 networks · 1 storage"),
+                                       ("admin", "2 VMs · 0 hosts · 3 networks · 1 storage")])
+def test_the_counts_are_of_what_the_user_sees(client, world, who, shown):
+    """A count of another team's VMs is a leak too: pages and API count what the user may see."""
+    host = world["host"]
+    host.counts = {"vm": 2, "folder": 5, "network": 3, "storage": 1}  # the whole cluster, as the store counts
+    host.save()
+    user = world[who]
+    record = client.get(f"/inventory/providers/openshift/{host.uid}", **bearer(user)).json()
+    vms, _, networks, _ = (int(n.split()[0]) for n in shown.split(" · "))
+    assert (record["vmCount"], record["networkCount"]) == (vms, networks)
+    listed = next(p for p in client.get("/api/providers/", **bearer(user)).json() if p["name"] == "host")
+    assert listed["vmCount"] == record["vmCount"]
+    client.force_login(user)
+    assert shown in client.get(reverse("providers:provider_status", args=[host.pk])).content.decode()
+    assert shown in client.get(reverse("providers:provider", args=[host.pk])).content.decode()
+    assert list_counts(client.get(reverse("providers:provider_list")).content.decode(), host) == [
+        int(n.split()[0]) for n in shown.split(" · ")]
+
+
+def list_counts(html: str, provider) -> list[int]:
+    """The VMs, Hosts, Networks and Storage cells of the provider's row in the providers list."""
+    row = next(r for r in re.findall(r"<tr.*?</tr>", html, re.S) if f'/providers/{provider.pk}/"' in r)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [int(c) for c in cells if c.isdigit()][:4]
