@@ -17,6 +17,7 @@ from pathlib import Path
 from kubernetes import client
 from kubernetes import config as kube_config
 
+from lab import image
 from lab.kube import bootstrap, controlplane
 from lab.kube.pki import ensure_pki, write_kubeconfig
 from lab.kube.simulator.config import DEFAULT_IMAGE_PATTERN, Config, Node
@@ -28,6 +29,7 @@ HEARTBEAT_STALE_SECONDS = 45
 
 
 def build() -> dict[str, Path]:
+    image.build()  # the root filesystem the simulator runs containers in
     return controlplane.binaries()
 
 
@@ -76,7 +78,7 @@ def _start(ctx: Context) -> dict:
         pods_dir=ctx.dir("kube", "pods"),
         heartbeat_file=directory / "simulator.heartbeat",
         repo_root=REPO_ROOT,
-        python=sys.executable,
+        image_root=str(image.build()),
         image_pattern=os.environ.get("MTVWEB_LAB_IMAGE_PATTERN", DEFAULT_IMAGE_PATTERN),
     )
     config_path = directory / "simulator.json"
