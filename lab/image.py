@@ -100,6 +100,21 @@ def root_mounts(root: Path | str, app: Path | str = REPO_ROOT, mount_points: tup
     return [*args, "--ro-bind", str(app), "/app"]
 
 
+def inside(root: Path | str, path: str, hops: int = 40) -> str:
+    """`path` in the root with its symlinks followed within the root (/var/run/x is /run/x), as a
+    container runtime resolves a mount point; bwrap would follow an absolute link out of it."""
+    current = "/"
+    parts = [p for p in path.split("/") if p]
+    for index, part in enumerate(parts):
+        candidate = os.path.join(current, part)
+        host = os.path.join(str(root), candidate.lstrip("/"))
+        if hops and os.path.islink(host):
+            target = os.path.join(current, os.readlink(host))  # an absolute target replaces current
+            return inside(root, os.path.normpath(os.path.join(target, *parts[index + 1:])), hops - 1)
+        current = candidate
+    return current
+
+
 def _skeleton(source: Path, dest: str, needed: set[str]) -> list[str]:
     args = []
     for entry in sorted(os.scandir(source), key=lambda e: e.name):
@@ -121,7 +136,8 @@ def run(root: Path | str, command: list[str], binds: dict[str, str] | None = Non
     binds = binds or {}
     variables = {"PATH": PATH, "PYTHONPATH": "/app", "HOME": "/root", "LANG": "C.UTF-8", **(env or {})}
     env = ["--clearenv", *(word for k, v in variables.items() for word in ("--setenv", k, v))]
-    mounts = [word for host, inside in binds.items() for word in ("--bind", host, inside)]
+    binds = {host: inside(root, path) for host, path in binds.items()}
+    mounts = [word for host, path in binds.items() for word in ("--bind", host, path)]
     return subprocess.run(["bwrap", "--die-with-parent", *root_mounts(root, REPO_ROOT, tuple(binds.values())),
                            *mounts, *env, "--chdir", "/app", "--", *command],
                           capture_output=True, text=True, **kwargs)

@@ -19,7 +19,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from lab.image import PATH as IMAGE_PATH
-from lab.image import root_mounts
+from lab.image import inside, root_mounts
 from lab.kube.simulator.config import Config
 from lab.kube.simulator.volumes import HostVolume, field_value, resource_value
 
@@ -155,16 +155,18 @@ class Sandbox:
             "--info-fd",
             str(info_fd),
         ]
-        log_path = container.get("terminationMessagePath") or "/dev/termination-log"
-        mount_points = [m["mountPath"] for m in container.get("volumeMounts") or []]
-        mount_points += [d["devicePath"] for d in container.get("volumeDevices") or []]
-        args += root_mounts(self.config.image_root, self.config.repo_root, (*mount_points, log_path))
-        args += self._volume_binds(container, volumes)
+        root = self.config.image_root
+        log_path = inside(root, container.get("terminationMessagePath") or "/dev/termination-log")
+        binds = self._volume_binds(container, volumes)
+        args += root_mounts(root, self.config.repo_root, (*(b[2] for b in binds), log_path))
+        # Parents before children, so /data is mounted before /data/sub.
+        args += [word for bind in sorted(binds, key=lambda b: b[2].count("/")) for word in bind]
         args += ["--bind", str(termination_log), log_path]
         args += ["--chdir", container.get("workingDir") or APP, "--", *command]
         return args
 
-    def _volume_binds(self, container: dict, volumes: dict[str, HostVolume]) -> list[str]:
+    def _volume_binds(self, container: dict, volumes: dict[str, HostVolume]) -> list[tuple[str, str, str]]:
+        """(bwrap flag, host path, path inside the root with its symlinks followed, as a runtime does)."""
         binds = []
         for mount in container.get("volumeMounts") or []:
             volume = self._volume(volumes, mount["name"])
@@ -176,16 +178,15 @@ class Sandbox:
             if mount.get("subPath") and not source.exists():
                 source.mkdir(parents=True)
             flag = "--ro-bind" if mount.get("readOnly") or volume.read_only else "--bind"
-            binds.append((mount["mountPath"], [flag, str(source), mount["mountPath"]]))
+            binds.append((flag, str(source), mount["mountPath"]))
         for device in container.get("volumeDevices") or []:
             volume = self._volume(volumes, device["name"])
             if not volume.block:
                 raise ContainerConfigError(
                     f'volume "{device["name"]}" is a Filesystem volume: use volumeMounts, not volumeDevices'
                 )
-            binds.append((device["devicePath"], ["--bind", str(volume.path), device["devicePath"]]))
-        # Parents before children, so /data is mounted before /data/sub.
-        return [word for _, words in sorted(binds, key=lambda b: b[0].count("/")) for word in words]
+            binds.append(("--bind", str(volume.path), device["devicePath"]))
+        return [(flag, source, inside(self.config.image_root, path)) for flag, source, path in binds]
 
     @staticmethod
     def _volume(volumes: dict[str, HostVolume], name: str) -> HostVolume:
