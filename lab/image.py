@@ -69,6 +69,7 @@ def build() -> Path:
         started = time.monotonic()
         print(f"lab: building the image's root filesystem in {root} (minutes the first time)",
               file=sys.stderr, flush=True)
+        _remove_stale_builds(root.parent)
         opa = build_opa()
         source = _vddk_source()
         work = Path(tempfile.mkdtemp(prefix="building-", dir=root.parent))
@@ -141,6 +142,17 @@ def run(root: Path | str, command: list[str], binds: dict[str, str] | None = Non
     return subprocess.run(["bwrap", "--die-with-parent", *root_mounts(root, REPO_ROOT, tuple(binds.values())),
                            *mounts, *env, "--chdir", "/app", "--", *command],
                           capture_output=True, text=True, **kwargs)
+
+
+def _remove_stale_builds(directory: Path) -> None:
+    """What a killed build left (we hold the lock: nobody else builds here), unless something is
+    still mounted in it (mmdebstrap's /dev, /proc): removing through those would reach the host."""
+    mounts = Path("/proc/self/mountinfo").read_text().split("\n")
+    for stale in directory.glob("building-*"):
+        if any(f" {stale}/" in line for line in mounts):
+            print(f"lab: leaving {stale}: something is still mounted in it", file=sys.stderr)
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _mmdebstrap(target: Path, opa: Path, source: Path) -> None:

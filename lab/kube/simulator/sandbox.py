@@ -1,9 +1,9 @@
 """How one container of a Pod becomes a local process: environment and bubblewrap mounts.
 
 The process gets a private mount namespace (bwrap) whose root is the image's root filesystem
-(`python -m lab image`, lab/image.py: what the Dockerfile installs) under a throwaway writable
-layer, as a container's root is; the repository is at /app read-only (code changes need no image
-rebuild) and the Pod's volumes at their mountPath/devicePath. Nothing of the host's /usr or of
+(`python -m lab image`, lab/image.py: what the Dockerfile installs), read-only but for fresh
+tmpfs at /tmp, /root, /run and /var/tmp; the repository is at /app read-only (code changes need
+no image rebuild) and the Pod's volumes at their mountPath/devicePath. Nothing of the host's /usr or of
 the lab's Python is visible: a program or library missing from the image fails here as it would
 fail on a cluster. Nothing the Pod writes outside its volumes touches the host. The network is
 the host's, so Pods reach the lab's services on 127.0.0.1.
