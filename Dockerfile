@@ -1,3 +1,5 @@
+# syntax=docker/dockerfile:1.7
+# (ADD --checksum, for the vddk plugin's source)
 # One image for every part of mtvweb: the web console (daphne), the workers (qcluster), and the
 # transfer, conversion and hook Pods the engine starts on the cluster (python -m mtvweb.pods.*).
 # Build: docker build -t quay.io/mtvweb/mtvweb:latest .

@@ -10,7 +10,8 @@ DEBIAN = "image/debian-packages.txt"
 PYPI = "pyproject.toml"
 BUILT = "image/build-vddk.sh"
 
-# executable on PATH: (Debian package, who calls it)
+# executable on PATH: (Debian package, who calls it); the venv's (ansible-playbook…) come with
+# PYTHON_MODULES
 EXECUTABLES = {
     "python3": ("python3", "every Pod: the venv's interpreter"),
     "nbdkit": ("nbdkit", "transfer --source-kind nbdkit (vddk)"),
