@@ -113,6 +113,7 @@ def _start(ctx: Context) -> dict:
         "nads": bootstrap.network_attachment_definitions(),
         "namespaces": bootstrap.NAMESPACES,
         "image_pattern": simulator_config.image_pattern,
+        "image_root": simulator_config.image_root,
         "volumes_dir": str(simulator_config.volumes_dir),
         "pods_dir": str(simulator_config.pods_dir),
         "heartbeat_file": str(simulator_config.heartbeat_file),
@@ -139,7 +140,10 @@ def _wait_for_nodes(api: client.ApiClient, names: list[str], proc, heartbeat_fil
 
 
 def healthy(ctx: Context, record: dict) -> bool:
-    """API server ready and the simulator heartbeating (a stale heartbeat means it hangs)."""
+    """API server ready and the simulator heartbeating (a stale heartbeat means it hangs), on the
+    image of the checkout (a changed image/ or pyproject.toml restarts the cluster on the new one)."""
+    if record.get("image_root") != str(image.root_dir()):
+        return False
     heartbeat = Path(record["heartbeat_file"])
     if not heartbeat.exists() or time.time() - float(heartbeat.read_text() or 0) > HEARTBEAT_STALE_SECONDS:
         return False
