@@ -37,6 +37,7 @@ SOURCES = [
 ]
 VENV = "/opt/mtvweb/venv"
 PATH = f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+KEEP = 3  # roots of other inputs kept in the cache
 STAGE = "/tmp/mtvweb-image"  # where install.sh and its inputs are, inside the root being built
 
 
@@ -79,6 +80,7 @@ def build() -> Path:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         print(f"lab: image built in {time.monotonic() - started:.0f}s", file=sys.stderr, flush=True)
+        _prune(keep=KEEP)
     return root
 
 
@@ -142,6 +144,15 @@ def run(root: Path | str, command: list[str], binds: dict[str, str] | None = Non
     return subprocess.run(["bwrap", "--die-with-parent", *root_mounts(root, REPO_ROOT, tuple(binds.values())),
                            *mounts, *env, "--chdir", "/app", "--", *command],
                           capture_output=True, text=True, **kwargs)
+
+
+def _prune(keep: int) -> None:
+    """Roots of other inputs (1.8 GB each) beyond the `keep` newest: another checkout's lab may
+    still run on a recent one."""
+    roots = sorted((p for p in CACHE.glob("*/root") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in roots[keep:]:
+        if not any(f" {old.parent}/" in line for line in Path("/proc/self/mountinfo").read_text().split("\n")):
+            shutil.rmtree(old.parent, ignore_errors=True)
 
 
 def _remove_stale_builds(directory: Path) -> None:
