@@ -70,6 +70,9 @@ def build() -> Path:
         started = time.monotonic()
         print(f"lab: building the image's root filesystem in {root} (minutes the first time)",
               file=sys.stderr, flush=True)
+        if not shutil.which("mmdebstrap"):
+            raise RuntimeError("the image's root is built with mmdebstrap, which is not installed: "
+                               "apt-get install mmdebstrap (scripts/test and scripts/demo do)")
         _remove_stale_builds(root.parent)
         opa = build_opa()
         source = _vddk_source()
