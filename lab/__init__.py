@@ -1,6 +1,8 @@
 """The lab: local stand-ins for everything mtvweb talks to.
 
-`python -m lab build` builds (or finds in the cache) the Go programs the parts run.
+`python -m lab build` builds (or finds in the cache) the Go programs the parts run and the
+image's root filesystem the cluster's Pods run in; `python -m lab image` builds only the latter
+and prints its path (lab/image.py).
 `python -m lab up [--parts kube,vsphere,ovirt,openstack,ova]` starts the parts asked for
 (all by default), leaves them running in the background and records how to reach them in
 `<state dir>/lab.json`; `python -m lab down` stops them; `python -m lab status` prints the

@@ -61,7 +61,7 @@ def down(parts: list[str]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "status", "build"])
+    parser.add_argument("command", choices=["up", "down", "status", "build", "image"])
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated subset of " + ",".join(PARTS))
     parser.add_argument("--vsphere-vms", type=int, default=None, help="VMs in the simulated vCenter")
     parser.add_argument("--ovirt-vms", type=int, default=None, help="VMs in the simulated oVirt engine")
@@ -71,6 +71,10 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     options = {k: v for k, v in vars(args).items() if k not in {"command", "parts"} and v is not None}
+    if args.command == "image":  # build (or find cached) the image's root filesystem; print its path
+        from lab import image
+
+        return image.main()
     if args.command == "build":
         for name in parts:  # build (or find cached) what the parts run, without starting them
             if hasattr(_part(name), "build"):

@@ -17,6 +17,7 @@ from pathlib import Path
 from kubernetes import client
 from kubernetes import config as kube_config
 
+from lab import image
 from lab.kube import bootstrap, controlplane
 from lab.kube.pki import ensure_pki, write_kubeconfig
 from lab.kube.simulator.config import DEFAULT_IMAGE_PATTERN, Config, Node
@@ -28,6 +29,7 @@ HEARTBEAT_STALE_SECONDS = 45
 
 
 def build() -> dict[str, Path]:
+    image.build()  # the root filesystem the simulator runs containers in
     return controlplane.binaries()
 
 
@@ -76,7 +78,7 @@ def _start(ctx: Context) -> dict:
         pods_dir=ctx.dir("kube", "pods"),
         heartbeat_file=directory / "simulator.heartbeat",
         repo_root=REPO_ROOT,
-        python=sys.executable,
+        image_root=str(image.build()),
         image_pattern=os.environ.get("MTVWEB_LAB_IMAGE_PATTERN", DEFAULT_IMAGE_PATTERN),
     )
     config_path = directory / "simulator.json"
@@ -111,6 +113,7 @@ def _start(ctx: Context) -> dict:
         "nads": bootstrap.network_attachment_definitions(),
         "namespaces": bootstrap.NAMESPACES,
         "image_pattern": simulator_config.image_pattern,
+        "image_root": simulator_config.image_root,
         "volumes_dir": str(simulator_config.volumes_dir),
         "pods_dir": str(simulator_config.pods_dir),
         "heartbeat_file": str(simulator_config.heartbeat_file),
@@ -137,7 +140,10 @@ def _wait_for_nodes(api: client.ApiClient, names: list[str], proc, heartbeat_fil
 
 
 def healthy(ctx: Context, record: dict) -> bool:
-    """API server ready and the simulator heartbeating (a stale heartbeat means it hangs)."""
+    """API server ready and the simulator heartbeating (a stale heartbeat means it hangs), on the
+    image of the checkout (a changed image/ or pyproject.toml restarts the cluster on the new one)."""
+    if record.get("image_root") != str(image.root_dir()):
+        return False
     heartbeat = Path(record["heartbeat_file"])
     if not heartbeat.exists() or time.time() - float(heartbeat.read_text() or 0) > HEARTBEAT_STALE_SECONDS:
         return False

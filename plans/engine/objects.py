@@ -94,12 +94,9 @@ def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secr
         volumes.append({"name": f"source-{index}", **mount["volume"]})
         container.setdefault("volumeMounts", []).append({"name": f"source-{index}", "mountPath": mount["path"],
                                                          "readOnly": True})
-    shared = {m["name"]: m["mountPath"] for c in disk.init_containers for m in c.get("volumeMounts") or []}
-    for volume in disk.volumes:
-        volumes.append(volume)
-        if volume["name"] in shared:  # e.g. the VDDK library an init container copied to /opt
-            container.setdefault("volumeMounts", []).append({"name": volume["name"],
-                                                             "mountPath": shared[volume["name"]]})
+    volumes += disk.volumes
+    if disk.transfer_mounts:
+        container.setdefault("volumeMounts", []).extend(disk.transfer_mounts)
     annotations = {"k8s.v1.cni.cncf.io/networks": transfer_network} if transfer_network else {}
     spec = {"restartPolicy": "OnFailure", "serviceAccountName": account, "securityContext": POD_SECURITY,
             "containers": [container], "volumes": volumes}

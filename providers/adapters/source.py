@@ -55,9 +55,10 @@ class DiskSource:
     mounts: list[dict] = field(default_factory=list)  # [{"path": …, "volume": {<a Pod volume>}}]
     # Run before the transfer container (e.g. one that copies the VDDK library into a shared volume)
     init_containers: list[dict] = field(default_factory=list)
-    # Extra Pod volumes by name; one an init container mounts is mounted at the same path in the
-    # transfer container (how the init containers hand it files)
+    # Extra Pod volumes by name (how the init containers hand the transfer container files), and
+    # where the transfer container mounts them
     volumes: list[dict] = field(default_factory=list)
+    transfer_mounts: list[dict] = field(default_factory=list)
 
 
 @dataclass

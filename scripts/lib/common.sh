@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
     qemu-utils nbdkit libnbd-bin   # disk images and transfers
     libxml2-dev libcurl4-openssl-dev libssl-dev gcc   # ovirt-engine-sdk-python builds from source
     bubblewrap                     # the cluster simulator runs pods in their own mount namespace
+    mmdebstrap                     # ... on the image's root filesystem (python -m lab image)
     openssl curl
 )
 

@@ -66,7 +66,9 @@ def test_vddk_provider_gets_init_container_shared_opt_and_nbdkit_vddk(provider, 
         assert init["volumeMounts"] == [{"name": "vddk", "mountPath": "/opt"}]
         assert {"name": "vddk", "emptyDir": {}} in spec["volumes"]
         (container,) = spec["containers"]
-        assert {"name": "vddk", "mountPath": "/opt"} in container["volumeMounts"]
+        # the library's directory only: the image's venv is in /opt
+        assert {"name": "vddk", "mountPath": "/opt/vmware-vix-disklib-distrib",
+                "subPath": "vmware-vix-disklib-distrib"} in container["volumeMounts"]
         command = container["command"]
         assert command[command.index("--source-kind") + 1] == "nbdkit"
         assert command[command.index("--nbdkit-plugin") + 1] == "vddk"

@@ -284,6 +284,19 @@ def test_pod_gets_service_account_token_secrets_and_config(kube_lab, core):
     assert not Path("/config").exists() and not Path("/scratch").exists()  # mounts stayed in the sandbox
 
 
+def test_pods_run_in_the_images_root_not_on_the_host(kube_lab, core):
+    """Every container's / is the image's root filesystem (python -m lab image): `python` is the
+    image's venv, the image's own files are there (the vddk plugin the host's nbdkit lacks), the
+    lab's venv is not."""
+    ns, name = kube_lab["user_namespace"], unique("image")
+    plugin = "/usr/lib/x86_64-linux-gnu/nbdkit/plugins/nbdkit-vddk-plugin.so"
+    make_pod(core, ns, name, ["python", "-c", "import os, sys; "
+                              f"print(sys.prefix, os.path.exists({plugin!r}), os.path.exists({sys.prefix!r}))"])
+    pod = wait_pod_phase(core, ns, name)
+    assert pod.status.phase == "Succeeded"
+    assert core.read_namespaced_pod_log(name, ns).split() == ["/opt/mtvweb/venv", "True", "False"]
+
+
 def test_failing_container_reports_exit_code_and_log_tail(kube_lab, core):
     ns, name = kube_lab["user_namespace"], unique("fail")
     make_pod(

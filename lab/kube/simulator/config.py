@@ -33,7 +33,7 @@ class Config:
     pods_dir: Path
     heartbeat_file: Path
     repo_root: Path
-    python: str
+    image_root: str  # the image's root filesystem (lab/image.py), every container's /
     image_pattern: str = DEFAULT_IMAGE_PATTERN
     node_cpu: str = "16"
     node_memory: str = "64Gi"

@@ -1,28 +1,29 @@
 """How one container of a Pod becomes a local process: environment and bubblewrap mounts.
 
-The process gets a private mount namespace (bwrap) whose root is an empty tmpfs holding
-only what "the image" has — the system's /usr and /etc read-only, the Python that runs
-the lab and the repository (at its own path and at /app) — plus the Pod's volumes at
-their mountPath/devicePath. Nothing the Pod mounts or writes outside its volumes touches
-the host. The network is the host's, so Pods reach the lab's services on 127.0.0.1.
+The process gets a private mount namespace (bwrap) whose root is the image's root filesystem
+(`python -m lab image`, lab/image.py: what the Dockerfile installs), read-only but for fresh
+tmpfs at /tmp, /root, /run and /var/tmp; the repository is at /app read-only (code changes need
+no image rebuild) and the Pod's volumes at their mountPath/devicePath. Nothing of the host's /usr or of
+the lab's Python is visible: a program or library missing from the image fails here as it would
+fail on a cluster. Nothing the Pod writes outside its volumes touches the host. The network is
+the host's, so Pods reach the lab's services on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import base64
-import os
 import re
-import sys
 from pathlib import Path
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
+from lab.image import PATH as IMAGE_PATH
+from lab.image import inside, root_mounts
 from lab.kube.simulator.config import Config
 from lab.kube.simulator.volumes import HostVolume, field_value, resource_value
 
-SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-PYTHON_NAMES = {"python", "python3", f"python3.{sys.version_info.minor}"}
+APP = "/app"  # where the image has the project (the checkout, read-only)
 
 
 class ContainerConfigError(Exception):
@@ -50,11 +51,11 @@ class Sandbox:
     def environment(self, container: dict) -> dict[str, str]:
         port = str(self.config.apiserver_port)
         env = {
-            "PATH": f"{Path(sys.prefix) / 'bin'}:{SYSTEM_PATH}",
+            "PATH": IMAGE_PATH,
             "HOME": "/root",
             "HOSTNAME": self.pod["metadata"]["name"][:63],
             "LANG": "C.UTF-8",
-            "PYTHONPATH": str(self.config.repo_root),
+            "PYTHONPATH": APP,
             "PYTHONUNBUFFERED": "1",
             "KUBERNETES_SERVICE_HOST": "127.0.0.1",
             "KUBERNETES_SERVICE_PORT": port,
@@ -134,8 +135,6 @@ class Sandbox:
             raise ContainerConfigError(
                 f'container "{container["name"]}" has neither command nor args; the lab image has no default entrypoint'
             )
-        if os.path.basename(words[0]) in PYTHON_NAMES:  # the image's Python is the lab's venv
-            words[0] = self.config.python
         return words
 
     def bwrap(
@@ -146,7 +145,6 @@ class Sandbox:
         info_fd: int,
         command: list[str],
     ) -> list[str]:
-        repo = str(self.config.repo_root)
         args = [
             "bwrap",
             "--die-with-parent",
@@ -156,32 +154,19 @@ class Sandbox:
             self.pod["metadata"]["name"][:63],
             "--info-fd",
             str(info_fd),
-            "--ro-bind",
-            "/usr",
-            "/usr",
-            "--ro-bind",
-            "/etc",
-            "/etc",
         ]
-        for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
-            if os.path.islink(top):
-                args += ["--symlink", os.readlink(top), top]
-            elif os.path.isdir(top):
-                args += ["--ro-bind", top, top]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-        for prefix in sorted({os.path.realpath(sys.base_prefix), sys.prefix}):
-            args += ["--ro-bind", prefix, prefix]
-        args += ["--ro-bind", repo, repo, "--ro-bind", repo, "/app"]
-        args += self._volume_binds(container, volumes)
-        args += [
-            "--bind",
-            str(termination_log),
-            container.get("terminationMessagePath") or "/dev/termination-log",
-        ]
-        args += ["--chdir", container.get("workingDir") or repo, "--", *command]
+        root = self.config.image_root
+        log_path = inside(root, container.get("terminationMessagePath") or "/dev/termination-log")
+        binds = self._volume_binds(container, volumes)
+        args += root_mounts(root, self.config.repo_root, (*(b[2] for b in binds), log_path))
+        # Parents before children, so /data is mounted before /data/sub.
+        args += [word for bind in sorted(binds, key=lambda b: b[2].count("/")) for word in bind]
+        args += ["--bind", str(termination_log), log_path]
+        args += ["--chdir", container.get("workingDir") or APP, "--", *command]
         return args
 
-    def _volume_binds(self, container: dict, volumes: dict[str, HostVolume]) -> list[str]:
+    def _volume_binds(self, container: dict, volumes: dict[str, HostVolume]) -> list[tuple[str, str, str]]:
+        """(bwrap flag, host path, path inside the root with its symlinks followed, as a runtime does)."""
         binds = []
         for mount in container.get("volumeMounts") or []:
             volume = self._volume(volumes, mount["name"])
@@ -193,16 +178,15 @@ class Sandbox:
             if mount.get("subPath") and not source.exists():
                 source.mkdir(parents=True)
             flag = "--ro-bind" if mount.get("readOnly") or volume.read_only else "--bind"
-            binds.append((mount["mountPath"], [flag, str(source), mount["mountPath"]]))
+            binds.append((flag, str(source), mount["mountPath"]))
         for device in container.get("volumeDevices") or []:
             volume = self._volume(volumes, device["name"])
             if not volume.block:
                 raise ContainerConfigError(
                     f'volume "{device["name"]}" is a Filesystem volume: use volumeMounts, not volumeDevices'
                 )
-            binds.append((device["devicePath"], ["--bind", str(volume.path), device["devicePath"]]))
-        # Parents before children, so /data is mounted before /data/sub.
-        return [word for _, words in sorted(binds, key=lambda b: b[0].count("/")) for word in words]
+            binds.append(("--bind", str(volume.path), device["devicePath"]))
+        return [(flag, source, inside(self.config.image_root, path)) for flag, source, path in binds]
 
     @staticmethod
     def _volume(volumes: dict[str, HostVolume], name: str) -> HostVolume:

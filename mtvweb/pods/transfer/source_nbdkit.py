@@ -97,6 +97,10 @@ class Nbdkit:
         if "cannot open plugin" in detail:
             return (f"{what}: this image's nbdkit has no {self.plugin} plugin ({detail}); "
                     f"use an image whose nbdkit has it")
+        if self.plugin == "vddk" and ("libvixDiskLib" in detail or "realpath" in detail):
+            return (f"{what}: VMware's VDDK library is not in this Pod ({detail}). Set the vSphere "
+                    "provider's VDDK init image (vddkInitImage) to an image that copies the VDDK into "
+                    "/opt/vmware-vix-disklib-distrib (guide §2.7.1), or clear it to copy disks over HTTPS")
         return f"{what}: {detail}" if detail else what
 
     @property

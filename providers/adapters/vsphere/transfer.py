@@ -74,6 +74,8 @@ class Operations(BaseOperations):
                                  "volumeMounts": [{"name": "vddk", "mountPath": "/opt"}],
                                  "terminationMessagePolicy": "FallbackToLogsOnError"}]
         disk.volumes = [{"name": "vddk", "emptyDir": {}}]
+        # only the library's directory: all of /opt would hide the image's venv (/opt/mtvweb/venv)
+        disk.transfer_mounts = [{"name": "vddk", "mountPath": VDDK_LIBDIR, "subPath": VDDK_LIBDIR.rsplit("/", 1)[1]}]
         return disk
 
     def describe(self, vm) -> SourceVM:
