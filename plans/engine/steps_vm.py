@@ -8,6 +8,7 @@ import json
 from django.conf import settings
 from kubernetes.client.rest import ApiException
 
+from plans import conversion
 from plans.engine import kube, objects, transfer_rights
 from plans.engine.context import StepFailed, VMContext
 from providers.kube import KUBEVIRT, server_message
@@ -15,6 +16,10 @@ from providers.kube import KUBEVIRT, server_message
 
 def needs_conversion(ctx: VMContext) -> bool:
     return ctx.adapter.needs_conversion
+
+
+def conversion_declined(ctx: VMContext) -> str:
+    return conversion.SKIPPED_LOG if ctx.plan.skip_guest_conversion else ""
 
 
 def convert(ctx: VMContext) -> bool:
