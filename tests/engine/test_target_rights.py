@@ -30,7 +30,6 @@ def held(settings, kube_lab, vsphere_lab):
     """The lab's vCenter behind a relay that holds every disk's stream at 16 MiB, and the cluster."""
     from tests.providers.helpers import Relay
 
-    settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     relay = Relay(vsphere_lab["port"])
     source.url = f"https://127.0.0.1:{relay.port}/sdk"
