@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -80,7 +81,8 @@ def kvm_works(directory: str, timeout: float = KVM_PROBE_SECONDS) -> bool:
     """Whether a guest boots on /dev/kvm here: QEMU runs a boot sector that exits at once."""
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return False
-    command = ["qemu-system-x86_64", "-accel", "kvm", "-display", "none", "-nodefaults", "-no-reboot", "-m", "16",
+    # -cpu host as libguestfs runs it: a nested KVM may boot a plain CPU model yet fail on the host's.
+    command = ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-display", "none", "-nodefaults", "-no-reboot", "-m", "16",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-drive", f"file={probe_image(directory)},format=raw,if=ide", "-boot", "c"]
     try:
@@ -137,6 +139,14 @@ def run(command: list[str], env: dict) -> tuple[int, list[str]]:
 
 
 def main(argv=None) -> int:
+    work = tempfile.mkdtemp(prefix="convert-", dir=os.environ.get("MTVWEB_CONVERT_WORK") or None)
+    try:
+        return convert(argv, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the appliance alone is some 600 MB
+
+
+def convert(argv, work: str) -> int:
     parser = argparse.ArgumentParser(prog="python -m mtvweb.pods.convert")
     parser.add_argument("--name", required=True)
     parser.add_argument("--firmware", choices=["bios", "efi"], default="bios")
@@ -147,10 +157,9 @@ def main(argv=None) -> int:
     parser.add_argument("--disks", nargs="+", required=True)
     args = parser.parse_args(argv)
     disks = [disk_file(p) for p in args.disks]
-    work = tempfile.mkdtemp(prefix="convert-", dir=os.environ.get("MTVWEB_CONVERT_WORK") or None)
     started = time.monotonic()
     kvm = not args.no_kvm and kvm_works(work)
-    print(f"libguestfs runs on {'KVM' if kvm else 'TCG (emulated: no usable /dev/kvm)'}", flush=True)
+    print(f"libguestfs runs on {'KVM' if kvm else 'TCG (emulated: no /dev/kvm that boots a probe guest)'}", flush=True)
     description = os.path.join(work, f"{args.name}.xml")
     with open(description, "w") as f:
         f.write(domain_xml(args.name, args.firmware, args.memory_mib, args.vcpus, disks, args.mac))
@@ -158,6 +167,10 @@ def main(argv=None) -> int:
     print("running " + " ".join(command), flush=True)
     try:
         returncode, lines = run(command, libguestfs_environment(work, kvm))
+        if returncode and kvm and any("guestfs_launch failed" in line for line in lines):
+            kvm = False
+            print("the libguestfs appliance did not start on KVM: again on TCG", flush=True)
+            returncode, lines = run(command, libguestfs_environment(work, kvm))
     except OSError as exc:
         returncode, lines = 127, [f"virt-v2v-in-place: error: cannot run it: {exc}"]
     seconds = round(time.monotonic() - started, 1)

@@ -104,3 +104,17 @@ def test_the_api_wants_true_or_false(people, inventory):
     answer = api(people["editor"]).post(reverse("api-plans"), manifest(skipGuestConversion="yes"), format="json")
     assert answer.status_code == 400
     assert answer.json()["spec.skipGuestConversion"] == ["spec.skipGuestConversion must be true or false."]
+
+
+def test_the_progress_shows_the_conversion_skipped_by_the_plan(client, people, make_plan):
+    from plans.engine.pipeline import COLD
+    from plans.models import Migration, MigrationVM, RunStatus
+
+    plan = make_plan("wave-4", vms=["vm-1"], skip_guest_conversion=True)
+    migration = Migration.objects.create(plan=plan, status=RunStatus.RUNNING)
+    steps = [{"name": s.name, "title": s.title, "state": "Completed"} for s in COLD]
+    convert = next(s for s in steps if s["name"] == "ConvertGuest")
+    convert.update(state="Skipped", reason=conversion.SKIPPED_LOG)
+    MigrationVM.objects.create(migration=migration, vm_id="vm-1", name="web-1", status=RunStatus.RUNNING, steps=steps)
+    page = text(as_user(client, people["editor"]).get(reverse("plans:plan", args=[plan.pk])))
+    assert f'title="{escape(conversion.SKIPPED_LOG)}" data-testid="step-declined">Convert the guest' in page

@@ -103,6 +103,8 @@ def sample_plan(admin, source: Provider, host: Provider):
     vm = VirtualMachine.objects.get(provider=source, name=SAMPLE_VM)
     maps = {kind.plan_field: writer.NewMap(name=f"{SAMPLE_PLAN}-{name}", pairs=kind.suggest(
         source, host, kind.used(source, [vm.uid]), DEMO_NAMESPACE, user=admin)) for name, kind in KINDS.items()}
+    for pair in maps["network_map"].pairs:
+        pair.destination_type = pair.destination_type or "pod"  # no NAD of that name: the pod network
     try:
         client.CoreV1Api(cluster_api(host)).create_namespace({"metadata": {"name": DEMO_NAMESPACE}})
     except ApiException as exc:
