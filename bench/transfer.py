@@ -169,7 +169,6 @@ def data_path(gib: int, workdir: Path) -> list:
 def engine(vms: int) -> list:
     """A plan of `vms` bulk lab VMs through the real engine; the engine's CPU time per VM."""
     setup_django()
-    os.environ["MTVWEB_CONVERSION"] = "stand-in"
     from django.conf import settings
 
     from plans import actions
@@ -180,7 +179,6 @@ def engine(vms: int) -> list:
     from tests.factories import UserFactory
     from tests.plans.helpers import lab_source_and_target
 
-    settings.MTVWEB_CONVERSION = "stand-in"
     kube = lab_up("kube")
     vsphere = lab_up("vsphere", vsphere_vms=max(vms * 2, 50))
     source, host = lab_source_and_target(settings, {"admin_kubeconfig": kube["admin_kubeconfig"]}, vsphere)

@@ -266,10 +266,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("MTVWEB_LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
 }
-# How the engine converts guests that need it (vSphere, OVA): "virt-v2v" runs virt-v2v-in-place
-# in the conversion Pod; "stand-in" (the lab, whose disks hold no bootable guest) runs the same
-# Pod, which only checks that every disk is there and readable.
-MTVWEB_CONVERSION = os.environ.get("MTVWEB_CONVERSION", "virt-v2v")
 # The most bytes per second one transfer Pod reads from its source (0: no limit), to spare a
 # busy source's network or storage.
 MTVWEB_TRANSFER_MAX_RATE = int(os.environ.get("MTVWEB_TRANSFER_MAX_RATE", "0"))

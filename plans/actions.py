@@ -230,7 +230,7 @@ def duplicate(user, plan: Plan, name: str) -> Plan:
             name=name.strip(), namespace=source.namespace, description=source.description,
             source_provider_id=source.source_provider_id, destination_provider_id=source.destination_provider_id,
             target_namespace=source.target_namespace, warm=source.warm, transfer_network=source.transfer_network,
-            network_map_id=source.network_map_id, storage_map_id=source.storage_map_id)
+            skip_guest_conversion=source.skip_guest_conversion, network_map_id=source.network_map_id, storage_map_id=source.storage_map_id)
         for vm in source.vms.prefetch_related("hooks"):
             hooks = list(vm.hooks.all())
             vm.pk, vm.plan = None, copy

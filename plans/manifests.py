@@ -78,7 +78,8 @@ def vm_entries(plan: Plan) -> list[dict]:
 
 
 def plan_manifest(plan: Plan) -> dict:
-    spec = {"description": plan.description, "warm": plan.warm, "archived": plan.archived,
+    spec = {"description": plan.description, "warm": plan.warm, "skipGuestConversion": plan.skip_guest_conversion,
+            "archived": plan.archived,
             "provider": {"source": ref(plan.source_provider), "destination": ref(plan.destination_provider)},
             "map": {}, "targetNamespace": plan.target_namespace}
     if plan.network_map_id:

@@ -19,6 +19,9 @@ class Plan(NamespacedObject):
     destination_provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
     target_namespace = models.CharField(max_length=63)
     warm = models.BooleanField(default=False)
+    # Forklift's spec.skipGuestConversion: copy the disks as they are, without virt-v2v (plans/conversion.py
+    # says what that means); sources whose VMs are never converted ignore it.
+    skip_guest_conversion = models.BooleanField(default=False)
     # A NetworkAttachmentDefinition ("namespace/name") disks are transferred over; empty: the
     # target provider's default (guide §4.4.2.2), else the pod network.
     transfer_network = models.CharField(max_length=317, blank=True)

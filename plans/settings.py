@@ -57,6 +57,12 @@ class ControllerSettings(models.Model):
         "Block overhead", max_length=16, default="0", validators=[validate_quantity],
         help_text="Fixed extra space added to every Block-mode volume, such as 0 or 1Gi.",
     )
+    conversion_kvm = models.BooleanField(
+        "Guest conversion uses KVM", default=True,
+        help_text="The conversion Pods request devices.kubevirt.io/kvm, as Forklift's do, and run libguestfs on "
+                  "KVM. Off: for clusters without KubeVirt's KVM device plugin; the Pods then emulate (TCG), "
+                  "several times slower.",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -74,6 +80,7 @@ class ControllerSettings(models.Model):
         "snapshot_polling_seconds",
         "filesystem_overhead_percent",
         "block_overhead",
+        "conversion_kvm",
     ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ from django.views import View
 
 from mtvweb.views import generic
 from mtvweb.views.bulk import ObjectBulkView, Refused
-from plans import actions, exports, logs, manifests, migration_status
+from plans import actions, conversion, exports, logs, manifests, migration_status
 from plans.api.records import vm_records
 from plans.filters import PlanFilter
 from plans.forms import DuplicateForm
@@ -118,7 +118,8 @@ class PlanView(PlanPageMixin, View):
         return render(request, f"plans/plan_{tab}.html", context)
 
     def details_context(self, plan):
-        return {**migrations_context(plan), **progress_context(plan, self.request.user)}
+        return {**migrations_context(plan), **progress_context(plan, self.request.user),
+                "conversion": conversion.meaning(plan.source_provider, plan.skip_guest_conversion)}
 
     def vms_context(self, plan):
         return {"vms": vm_records(plan)}

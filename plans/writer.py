@@ -92,6 +92,9 @@ class PlanInput:
     description: str = ""
     warm: bool = False
     transfer_network: str = ""  # "namespace/name" of a NetworkAttachmentDefinition, or ""
+    # A raw copy without virt-v2v (plans.conversion); accepted for every source, and a no-op for those
+    # whose VMs are never converted, as in Forklift.
+    skip_guest_conversion: bool = False
 
 
 def message(exc: ValidationError) -> str:
@@ -293,6 +296,7 @@ def _write(user, plan: PlanInput, instance: Plan | None) -> Plan:
     row.name, row.description = plan.name, plan.description
     row.source_provider, row.destination_provider = plan.source, plan.destination
     row.target_namespace, row.warm, row.transfer_network = plan.target_namespace, plan.warm, plan.transfer_network
+    row.skip_guest_conversion = plan.skip_guest_conversion
     for field_name, made in maps.items():
         setattr(row, field_name, made)
     row.save()

@@ -74,3 +74,12 @@ def test_valid_values_are_saved_for_the_engine(admin_client, name, value, stored
 
 def test_unknown_setting_is_404(admin_client):
     assert admin_client.get(reverse("setting_edit", args=["debug_mode"])).status_code == 404
+
+
+def test_conversion_runs_on_kvm_until_an_admin_turns_it_off(admin_client):
+    """For clusters without KubeVirt's KVM device plugin: the conversion Pods then request no device."""
+    assert ControllerSettings.current().conversion_kvm
+    page = edit(admin_client, "conversion_kvm", "").content.decode()
+    assert not ControllerSettings.current().conversion_kvm and "data-value>No" in page
+    edit(admin_client, "conversion_kvm", "on")
+    assert ControllerSettings.current().conversion_kvm

@@ -36,7 +36,7 @@ def setting_rows(settings_obj):
         field = ControllerSettings._meta.get_field(name)
         value = getattr(settings_obj, name)
         yield {"name": name, "label": field.verbose_name, "help": field.help_text,
-               "value": "Disabled" if value is None else value}
+               "value": "Disabled" if value is None else ("Yes" if value else "No") if isinstance(value, bool) else value}
 
 
 class OverviewView(AdminOnlyMixin, View):

@@ -19,7 +19,8 @@ STEPS = ("PreHook", "PostHook")
 PATHS = {"name": "metadata.name", "namespace": "metadata.namespace", "description": "spec.description",
          "source": "spec.provider.source", "destination": "spec.provider.destination",
          "target_namespace": "spec.targetNamespace", "transfer_network": "spec.transferNetwork",
-         "warm": "spec.warm", "network_map": "spec.map.network", "storage_map": "spec.map.storage",
+         "warm": "spec.warm", "skip_guest_conversion": "spec.skipGuestConversion",
+         "network_map": "spec.map.network", "storage_map": "spec.map.storage",
          "vms": "spec.vms", "target_name": "targetName"}
 INDEXED = re.compile(r"^vms\[(\d+)\]\.(\w+)$")
 
@@ -95,10 +96,8 @@ class Reader:
         source = self.reference(Provider, providers.get("source"), "spec.provider.source", "provider", namespace)
         destination = self.reference(Provider, providers.get("destination"), "spec.provider.destination",
                                      "provider", namespace)
-        warm = spec.get("warm", False)
-        if not isinstance(warm, bool):
-            self.fail("spec.warm", "spec.warm must be true or false.")
-            warm = False
+        warm = self.flag(spec, "warm")
+        skip_guest_conversion = self.flag(spec, "skipGuestConversion")
         if spec.get("archived") and not (self.instance and self.instance.archived):
             self.fail("spec.archived", "Archive a plan with its archive action, not through its spec.")
         maps = self.section(spec.get("map"), "spec.map")
@@ -106,6 +105,7 @@ class Reader:
             name=name, namespace=namespace, source=source, destination=destination,
             description=self.text(spec, "description", "spec.description"),
             target_namespace=self.text(spec, "targetNamespace", "spec.targetNamespace"), warm=warm,
+            skip_guest_conversion=skip_guest_conversion,
             transfer_network=self.transfer_network(spec.get("transferNetwork")),
             **{kind.plan_field: self.reference(kind.model, maps.get(name), f"spec.map.{name}", f"{kind} map", namespace)
                for name, kind in KINDS.items()},
@@ -116,6 +116,13 @@ class Reader:
         if self.errors:
             raise writer.Invalid(self.errors)
         return plan
+
+    def flag(self, spec: dict, key: str) -> bool:
+        value = spec.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"spec.{key}", f"spec.{key} must be true or false.")
+            return False
+        return value
 
     def transfer_network(self, value) -> str:
         if value in (None, {}):

@@ -34,7 +34,7 @@ def summary(plan: Plan) -> dict:
         "id": plan.pk, "name": plan.name, "namespace": plan.namespace, "description": plan.description,
         "source": manifests.ref(plan.source_provider), "sourceType": plan.source_provider.type,
         "destination": manifests.ref(plan.destination_provider), "targetNamespace": plan.target_namespace,
-        "warm": plan.warm, "archived": plan.archived, "vmCount": plan_vm_count(plan),
+        "warm": plan.warm, "skipGuestConversion": plan.skip_guest_conversion, "archived": plan.archived, "vmCount": plan_vm_count(plan),
         "status": plan.status, "statusReasons": plan.status_reasons, "checked": when(plan.checked),
         "lastMigration": actions.last_run_status(plan),
     }

@@ -22,6 +22,7 @@ PROGRESS_ANNOTATION = "mtvweb.io/progress"
 FILESYSTEM_MOUNT, BLOCK_DEVICE = "/target", "/dev/target"
 POD_SECURITY = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
 CONTAINER_SECURITY = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+KVM_DEVICE = "devices.kubevirt.io/kvm"  # KubeVirt's device plugin hands out /dev/kvm by this resource
 
 
 def labels(plan, migration, vm_id: str) -> dict:
@@ -110,24 +111,31 @@ def transfer_pod(name: str, claim: str, volume_mode: str, disk: DiskSource, secr
     }
 
 
-def conversion_pod(name: str, claims: list[tuple[str, str]], common: dict, stand_in: bool = False,
+def conversion_pod(name: str, vm: SourceVM, claims: list[tuple[str, str]], common: dict, kvm: bool = True,
                    account: str = "") -> dict:
-    """virt-v2v-in-place over the VM's disks (vSphere and OVA guests need their drivers changed).
-    claims: (claim name, volume mode) in disk order. It opens untrusted guest disks, so it gets an
-    account without API rights and no token at all; virt-v2v needs no root (libguestfs' direct
-    backend runs its appliance as the same user)."""
+    """virt-v2v-in-place over the VM's disks (mtvweb.pods.convert), told the VM's firmware, memory,
+    CPUs and MACs. claims: (claim name, volume mode) in disk order. It opens untrusted guest disks,
+    so it gets an account without API rights and no token at all; virt-v2v needs no root
+    (libguestfs' direct backend runs its appliance as the same user). kvm: request KubeVirt's KVM
+    device as Forklift's conversion Pods do; without it, libguestfs emulates (TCG)."""
     paths = [target_path(mode).replace("target", f"disk{i}") for i, (_, mode) in enumerate(claims)]
-    container = {"name": "convert", "image": settings.MTVWEB_IMAGE,
-                 "command": ["python", "-m", "mtvweb.pods.convert", *(["--stand-in"] if stand_in else []),
-                             "--disks", *paths],
+    command = ["python", "-m", "mtvweb.pods.convert", "--name", vm.name, "--firmware", vm.firmware,
+               "--memory-mib", str(vm.memory_mib), "--vcpus", str(max(1, vm.sockets * vm.cores))]
+    command += [arg for nic in vm.nics if nic.mac for arg in ("--mac", nic.mac)]
+    command += [*([] if kvm else ["--no-kvm"]), "--disks", *paths]
+    container = {"name": "convert", "image": settings.MTVWEB_IMAGE, "command": command,
+                 "env": [{"name": "MTVWEB_CONVERT_WORK", "value": "/var/tmp/convert"}],
+                 "volumeMounts": [{"name": "work", "mountPath": "/var/tmp/convert"}],
                  "terminationMessagePolicy": "FallbackToLogsOnError", "securityContext": CONTAINER_SECURITY}
-    volumes = []
+    if kvm:
+        container["resources"] = {"requests": {KVM_DEVICE: "1"}, "limits": {KVM_DEVICE: "1"}}
+    volumes = [{"name": "work", "emptyDir": {}}]  # the libguestfs appliance and the VM's description
     for index, (claim, mode) in enumerate(claims):
         volumes.append({"name": f"disk{index}", "persistentVolumeClaim": {"claimName": claim}})
         if mode == "Block":
             container.setdefault("volumeDevices", []).append({"name": f"disk{index}", "devicePath": f"/dev/disk{index}"})
         else:
-            container.setdefault("volumeMounts", []).append({"name": f"disk{index}", "mountPath": f"/disk{index}"})
+            container["volumeMounts"].append({"name": f"disk{index}", "mountPath": f"/disk{index}"})
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "labels": {**common, "mtvweb.io/role": "conversion"}},
             "spec": {"restartPolicy": "Never", "serviceAccountName": account, "automountServiceAccountToken": False,

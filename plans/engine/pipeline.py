@@ -18,6 +18,9 @@ class Step:
     title: str
     handler: Callable[[VMContext], bool]
     applies: Callable[[VMContext], bool] = lambda ctx: True
+    # Why a step that would apply is left out by the plan's own choice ("" when it is not): said in
+    # the VM's log and kept on the step, so the skip is visible.
+    declined: Callable[[VMContext], str] = lambda ctx: ""
 
 
 COLD = [
@@ -27,7 +30,7 @@ COLD = [
     Step("PowerOff", "Power off the source", steps_setup.power_off),
     Step("AllocateDisks", "Allocate disks", steps_disks.allocate),
     Step("CopyDisks", "Copy disks", steps_disks.copy),
-    Step("ConvertGuest", "Convert the guest", steps_vm.convert, steps_vm.needs_conversion),
+    Step("ConvertGuest", "Convert the guest", steps_vm.convert, steps_vm.needs_conversion, steps_vm.conversion_declined),
     Step("CreateVM", "Create the VirtualMachine", steps_vm.create),
     Step("PostHook", "Post-migration hook", steps_setup.post_hook, steps_setup.has_hook("PostHook")),
     Step("RestorePowerState", "Restore the power state", steps_vm.restore_power),

@@ -43,6 +43,10 @@ def advance(record: MigrationVM, settings: ControllerSettings, holder: str = lea
                 if not step.applies(ctx):
                     state["state"] = SKIPPED
                     continue
+                if reason := step.declined(ctx):
+                    state.update(state=SKIPPED, reason=reason)
+                    ctx.log(f"{step.title}: {reason}")
+                    continue
                 state.update(state=RUNNING, started=now().isoformat())
                 ctx.log(f"{step.title}: started")
             record.phase = step.name

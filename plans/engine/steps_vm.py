@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from kubernetes.client.rest import ApiException
 
+from plans import conversion
 from plans.engine import kube, objects, transfer_rights
 from plans.engine.context import StepFailed, VMContext
 from providers.kube import KUBEVIRT, server_message
@@ -17,29 +17,54 @@ def needs_conversion(ctx: VMContext) -> bool:
     return ctx.adapter.needs_conversion
 
 
+def conversion_declined(ctx: VMContext) -> str:
+    return conversion.SKIPPED_LOG if ctx.plan.skip_guest_conversion else ""
+
+
 def convert(ctx: VMContext) -> bool:
     name, ns = f"{ctx.target_name}-convert-{ctx.migration.pk}"[:253], ctx.namespace
     pod = kube.read_ours(ctx.api, ns, "Pod", name, ctx.labels)
     if pod is None:
         claims = [(d["claim"], d["volumeMode"]) for d in ctx.record.disks]
-        manifest = objects.conversion_pod(name, claims, ctx.labels, stand_in=settings.MTVWEB_CONVERSION == "stand-in",
+        manifest = objects.conversion_pod(name, ctx.source, claims, ctx.labels, kvm=ctx.settings.conversion_kvm,
                                           account=name)
         try:
             kube.create(ctx.api, ns, objects.service_account(name, ctx.labels, token=False))  # no rights, no token
             kube.create(ctx.api, ns, manifest)
         except ApiException as exc:
             raise StepFailed(f"The target cluster refused the conversion Pod: {server_message(exc)}.") from None
-        ctx.log(f"conversion Pod {name} started")
+        ctx.log(f"conversion Pod {name} started (virt-v2v-in-place)")
         return False
     if pod.status.phase == "Succeeded":
+        report = conversion_report(pod)
+        ctx.log(f"guest converted by virt-v2v-in-place in {report.get('seconds', '?')} s "
+                f"({str(report.get('accelerator', '?')).upper()})")
+        for line in report.get("changes", []):
+            ctx.log(f"virt-v2v: {line}")
         kube.delete(ctx.core.delete_namespaced_pod, name, ns)
         kube.delete(ctx.core.delete_namespaced_service_account, name, ns)
         return True
     if pod.status.phase == "Failed":
-        raise StepFailed("Converting the guest failed: see the conversion log below; fix the guest or the "
-                         "conversion image, then restart.",
-                         log=ctx.core.read_namespaced_pod_log(name, ctx.namespace, tail_lines=30))
+        report = conversion_report(pod)
+        reason = report.get("reason") or "it gave no reason"
+        raise StepFailed(f"virt-v2v could not convert the guest: {reason.rstrip('.')}. If the disks hold no "
+                         "guest or one that needs no conversion, set the plan to skip guest conversion; otherwise "
+                         f"see the log of Pod {ns}/{name}, then restart.",
+                         log=ctx.core.read_namespaced_pod_log(name, ns, tail_lines=15))
     return False
+
+
+def conversion_report(pod) -> dict:
+    """What mtvweb.pods.convert left in its termination message (JSON); {"reason": …} from the
+    log's last lines when it left none (it did not get as far)."""
+    statuses = pod.status.container_statuses or []
+    terminated = statuses[0].state.terminated if statuses and statuses[0].state else None
+    message = (terminated.message or "").strip() if terminated else ""
+    try:
+        report = json.loads(message)
+    except ValueError:
+        return {"reason": message.splitlines()[-1] if message else ""}
+    return report if isinstance(report, dict) else {}
 
 
 def networks(ctx: VMContext) -> list[tuple[object, dict]]:

@@ -87,6 +87,7 @@ def plan_input(choices: Choices, plan: Plan | None = None) -> writer.PlanInput:
     return writer.PlanInput(
         name=name, namespace=general["namespace"], description=general.get("description", ""), source=source,
         destination=choices.target, target_namespace=general["target_namespace"], warm=choices.warm,
+        skip_guest_conversion=choices.skip_guest_conversion,
         transfer_network=general.get("transfer_network", ""),
         **{kind.plan_field: _map(choices, kind_name, name) for kind_name, kind in KINDS.items()},
         vms=[writer.VMChoice(vm=vms[uid], target_name=names.get(uid, ""), hooks=vm_hooks[uid])

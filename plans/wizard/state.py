@@ -5,7 +5,7 @@
       "vms": {"ids": [...], "filter": {...}, "critical_ok": bool},
       "network" / "storage": {"mode": "existing" | "new", "map": pk, "pairs": [pair json],
                               "basis": what the pairs were suggested for, "template": bool, "template_name": str},
-      "type": {"warm": bool},
+      "type": {"warm": bool, "skip_guest_conversion": bool},
       "hooks": {"PreHook" / "PostHook": {"kind": "none" | "existing" | "playbook" | "image" | "keep",
                                           "hook": pk, "playbook": str, "image": str}},
       "names": {vm id: target name},
@@ -75,6 +75,10 @@ class Choices:
     def warm(self) -> bool:
         return bool(self.part("type").get("warm"))
 
+    @property
+    def skip_guest_conversion(self) -> bool:
+        return bool(self.part("type").get("skip_guest_conversion"))
+
     def hook_choice(self, step: str) -> dict:
         return self.part("hooks").get(step) or {"kind": "none"}
 
@@ -116,7 +120,7 @@ def from_plan(plan: Plan) -> dict:
                     "target_namespace": plan.target_namespace, "transfer_network": plan.transfer_network},
         "vms": {"ids": [vm.vm_id for vm in vms], "filter": {}, "critical_ok": True},
         **{name: {"mode": "existing", "map": getattr(plan, f"{kind.plan_field}_id")} for name, kind in KINDS.items()},
-        "type": {"warm": plan.warm},
+        "type": {"warm": plan.warm, "skip_guest_conversion": plan.skip_guest_conversion},
         "hooks": hooks,
         "names": {vm.vm_id: vm.target_name for vm in vms if vm.target_name},
     }

@@ -22,7 +22,7 @@ from mappings.kinds import KINDS, NETWORK, STORAGE, MapKind
 from mappings.targets import target_networks
 from mtvweb.validators import validate_object_name
 from mtvweb.views.generic import namespaces_allowed
-from plans import writer
+from plans import conversion, writer
 from plans.checks import CRITICAL, check_plan
 from plans.models import Hook, Plan
 from plans.tenancy import is_reserved
@@ -320,7 +320,10 @@ class MigrationType(Step):
     name, title = "type", "Migration type"
 
     def apply(self, choices, post, files):
-        choices.part("type")["warm"] = post.get("warm") == "1"
+        part = choices.part("type")
+        part["warm"] = post.get("warm") == "1"
+        if conversion.converts(choices.source):  # elsewhere the box is not shown and the option changes nothing
+            part["skip_guest_conversion"] = post.get("skip_guest_conversion") == "1"
         return {}
 
     def problems(self, choices):
@@ -331,7 +334,10 @@ class MigrationType(Step):
         source = choices.source
         supported = source is not None and adapter_class(source.type).supports_warm
         return {"warm": choices.warm, "warm_supported": supported,
-                "warm_reason": "" if supported or source is None else writer.warm_problem(source, True)}
+                "warm_reason": "" if supported or source is None else writer.warm_problem(source, True),
+                "skip_guest_conversion": choices.skip_guest_conversion, "converts": conversion.converts(source),
+                "skip_help": conversion.SKIP_HELP,
+                "conversion_not_needed": "" if source is None else conversion.not_needed(source)}
 
 
 # --- hooks ---------------------------------------------------------------------------------------
@@ -418,6 +424,7 @@ class Review(Step):
         return {"result": result, "vm_rows": rows, "critical": [f for f in result.findings if f.category == CRITICAL],
                 "plan_findings": [f for f in result.findings if not f.vm], "draft": draft,
                 "network_pairs": choices.pairs("network"), "storage_pairs": choices.pairs("storage"),
+                "conversion": conversion.meaning(draft.source, choices.skip_guest_conversion),
                 "hooks": {step: choices.hook_choice(step) for step in HOOK_STEPS},
                 "existing_hooks": {step: choices.existing_hook(step) for step in HOOK_STEPS}}
 

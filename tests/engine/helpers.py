@@ -38,9 +38,10 @@ CLASSES = {"LocalDS_0": ("ocs-storagecluster-ceph-rbd", "ReadWriteMany", "Block"
            "LocalDS_1": ("ocs-storagecluster-cephfs", "ReadWriteMany", "Filesystem")}
 
 
-def vsphere_plan(source, host, vm_names, target_namespace, name="wave"):
+def vsphere_plan(source, host, vm_names, target_namespace, name="wave", skip_guest_conversion=True):
     """A plan in team-a for the lab's vSphere VMs: DPG-Prod to the NAD mtv-user/vlan-100, other
-    networks to the pod network; LocalDS_0 to a Block class, LocalDS_1 to a Filesystem one."""
+    networks to the pod network; LocalDS_0 to a Block class, LocalDS_1 to a Filesystem one. Their
+    disks hold no guest, which virt-v2v rightly refuses: the plan copies them raw unless told not to."""
     from mappings.models import NetworkMap, NetworkPair, StorageMap, StoragePair
     from plans.models import Plan, PlanVM
     from providers.models import InventoryObject, VirtualMachine
@@ -63,7 +64,8 @@ def vsphere_plan(source, host, vm_names, target_namespace, name="wave"):
         StoragePair.objects.create(map=storage_map, source_id=datastore, source_name=names[datastore],
                                    storage_class=storage_class, access_mode=access, volume_mode=volume)
     plan = Plan.objects.create(namespace="team-a", name=name, source_provider=source, destination_provider=host,
-                               target_namespace=target_namespace, network_map=network_map, storage_map=storage_map)
+                               target_namespace=target_namespace, network_map=network_map, storage_map=storage_map,
+                               skip_guest_conversion=skip_guest_conversion)
     for vm in vms:
         PlanVM.objects.create(plan=plan, vm_id=vm.uid, name=vm.name)
     return plan

@@ -26,7 +26,6 @@ FINAL = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELED)
 
 @pytest.fixture
 def lab(settings, kube_lab, vsphere_lab):
-    settings.MTVWEB_CONVERSION = "stand-in"
     assert set_power(vsphere_lab, VM, True) == "poweredOn"
     yield lab_source_and_target(settings, kube_lab, vsphere_lab)
     set_power(vsphere_lab, VM, True)  # as the other tests expect the lab's VMs

@@ -27,7 +27,6 @@ THREE = ("mtv-rhel8-nocbt", "mtv-db-2disk-2nic", "Legacy_App.Server01")
 
 @pytest.fixture
 def lab(settings, kube_lab, vsphere_lab):
-    settings.MTVWEB_CONVERSION = "stand-in"
     return lab_source_and_target(settings, kube_lab, vsphere_lab)
 
 
@@ -95,7 +94,7 @@ def test_cancel_one_of_three_then_restart_runs_only_it(lab, people, kube, settin
 
 
 def start_engine(tmp_path, kube_lab, name):
-    env = {**child_env(), "MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"], "MTVWEB_CONVERSION": "stand-in",
+    env = {**child_env(), "MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"],
            "MTVWEB_TRANSFER_MAX_RATE": str(8 << 20), "MTVWEB_ENGINE_LEASE": "3"}
     return subprocess.Popen([sys.executable, "manage.py", "engine", "--interval", "0.3"], cwd=ROOT, env=env,
                             stdout=open(tmp_path / f"{name}.log", "wb"), stderr=subprocess.STDOUT,

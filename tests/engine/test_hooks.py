@@ -29,7 +29,6 @@ PASSING = """- hosts: localhost
 
 
 def test_a_failing_pre_hook_fails_its_vm_with_the_playbooks_output(settings, kube_lab, vsphere_lab, people):
-    settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     plan = vsphere_plan(source, host, ["mtv-rhel8-nocbt", "Legacy_App.Server01"], f"hook-{uuid.uuid4().hex[:6]}")
     failing = Hook.objects.create(namespace="team-a", name="stop-db", playbook=FAILING)

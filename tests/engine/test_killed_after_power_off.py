@@ -33,7 +33,6 @@ def dying_after_power_off():
 
 @pytest.fixture
 def lab(settings, kube_lab, vsphere_lab):
-    settings.MTVWEB_CONVERSION = "stand-in"
     yield lab_source_and_target(settings, kube_lab, vsphere_lab)
     set_power(vsphere_lab, VM, True)  # as the other tests expect the lab's VMs
 

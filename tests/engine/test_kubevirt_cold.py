@@ -105,7 +105,6 @@ def plan(settings, kube_lab, kube, source, people):
     from providers.adapters.openshift.host import ensure_host_provider
 
     ns, _ = source
-    settings.MTVWEB_CONVERSION = "stand-in"
     settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]
     host = ensure_host_provider()
     load(host)

@@ -72,7 +72,6 @@ def uid_and_labels(metadata) -> tuple:
 def test_an_object_of_ours_by_name_only_fails_the_vm_and_is_left_alone(settings, kube_lab, vsphere_lab, people,
                                                                         kube, kind, name, phase):
     core, _ = kube
-    settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     plan = vsphere_plan(source, host, [VM], f"theirs-{uuid.uuid4().hex[:6]}")
     core.create_namespace({"metadata": {"name": plan.target_namespace}})

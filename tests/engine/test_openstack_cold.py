@@ -101,7 +101,6 @@ def openstack_plan(source, host, vms, target_namespace, name="osp-wave"):
 
 @pytest.fixture
 def plan(settings, source, host, openstack_lab, conn, people):
-    settings.MTVWEB_CONVERSION = "stand-in"
     roles = openstack_lab["test_vms"]
     before = {key: set_power(conn, roles[key]["id"], None) for key in (RUNNING, STOPPED)}
     assert set_power(conn, roles[RUNNING]["id"], True) == "ACTIVE"

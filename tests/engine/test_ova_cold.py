@@ -41,7 +41,8 @@ def ova_plan(source, host, vm_names, target_namespace, name="ova-wave"):
     StoragePair.objects.create(map=storage_map, source_id=STORAGE_ID, source_name="Dummy storage",
                                storage_class=BLOCK_CLASS, access_mode="ReadWriteMany", volume_mode="Block")
     plan = Plan.objects.create(namespace="team-a", name=name, source_provider=source, destination_provider=host,
-                               target_namespace=target_namespace, network_map=network_map, storage_map=storage_map)
+                               target_namespace=target_namespace, network_map=network_map, storage_map=storage_map,
+                               skip_guest_conversion=True)  # the lab's appliances hold no guest
     for vm in vms:
         PlanVM.objects.create(plan=plan, vm_id=vm.uid, name=vm.name)
     return plan
@@ -53,7 +54,6 @@ def plan(settings, kube_lab, ova_lab, people):
     from tests.providers.helpers import load
     from tests.providers.test_ova import make_provider
 
-    settings.MTVWEB_CONVERSION = "stand-in"
     settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]
     host = ensure_host_provider()
     load(host)

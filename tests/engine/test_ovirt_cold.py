@@ -85,7 +85,6 @@ def ovirt_plan(source, host, vms, target_namespace, name="rhv-wave"):
 def plan(settings, kube_lab, ovirt_lab, engine, people):
     from providers.adapters.openshift.host import ensure_host_provider
 
-    settings.MTVWEB_CONVERSION = "stand-in"
     settings.MTVWEB_KUBECONFIG = kube_lab["admin_kubeconfig"]
     running_id = ovirt_lab["test_vms"][RUNNING]["id"]
     assert set_power(engine, running_id, True) == "up"

@@ -17,6 +17,7 @@ from mappings.models import StoragePair
 from plans import actions
 from plans.engine import objects, scheduler
 from plans.models import RunStatus
+from providers.adapters.source import DiskSource, SourceVM
 from tests.engine.helpers import EngineThread, plan_objects, vsphere_plan, wait_until
 from tests.plans.helpers import lab_source_and_target
 
@@ -30,7 +31,6 @@ def held(settings, kube_lab, vsphere_lab):
     """The lab's vCenter behind a relay that holds every disk's stream at 16 MiB, and the cluster."""
     from tests.providers.helpers import Relay
 
-    settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     relay = Relay(vsphere_lab["port"])
     source.url = f"https://127.0.0.1:{relay.port}/sdk"
@@ -111,7 +111,9 @@ def test_a_failed_vm_leaves_no_credentials_behind(held, people, kube, settings):
 
 def test_the_conversion_pod_has_no_token_and_its_account_no_rights(kube):
     core, _ = kube
-    pod = objects.conversion_pod("vm-convert-1", [("vm-disk-0", "Filesystem")], {}, account="vm-convert-1")
+    vm = SourceVM(id="vm-1", name="vm", sockets=1, cores=1, memory_mib=1024, firmware="bios",
+                  disks=[DiskSource(id="0", capacity=1 << 20, storage="ds")], nics=[], powered_on=False)
+    pod = objects.conversion_pod("vm-convert-1", vm, [("vm-disk-0", "Filesystem")], {}, account="vm-convert-1")
     account = objects.service_account("vm-convert-1", {}, token=False)
     assert pod["spec"]["automountServiceAccountToken"] is False and account["automountServiceAccountToken"] is False
     assert pod["spec"]["serviceAccountName"] == "vm-convert-1"

@@ -78,13 +78,12 @@ def test_two_engines_share_the_vms_and_take_over_those_of_one_that_dies(settings
     from tests.providers.helpers import Relay
 
     core, _ = kube
-    settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     relay = Relay(vsphere_lab["port"])  # holds every disk's stream at 16 MiB until the test lets it go
     source.url = f"https://127.0.0.1:{relay.port}/sdk"
     source.save()
     plan = vsphere_plan(source, host, THREE, f"engines-{uuid.uuid4().hex[:6]}")
-    env = {**child_env(), "MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"], "MTVWEB_CONVERSION": "stand-in"}
+    env = {**child_env(), "MTVWEB_KUBECONFIG": kube_lab["admin_kubeconfig"]}
     engines = [start_engine(tmp_path, name, "--threads", "2", "--max-vms", "2", env=env) for name in ("a", "b")]
     try:
         for engine in engines:

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from plans import actions
+from plans import actions, conversion
 from plans.engine import scheduler
 from plans.models import RunStatus
 from providers.models import VirtualMachine
@@ -21,7 +21,6 @@ RUNNING, STOPPED, TRACKED = "mtv-win2019-uefi", "mtv-db-2disk-2nic", "mtv-rhel9-
 
 @pytest.fixture
 def plan(settings, kube_lab, vsphere_lab, people):
-    settings.MTVWEB_CONVERSION = "stand-in"
     source, host = lab_source_and_target(settings, kube_lab, vsphere_lab)
     plan = vsphere_plan(source, host, [RUNNING, STOPPED, TRACKED], f"mig-{uuid.uuid4().hex[:6]}")
     assert set_power(vsphere_lab, RUNNING, True) == "poweredOn"
@@ -41,6 +40,9 @@ def test_two_vsphere_vms_migrate_cold_with_equal_bytes(plan, people, vsphere_lab
     for name, record in records.items():
         assert [s["state"] for s in record.steps if s["state"] != "Skipped"] == ["Completed"] * len(
             [s for s in record.steps if s["state"] != "Skipped"])
+        # The lab's disks hold no guest: the plan copies them raw, and the VM's log says why.
+        convert = next(s for s in record.steps if s["name"] == "ConvertGuest")
+        assert convert["state"] == "Skipped" and f"Convert the guest: {conversion.SKIPPED_LOG}" in record.log
         for disk in record.disks:
             source = lab_disks[(name, disk["id"])]
             target = claim_file(core, ns, disk["claim"], disk["volumeMode"])

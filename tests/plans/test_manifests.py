@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def plan(make_plan, inventory):
     return make_plan(description="Wave 1", transfer_network="team-a/vlan-100", target_names={"vm-2": "database"},
+                     skip_guest_conversion=True,
                      hooks={"vm-1": [("PostHook", inventory["hook"]), ("PreHook", inventory["hook"])]})
 
 
@@ -51,7 +52,7 @@ def test_the_yaml_uses_the_guides_manifests_and_field_names(plan):
     spec = docs["Plan"]["spec"]
     assert docs["Plan"]["metadata"] == {"name": "plan-1", "namespace": "team-a"}
     assert spec == {
-        "description": "Wave 1", "warm": False, "archived": False,
+        "description": "Wave 1", "warm": False, "skipGuestConversion": True, "archived": False,
         "provider": {"source": {"name": "vcenter", "namespace": "team-a"},
                      "destination": {"name": "host", "namespace": "team-a"}},
         "map": {"network": {"name": "netmap", "namespace": "team-a"},
@@ -82,7 +83,7 @@ def test_the_plan_document_round_trips_through_the_api(plan, people):
     assert response.status_code == 201, response.json()
     copy = Plan.objects.get(name="plan-1-again")
     fields = ["namespace", "description", "source_provider", "destination_provider", "target_namespace", "warm",
-              "transfer_network", "network_map", "storage_map", "archived", "status", "status_reasons"]
+              "skip_guest_conversion", "transfer_network", "network_map", "storage_map", "archived", "status", "status_reasons"]
     plan.refresh_from_db()
     copy.refresh_from_db()
     assert {f: getattr(copy, f) for f in fields} == {f: getattr(plan, f) for f in fields}

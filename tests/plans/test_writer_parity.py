@@ -141,3 +141,26 @@ def test_the_same_mistake_gets_the_same_message_both_ways(client, people, invent
     page = in_wizard(Wizard(client, inventory), ctx).content.decode()
     assert escape(message) in page
     assert not Plan.objects.filter(name="wave-1").exists()
+
+
+def test_the_same_choice_gives_the_same_plan_both_ways(client, people, inventory):
+    """skipGuestConversion through the API and the type step's box through the wizard: one writer,
+    the same saved plan and the same exported spec."""
+    from plans.manifests import plan_manifest
+    from providers.models import InventoryObject
+
+    InventoryObject.objects.create(provider=inventory["target"], kind="folder", uid="ns-1", name="team-a", digest="x")
+    body = manifest(skipGuestConversion=True, vms=[{"id": "vm-1"}, {"id": "vm-2"}])
+    body["metadata"]["name"] = "by-api"
+    assert api(people["editor"]).post(reverse("api-plans"), body, format="json").status_code == 201
+    as_user(client, people["editor"])
+    wizard = Wizard(client, inventory)
+    wizard.with_vms(name="by-wizard")
+    wizard.post("network", mode="existing", map=inventory["network_map"].pk, action="next")
+    wizard.post("storage", mode="existing", map=inventory["storage_map"].pk, action="next")
+    wizard.post("type", warm="0", skip_guest_conversion="1", action="next")
+    assert wizard.post("review", action="finish").status_code == 302
+    specs = [plan_manifest(Plan.objects.get(name=name))["spec"] for name in ("by-api", "by-wizard")]
+    for spec in specs:
+        spec.pop("description")
+    assert specs[0] == specs[1] and specs[0]["skipGuestConversion"] is True

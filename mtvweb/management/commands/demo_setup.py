@@ -1,5 +1,6 @@
-"""Prepare the demo: an admin login, a namespace user, and one provider per lab source,
-created through the same forms (and connection tests) a user goes through."""
+"""Prepare the demo: an admin login, a namespace user, one provider per lab source, created
+through the same forms (and connection tests) a user goes through, and a sample plan that shows
+how the lab's VMs migrate: their disks hold no guest, so the plan skips guest conversion."""
 
 import json
 import secrets
@@ -16,6 +17,7 @@ from providers.adapters.openshift.host import ensure_host_provider
 from providers.models import Provider
 
 DEMO_NAMESPACE = "mtv-demo"
+SAMPLE_PLAN, SAMPLE_VM = "demo-raw-copy", "mtv-rhel8-nocbt"
 
 
 # Each lab part that stands for a source (lab.json key, also its provider type) → the provider form's
@@ -70,4 +72,45 @@ class Command(BaseCommand):
             if not form.is_valid():
                 raise CommandError(f"The lab's {provider_type} provider was refused: {form.errors.as_text()}")
             form.save()
+        vcenter = Provider.objects.filter(namespace=settings.MTVWEB_NAMESPACE, name="vcenter").first()
+        if vcenter is not None:
+            try:
+                with transaction.atomic():
+                    sample_plan(admin, vcenter, ensure_host_provider())
+            except Exception as exc:  # noqa: BLE001 - the demo runs without it; say why
+                self.stderr.write(f"The sample plan {SAMPLE_PLAN} was not made: {exc}")
         self.stdout.write(json.dumps({"password": password, "users": ["admin", "alice"]}))
+
+
+def sample_plan(admin, source: Provider, host: Provider):
+    """A plan in the demo project for one of the lab's vSphere VMs, its maps suggested as the wizard
+    suggests them, with skip guest conversion set: virt-v2v would refuse a disk without a guest."""
+    from kubernetes import client
+    from kubernetes.client.rest import ApiException
+
+    from mappings.kinds import KINDS
+    from plans import writer
+    from plans.models import Plan
+    from providers.adapters import adapter_for
+    from providers.inventory.store import InventoryStore
+    from providers.kube import cluster_api
+    from providers.models import VirtualMachine
+
+    if Plan.objects.filter(namespace=DEMO_NAMESPACE, name=SAMPLE_PLAN).exists():
+        return
+    for provider in (host, source):  # the inventory service would load them a moment later
+        InventoryStore(provider).load(adapter_for(provider).collector())
+    vm = VirtualMachine.objects.get(provider=source, name=SAMPLE_VM)
+    maps = {kind.plan_field: writer.NewMap(name=f"{SAMPLE_PLAN}-{name}", pairs=kind.suggest(
+        source, host, kind.used(source, [vm.uid]), DEMO_NAMESPACE, user=admin)) for name, kind in KINDS.items()}
+    for pair in maps["network_map"].pairs:
+        pair.destination_type = pair.destination_type or "pod"  # no NAD of that name: the pod network
+    try:
+        client.CoreV1Api(cluster_api(host)).create_namespace({"metadata": {"name": DEMO_NAMESPACE}})
+    except ApiException as exc:
+        if exc.status != 409:  # 409: it is there already
+            raise
+    writer.save(admin, writer.PlanInput(
+        name=SAMPLE_PLAN, namespace=DEMO_NAMESPACE, source=source, destination=host, target_namespace=DEMO_NAMESPACE,
+        vms=[writer.VMChoice(vm=vm)], skip_guest_conversion=True, **maps,
+        description="The lab's VMs have disks without a guest, which virt-v2v refuses: this plan copies them raw."))
