@@ -33,7 +33,7 @@ def test_create_with_each_authentication_type(page, people, openstack_lab, metho
         page.fill(f"#id_{name}", value)
     page.fill("#id_cacert", ca_pem(openstack_lab))
     page.get_by_test_id("submit").click()
-    page.wait_for_url("**/providers/*/")
+    page.wait_for_url("**/providers/*/", timeout=60_000)  # the save tests the connection to Keystone first
     provider = Provider.objects.get(name=f"osp-{method.replace('_', '-')}")
     expected_type = {"password": "password", "token_user_id": "token", "token_user_name": "token"}.get(
         method, "applicationcredential")

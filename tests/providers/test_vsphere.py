@@ -168,7 +168,7 @@ def test_changes_arrive_without_a_full_reload(vsphere_lab):
             wait_task(clone.Destroy_Task())
             wait_task(renamed.Rename_Task("vm-00001"))
             wait_task(target.PowerOnVM_Task())
-        wait_for(lambda: not vms.filter(uid=clone._moId).exists(), timeout=30)  # cleanup, not a timing goal
+        wait_for(lambda: not vms.filter(uid=clone._moId).exists(), timeout=120)  # cleanup, not a timing goal
         assert not errors
 
 
