@@ -17,6 +17,8 @@ DEBIAN_PACKAGES=(
     libxml2-dev libcurl4-openssl-dev libssl-dev gcc   # ovirt-engine-sdk-python builds from source
     bubblewrap                     # the cluster simulator runs pods in their own mount namespace
     openssl curl
+    # the lab's real guest (lab/guest): build its disks, boot them with QEMU (TCG) and OVMF
+    mmdebstrap fdisk e2fsprogs dosfstools mtools qemu-system-x86 ovmf
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
