@@ -1,12 +1,13 @@
 """virt-launcher for VMs whose disks hold a real guest: QEMU (TCG) with the VMI's devices.
 
-The VM controller (vms.py) asks `boot_disk()` whether a VMI's first disk is bootable (an MBR
-with boot code, or a GPT with an EFI system partition). If so, it creates a virt-launcher Pod
-(`launcher_pod()`) that the Pod runner starts like any other: its container runs
-`python -m lab.kube.simulator.launcher`, which execs QEMU with the serial console on stdout, so
-the console is the Pod's log. `Console` reads that log back: the VMI goes Running once the
-guest's marker line appears, Failed when the guest stops in its initramfs, panics, QEMU exits,
-or the boot limit passes. Disks without a guest keep the fast path (no QEMU).
+The VM controller (vms.py, through guestboot.py) asks `bootable()` whether a VMI's first disk
+holds a guest (an MBR with boot code, or a GPT with an EFI system partition). If so, it creates a
+virt-launcher Pod (`launcher_pod()`) that the Pod runner starts like any other: its container runs
+`python -m lab.kube.simulator.launcher`, which runs QEMU with the serial console on stdout, so the
+console is the Pod's log. The VMI goes Running once the guest's marker line appears there; the
+launcher ends (Pod Failed) when the guest stops in its initramfs, panics, finds nothing to boot, or
+the boot limit passes, and the VMI fails with the console's last lines. Disks without a guest keep
+the fast path (no QEMU).
 
 Lab limits: KVM is never used (nested KVM hangs here), memory is capped (MAX_MEMORY_MIB) and so
 are vCPUs (MAX_CPUS); the NICs are QEMU user-mode networks with no route out.
@@ -14,11 +15,15 @@ are vCPUs (MAX_CPUS); the NICs are QEMU user-mode networks with no route out.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from lab.guest.content import MARKER
@@ -28,6 +33,8 @@ MAX_CPUS = 2
 BOOT_TIMEOUT = float(os.environ.get("MTVWEB_LAB_GUEST_BOOT_TIMEOUT", "300"))
 CONTAINER = "compute"
 SPEC_ENV = "LAB_LAUNCHER_SPEC"
+TIMEOUT_ENV = "LAB_LAUNCHER_BOOT_TIMEOUT"
+IMAGE = "quay.io/mtvweb/mtvweb:latest"  # the project's image: the lab's Pod runner runs it
 DISK_DIR = "/var/run/kubevirt-private/vmi-disks"
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
@@ -139,7 +146,7 @@ def qemu_command(spec: dict, vars_file: str | None = None) -> list[str]:
     return argv
 
 
-def launcher_pod(vmi: dict, node: str, disks: list[dict], claims_block: dict[str, bool], image: str) -> dict:
+def launcher_pod(vmi: dict, node: str, disks: list[dict], claims_block: dict[str, bool]) -> dict:
     """The virt-launcher Pod of a guest-booting VMI (owned by it, so it goes with the VMI)."""
     meta = vmi["metadata"]
     mounts, devices, spec_disks = [], [], []
@@ -169,9 +176,10 @@ def launcher_pod(vmi: dict, node: str, disks: list[dict], claims_block: dict[str
             "restartPolicy": "Never",
             "terminationGracePeriodSeconds": 5,
             "containers": [{
-                "name": CONTAINER, "image": image,
+                "name": CONTAINER, "image": IMAGE,
                 "command": ["python", "-m", "lab.kube.simulator.launcher"],
-                "env": [{"name": SPEC_ENV, "value": json.dumps(spec)}],
+                "env": [{"name": SPEC_ENV, "value": json.dumps(spec)},
+                        {"name": TIMEOUT_ENV, "value": str(BOOT_TIMEOUT)}],
                 "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
                 "volumeMounts": mounts, "volumeDevices": devices,
             }],
@@ -205,6 +213,51 @@ class Console:
         return "\n".join([line for line in printable if line.strip()][-count:])
 
 
+def _supervise(argv: list[str], timeout: float) -> int:
+    """Run QEMU, pass its console through to stdout (the Pod's log), and stop it when the guest
+    cannot boot: KubeVirt's launcher would keep such a domain running, the lab ends the Pod
+    (Failed) so the VMI fails with the console's last lines instead of hanging."""
+    qemu = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=_die_with_parent)
+    signal.signal(signal.SIGTERM, lambda *_: qemu.terminate())
+    try:
+        return _follow(qemu, timeout)
+    finally:
+        if qemu.poll() is None:
+            qemu.kill()
+            qemu.wait()
+
+
+def _die_with_parent() -> None:
+    """QEMU goes when the launcher goes, however it ends (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+
+
+def _follow(qemu: subprocess.Popen, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    seen, pending, ready = "", b"", False
+    os.set_blocking(qemu.stdout.fileno(), False)
+    while True:
+        chunk = qemu.stdout.read(65536)
+        if chunk:
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            pending = (pending + chunk)[-65536:]
+            seen = pending.decode(errors="replace")
+            ready = ready or MARKER in seen
+        elif qemu.poll() is not None:
+            return qemu.returncode if ready else max(qemu.returncode, 1)
+        else:
+            time.sleep(0.2)
+        fatal = None if ready else Console(seen).fatal
+        if fatal or (not ready and time.monotonic() > deadline):
+            reason = f"the guest stopped booting: {fatal}" if fatal else f"no {MARKER} within {timeout:.0f}s"
+            print(f"\nvirt-launcher: {reason}", flush=True)
+            qemu.terminate()
+            qemu.wait()
+            return 1
+
+
 def main() -> None:
     spec = json.loads(os.environ[SPEC_ENV])
     vars_file = None
@@ -213,9 +266,8 @@ def main() -> None:
         shutil.copyfile(OVMF_VARS, vars_file)
     argv = qemu_command(spec, vars_file)
     print("virt-launcher: " + " ".join(argv), flush=True)
-    os.execvp(argv[0], argv)
+    sys.exit(_supervise(argv, float(os.environ.get(TIMEOUT_ENV, BOOT_TIMEOUT))))
 
 
 if __name__ == "__main__":
     main()
-    sys.exit(1)
