@@ -14,7 +14,8 @@ from pathlib import Path
 from lab.guest import content, disk, rootfs
 from lab.runtime import CACHE_DIR
 
-GUEST_CACHE = CACHE_DIR / "guest"
+# MTVWEB_LAB_GUEST_CACHE: where built guests live (tests that start from an empty cache share it)
+GUEST_CACHE = Path(os.environ.get("MTVWEB_LAB_GUEST_CACHE") or CACHE_DIR / "guest")
 DISK_SIZE = 2 * 1024 ** 3
 VARIANTS = ("bios", "uefi", "virtio")
 _SOURCES = ("build.py", "content.py", "disk.py", "rootfs.py")

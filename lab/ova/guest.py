@@ -1,4 +1,5 @@
-"""The lab's real guest (lab/guest, BIOS variant) as a vSphere-style OVA, made once and cached.
+"""The lab's real guest (lab/guest, BIOS variant) as a vSphere-style OVA, made once and cached beside
+the guest's disks (`~/.cache/mtvweb/guest/<hash>/ova/`).
 
 `lab up --parts ova` always puts it in the share root as mtv-guest-bios.ova. Its disk is the
 guest's raw image converted to a streamOptimized VMDK, so a migrated copy boots once converted.
@@ -14,8 +15,7 @@ from lab import guest
 from lab.ova.catalog import VM_NETWORK, Disk, DiskSpec, Nic, Package, VMSpec
 from lab.ova.disks import BuiltDisk, blake3_of_file, sha256_of_file, to_stream_optimized
 from lab.ova.manifest import package_entries
-from lab.ova.package import disk_file_names, write_ova
-from lab.ova.share import OVA_CACHE
+from lab.ova.package import EXPORT_TIME, disk_file_names, write_ova
 
 SHARE_PATH = "mtv-guest-bios.ova"
 NAME = "mtv-guest-bios"
@@ -41,10 +41,11 @@ def _built(raw: Path, folder: Path) -> BuiltDisk:
     return built
 
 
-def build_guest_ova(cache: Path = OVA_CACHE) -> tuple[Path, dict]:
-    """The cached OVA and its manifest entry (as if it lay at SHARE_PATH in the share)."""
+def build_guest_ova() -> tuple[Path, dict]:
+    """The cached OVA and its manifest entry (as if it lay at SHARE_PATH in the share). It is kept
+    beside the guest's build (one per guest content), not in the OVA cache."""
     raw = guest.disks()["bios"]
-    folder = cache / "guest" / raw.parent.name  # the guest build's content hash
+    folder = raw.parent / "ova"
     folder.mkdir(parents=True, exist_ok=True)
     vm = _vm(raw)
     built = _built(raw, folder)
@@ -52,6 +53,7 @@ def build_guest_ova(cache: Path = OVA_CACHE) -> tuple[Path, dict]:
     if not ova.exists():
         tmp = ova.with_suffix(".tmp")
         write_ova(tmp, vm, [built])
+        os.utime(tmp, (EXPORT_TIME, EXPORT_TIME))  # a finished export, as the other packages
         tmp.rename(ova)
     entries = package_entries(Package(SHARE_PATH, vm, "vm"), [built], {SHARE_PATH: ova.stat().st_size},
                               disk_file_names(vm.name, vm))
