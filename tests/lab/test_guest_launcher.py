@@ -56,13 +56,13 @@ def claim_with_guest(core, ns, name, image):
     subprocess.run(["cp", "--sparse=always", str(image), target], check=True)
 
 
-def start_vm(custom, ns, name, bus, claim):
+def start_vm(custom, ns, name, bus, claim, efi=False):
     custom.create_namespaced_custom_object(*KUBEVIRT, ns, "virtualmachines", {
         "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "metadata": {"name": name},
         "spec": {"runStrategy": "Always", "template": {"spec": {
             "domain": {
                 "cpu": {"cores": 1}, "memory": {"guest": "512Mi"},
-                "firmware": {"bootloader": {"bios": {}}},
+                "firmware": {"bootloader": {"efi": {"secureBoot": False}} if efi else {"bios": {}}},
                 "devices": {"disks": [{"name": "root", "disk": {"bus": bus}, "bootOrder": 1}],
                             "interfaces": [{"name": "default", "model": "virtio", "macAddress": MAC,
                                             "masquerade": {}}]},
@@ -92,10 +92,12 @@ def launcher_log(core, ns, vmi):
 @pytest.mark.skipif(not shutil.which("qemu-system-x86_64"), reason="needs QEMU (scripts/test installs it)")
 def test_guest_on_sata_boots_and_on_virtio_fails_with_the_root_not_found(admin, namespace):
     core, custom = client.CoreV1Api(admin), client.CustomObjectsApi(admin)
-    bios = guest.disks()["bios"]
-    for bus in ("sata", "virtio"):  # both boot at once: the test waits for the slower
-        claim_with_guest(core, namespace, f"disk-{bus}", bios)
+    disks = guest.disks()
+    for bus in ("sata", "virtio"):  # all three boot at once: the test waits for the slowest
+        claim_with_guest(core, namespace, f"disk-{bus}", disks["bios"])
         start_vm(custom, namespace, f"guest-{bus}", bus, f"disk-{bus}")
+    claim_with_guest(core, namespace, "disk-uefi", disks["uefi"])
+    start_vm(custom, namespace, "guest-uefi", "sata", "disk-uefi", efi=True)
 
     sata = wait_for(lambda: vmi_phase(custom, namespace, "guest-sata", {"Running", "Failed"}), BOOT_LIMIT,
                     "guest on SATA Running")
@@ -114,3 +116,10 @@ def test_guest_on_sata_boots_and_on_virtio_fails_with_the_root_not_found(admin, 
     assert "MTVWEB-GUEST-READY" not in launcher_log(core, namespace, virtio)
     vm = custom.get_namespaced_custom_object(*KUBEVIRT, namespace, "virtualmachines", "guest-virtio")
     assert vm["status"]["printableStatus"] == "Stopped" and vm["status"]["ready"] is False
+
+    uefi = wait_for(lambda: vmi_phase(custom, namespace, "guest-uefi", {"Running", "Failed"}), BOOT_LIMIT,
+                    "UEFI guest Running")
+    assert uefi["status"]["phase"] == "Running", uefi["status"]
+    log = launcher_log(core, namespace, uefi)
+    assert "OVMF_CODE" in log.splitlines()[0]  # booted by the firmware, from the disk's ESP
+    assert f"MTVWEB-GUEST-READY macs={MAC}" in log

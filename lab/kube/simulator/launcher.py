@@ -41,6 +41,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 ESP_TYPE = bytes.fromhex("28732ac11ff8d211ba4b00a0c93ec93b")  # C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 # What a guest prints when it will never reach multi-user on these devices.
 FATAL_LINES = re.compile(r"Dropping to a shell|Kernel panic|No bootable device|Boot failed", re.IGNORECASE)
+READY_LINE = re.compile(re.escape(MARKER) + r" macs=([0-9a-f:,]*)")
 NIC_MODELS = {"virtio": "virtio-net-pci", "e1000": "e1000", "e1000e": "e1000e", "rtl8139": "rtl8139"}
 
 
@@ -196,13 +197,13 @@ class Console:
 
     @property
     def marker(self) -> str | None:
-        return next((line[line.index(MARKER):] for line in self.lines if MARKER in line), None)
+        """The guest's ready line (the kernel may have written on the same console line before it)."""
+        return next((found.group(0) for line in self.lines if (found := READY_LINE.search(line))), None)
 
     @property
     def macs(self) -> list[str]:
-        marker = self.marker or ""
-        found = re.search(r"macs=(\S*)", marker)
-        return [m for m in found.group(1).split(",") if m] if found else []
+        marker = self.marker
+        return [m for m in READY_LINE.search(marker).group(1).split(",") if m] if marker else []
 
     @property
     def fatal(self) -> str | None:
@@ -244,14 +245,14 @@ def _follow(qemu: subprocess.Popen, timeout: float) -> int:
             sys.stdout.buffer.flush()
             pending = (pending + chunk)[-65536:]
             seen = pending.decode(errors="replace")
-            ready = ready or MARKER in seen
+            ready = ready or Console(seen).marker is not None
         elif qemu.poll() is not None:
             return qemu.returncode if ready else max(qemu.returncode, 1)
         else:
             time.sleep(0.2)
         fatal = None if ready else Console(seen).fatal
         if fatal or (not ready and time.monotonic() > deadline):
-            reason = f"the guest stopped booting: {fatal}" if fatal else f"no {MARKER} within {timeout:.0f}s"
+            reason = f"the guest stopped booting: {fatal}" if fatal else f"the guest was not ready within {timeout:.0f}s"
             print(f"\nvirt-launcher: {reason}", flush=True)
             qemu.terminate()
             qemu.wait()
