@@ -1,5 +1,7 @@
-"""The lab's real guest boots from its own bootloader on the host's QEMU (TCG), and the VMware
-variant cannot find its root on a virtio disk: what later proves a conversion did its job."""
+"""The lab's real guests on the host's QEMU (TCG), booted by their own bootloader: on the same
+virtio disk, the guest with virtio drivers boots and the VMware one cannot find its root — the
+initramfs alone makes the difference, which is what later proves a conversion did its job.
+(BIOS and UEFI on SATA, through the lab's KubeVirt: test_guest_launcher.py.)"""
 
 import subprocess
 import time
@@ -50,19 +52,17 @@ def outcome(proc, log):
         proc.wait()
 
 
-def test_guests_boot_on_their_buses_and_the_vmware_one_not_on_virtio(disks, tmp_path):
-    # All four at once: the suite waits for the slowest, not for the sum.
+def test_on_virtio_the_virtio_guest_boots_and_the_vmware_guest_does_not_find_its_root(disks, tmp_path):
+    # Both at once: the suite waits for the slower, not for the sum.
     runs = {
-        "bios-sata": start(tmp_path, "bios-sata", disks["bios"], "sata"),
-        "uefi-sata": start(tmp_path, "uefi-sata", disks["uefi"], "sata", efi=True),
         "virtio-virtio": start(tmp_path, "virtio-virtio", disks["virtio"], "virtio"),
         "bios-virtio": start(tmp_path, "bios-virtio", disks["bios"], "virtio"),
     }
     results = {name: outcome(*run) for name, run in runs.items()}
-    for name in ("bios-sata", "uefi-sata", "virtio-virtio"):
-        console, seconds = results[name]
-        assert console.macs == [MAC], f"{name} after {seconds:.0f}s:\n{console.last_lines()}"
+    console, seconds = results["virtio-virtio"]
+    assert console.macs == [MAC], f"virtio guest after {seconds:.0f}s:\n{console.last_lines()}"
     console, _ = results["bios-virtio"]
     assert console.marker is None
     assert "Gave up waiting for root file system device" in console.last_lines(40)
     assert "does not exist.  Dropping to a shell!" in console.fatal
+
