@@ -12,6 +12,8 @@ import json
 import os
 from pathlib import Path
 
+from lab.ova.guest import SHARE_PATH as GUEST_PATH
+from lab.ova.guest import build_guest_ova
 from lab.ova.share import MANIFEST_NAME, cached_share, lay_out
 
 NFS_SERVER = "127.0.0.1"
@@ -41,7 +43,9 @@ def _wants_large(ctx) -> bool:
 
 def up(ctx) -> dict:
     source, entries = cached_share()
-    extra = {}
+    guest_ova, guest_entry = build_guest_ova()
+    extra = {GUEST_PATH: guest_ova}
+    entries = {**entries, GUEST_PATH: guest_entry}
     if _wants_large(ctx):
         from lab.ova.large import SHARE_PATH, build_large
 
@@ -87,7 +91,7 @@ def _share_healthy(record: dict, source: Path) -> bool:
 
 def healthy(ctx, record: dict) -> bool:
     """Every file of both manifests is still there with its size, and the generator has not changed."""
-    if _wants_large(ctx) != ("large-4g" in record["vms"]) or "cases" not in record:
+    if _wants_large(ctx) != ("large-4g" in record["vms"]) or "cases" not in record or "mtv-guest-bios" not in record["vms"]:
         return False
     return (_share_healthy(record, cached_share()[0])
             and _share_healthy(record["cases"], cached_share(prefix="cases")[0]))

@@ -14,10 +14,11 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from lab import guest
 from lab.ovirt import disks, imageio, inventory
 from lab.runtime import CACHE_DIR, free_port, issue_cert, make_ca, wait_for_port, wait_until
 
-DEFAULT_VMS = 21  # the test VMs and five bulk VMs (vm-0001 … vm-0005)
+DEFAULT_VMS = 22  # the test VMs and five bulk VMs (vm-0001 … vm-0005)
 USER, PASSWORD = "admin@internal", "lab-ovirt-password"
 REPO = Path(__file__).resolve().parents[2]
 HASH_CACHE = CACHE_DIR / "ovirt" / "image-hashes.json"
@@ -44,8 +45,11 @@ def _make_images(built: dict) -> list[dict]:
     hashes = disks.load_hash_cache(HASH_CACHE)
     known = len(hashes)
     for image in built["images"]:
-        spec = {**image, "extents": disks.layout(image["size"], image["seed"], image["data_mib"])}
-        result = disks.materialize(spec, Path(image["path"]), hashes)
+        if image.get("source"):
+            result = disks.copy_image(Path(image["source"]), Path(image["path"]), hashes)
+        else:
+            spec = {**image, "extents": disks.layout(image["size"], image["seed"], image["data_mib"])}
+            result = disks.materialize(spec, Path(image["path"]), hashes)
         disk = entities[image["disk_id"]]
         disk["actual_size"] = result["actual_size"] if disk["sparse"] else disk["provisioned_size"]
         disk["total_size"] = disk["actual_size"]
@@ -69,7 +73,7 @@ def up(ctx) -> dict:
     imageio_cert = issue_cert(ca, pki, "imageio", organization="lab.local")
 
     vm_count = int(ctx.options.get("ovirt_vms") or DEFAULT_VMS)
-    built = inventory.build(base, vm_count)
+    built = inventory.build(base, vm_count, guest_image=str(guest.disks()["virtio"]))
     disk_record = _make_images(built)
     (base / "inventory.json").write_text(json.dumps({"collections": built["collections"]}))
 

@@ -134,3 +134,29 @@ def materialize(spec: dict, path: Path, hashes: dict | None = None) -> dict:
     }
     meta_path.write_text(json.dumps({"spec": wanted, "result": result}))
     return result
+
+
+def copy_image(source: Path, path: Path, hashes: dict) -> dict:
+    """A raw image from this machine (the lab's real guest) as a disk: a sparse copy, reused while
+    the source is unchanged; its digest is cached by source path, size and mtime."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta_path = path.with_name(path.name + ".meta")
+    stat = source.stat()
+    wanted = {"source": str(source), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    if path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("spec") == wanted:
+            return meta["result"]
+    tmp = path.with_name(path.name + ".copy-tmp")
+    subprocess.run(["cp", "--sparse=always", str(source), str(tmp)], check=True, timeout=300)
+    tmp.replace(path)
+    key = json.dumps(wanted, sort_keys=True)
+    if key not in hashes:
+        digest = blake3.blake3(max_threads=blake3.blake3.AUTO)
+        with open(source, "rb") as f:
+            while chunk := f.read(8 * MiB):
+                digest.update(chunk)
+        hashes[key] = digest.hexdigest()
+    result = {"path": str(path), "blake3": hashes[key], "actual_size": os.stat(path).st_blocks * 512}
+    meta_path.write_text(json.dumps({"spec": wanted, "result": result}))
+    return result

@@ -128,7 +128,7 @@ def _profile(name: str, network: dict, port_mirroring=False, pass_through=False,
     return profile
 
 
-def build(root, vm_count: int) -> dict:
+def build(root, vm_count: int, guest_image: str | None = None) -> dict:
     dc = _data_center("Default")
     clusters = {
         "Default": _cluster("Default", dc, ha_reservation=False, ksm=False),
@@ -187,7 +187,7 @@ def build(root, vm_count: int) -> dict:
         collections.update(_host_children(host, host_index, networks))
     world = {"clusters": clusters, "hosts": hosts, "profiles": profiles, "domains": domains,
              "cpu_profiles": {p["name"]: p for p in cpu_profiles}}
-    catalog = vms.Catalog(root, world, stable_id)
+    catalog = vms.Catalog(root, world, stable_id, guest_image)
     catalog.add_test_vms()
     catalog.add_bulk_vms(vm_count)
     for path, items in catalog.collections.items():

@@ -17,7 +17,7 @@ MiB = 1 << 20
 
 
 class Catalog:
-    def __init__(self, root: Path, world: dict, stable_id):
+    def __init__(self, root: Path, world: dict, stable_id, guest_image: str | None = None):
         self.root = Path(root)
         self.world = world
         self.stable_id = stable_id
@@ -26,6 +26,7 @@ class Catalog:
         self.other_disks: list[dict] = []
         self.test_vms: dict[str, dict] = {}
         self._macs = 0
+        self.guest_image = guest_image
 
     # --- building blocks -------------------------------------------------------------
 
@@ -96,11 +97,12 @@ class Catalog:
             self.test_vms[role] = {"id": vm_id, "name": name}
         return vm
 
-    def nic(self, vm: dict, profile="ovirtmgmt", interface="virtio", plugged=True, address=None) -> dict:
+    def nic(self, vm: dict, profile="ovirtmgmt", interface="virtio", plugged=True, address=None, mac=None) -> dict:
         path = f"vms/{vm['id']}/nics"
         index = sum(1 for _ in self.collections[path]) + 1
-        self._macs += 1
-        mac = f"56:6f:1a:{self._macs >> 16 & 0xff:02x}:{self._macs >> 8 & 0xff:02x}:{self._macs & 0xff:02x}"
+        if mac is None:  # from the pool; a MAC given outside it leaves the other VMs' MACs as they were
+            self._macs += 1
+            mac = f"56:6f:1a:{self._macs >> 16 & 0xff:02x}:{self._macs >> 8 & 0xff:02x}:{self._macs & 0xff:02x}"
         nic = {
             "id": self.stable_id("nic", f"{vm['name']}:nic{index}"), "name": f"nic{index}",
             "interface": interface, "linked": True, "plugged": plugged, "mac": {"address": mac},
@@ -132,7 +134,7 @@ class Catalog:
         return entity
 
     def disk(self, vm: dict, alias: str, size_mib: int, fmt="raw", sparse=True, domain="nfs-data", data_mib=4.0,
-             status="ok", shareable=False, **attachment) -> dict:
+             status="ok", shareable=False, source=None, **attachment) -> dict:
         size = size_mib * MiB
         entity = self._disk_entity(alias, size, domain, status, shareable, "image")
         image_id = self.stable_id("image", alias)
@@ -143,7 +145,7 @@ class Catalog:
             entity["qcow_version"] = "qcow2_v3"
         self.images.append({
             "disk_id": entity["id"], "size": size, "format": fmt, "seed": f"ovirt:{alias}",
-            "data_mib": data_mib, "path": str(path),
+            "data_mib": data_mib, "path": str(path), "source": source,
         })
         self.attach(vm, entity, **attachment)
         return entity
@@ -294,6 +296,13 @@ class Catalog:
         self.nic(legacy, interface="rtl8139_virtio")
         self.nic(legacy, "vm-data-limited", plugged=False)
         self.snapshot(legacy, "before upgrade", with_memory=True)
+
+        if self.guest_image:  # the lab's real guest with virtio drivers (lab/guest): boots as it is
+            guest = self.vm("mtv-guest-virtio", role="guest_virtio", memory_mib=1024, topology=(1, 1, 1),
+                            os_type="debian_9")
+            self.disk(guest, "mtv-guest-virtio_Disk1", 2048, bootable=True, interface="virtio",
+                      source=self.guest_image)
+            self.nic(guest, "vm-data-nofilter", mac="56:6f:1a:0e:00:01")
 
     def add_bulk_vms(self, total: int) -> None:
         """Plain VMs (one small disk, one NIC) until the inventory holds `total` VMs."""

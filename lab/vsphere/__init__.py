@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from lab import gobuild
+from lab import gobuild, guest
 from lab.runtime import CACHE_DIR, LOOPBACK, free_port, issue_cert, make_ca, sha1_thumbprint, wait_for_port
 from lab.vsphere.layout import DEFAULT_VM_COUNT, MAX_VM_COUNT, build_spec, total_vm_count
 
@@ -49,6 +49,10 @@ def build_id(spec: dict) -> str:
     return digest.hexdigest()[:16]
 
 
+def guest_images() -> dict[str, str]:
+    return {variant: str(path) for variant, path in guest.disks().items()}
+
+
 def up(ctx) -> dict:
     binary = build()
     ca, cert, key = tls_files()
@@ -57,7 +61,7 @@ def up(ctx) -> dict:
     shutil.rmtree(datastores, ignore_errors=True)  # vcsim refuses to create VMs over old files
     manifest_path = part / "manifest.json"
     manifest_path.unlink(missing_ok=True)
-    spec, roles = build_spec(requested_vm_count(ctx))
+    spec, roles = build_spec(requested_vm_count(ctx), guest_images())
     spec_path = part / "spec.json"
     spec_path.write_text(json.dumps(spec))
 
@@ -138,7 +142,7 @@ def make_record(
 def healthy(ctx, record: dict) -> bool:
     if record.get("vm_count") != total_vm_count(requested_vm_count(ctx)):
         return False  # asked for another inventory size: rebuild
-    if record.get("build_id") != build_id(build_spec(requested_vm_count(ctx))[0]):
+    if record.get("build_id") != build_id(build_spec(requested_vm_count(ctx), guest_images())[0]):
         return False  # the layout or vcsim-lab changed since it started: rebuild
     context = ssl.create_default_context(cafile=record["ca_file"])
     url = f"https://{record['host']}:{record['port']}/sdk/vimServiceVersions.xml"

@@ -47,7 +47,7 @@ DATACENTERS = [
     },
 ]
 
-DEFAULT_VM_COUNT = 16
+DEFAULT_VM_COUNT = 18
 MAX_VM_COUNT = 10_000
 SHARED_DISK = "[LocalDS_1] shared/quorum.vmdk"
 
@@ -320,6 +320,21 @@ def trait_vms(mac) -> dict[str, dict]:
     }
 
 
+def guest_vms(mac, images: dict[str, str]) -> dict[str, dict]:
+    """VMs whose disk is the lab's real guest (lab/guest): BIOS and EFI, a VMware-only initramfs,
+    so they boot after migration only once converted. images: variant -> raw image path."""
+
+    def vm(name, variant, firmware):
+        disk = {"datastore": "LocalDS_0", "capacity": GUEST_DISK_SIZE, "seed": f"mtvweb-lab/{name}/disk0",
+                "extents": [], "source": images[variant]}
+        return _vm(name, folder="Development", host="DC0_C0_H2", guest="debian11_64Guest", cpus=1,
+                   memory_mb=1024, firmware=firmware, nics=[{"network": "VM Network", "mac": mac(), "type": "vmxnet3"}],
+                   disks=[disk])
+
+    return {"guest_bios": vm("mtv-guest-bios", "bios", "bios"), "guest_uefi": vm("mtv-guest-uefi", "uefi", "efi")}
+
+
+GUEST_DISK_SIZE = 2 * 1024 * MiB
 GUESTS = ["rhel9_64Guest", "rhel8_64Guest", "ubuntu64Guest", "windows2019srv_64Guest", "centos7_64Guest"]
 
 
@@ -355,8 +370,9 @@ def bulk_vm(i: int, mac) -> dict:
     )
 
 
-TEST_VM_ROLES = 13  # len(test_vms(...)) + len(trait_vms(...))
+TEST_VM_ROLES = 15  # len(test_vms(...)) + len(trait_vms(...)) + len(guest_vms(...))
 TRAIT_MACS = 0x3F0000  # far above the filler VMs' (at most 2 NICs each)
+GUEST_MACS = 0x3E0000
 
 
 def total_vm_count(requested: int) -> int:
@@ -364,10 +380,10 @@ def total_vm_count(requested: int) -> int:
     return max(requested, TEST_VM_ROLES)
 
 
-def build_spec(vm_count: int) -> tuple[dict, dict[str, str]]:
-    """The spec for vcsim-lab and the test VMs' names by role."""
+def build_spec(vm_count: int, guest_images: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """The spec for vcsim-lab and the test VMs' names by role (guest_images: lab.guest.disks())."""
     mac = _Macs()
-    named = {**test_vms(mac), **trait_vms(_Macs(TRAIT_MACS))}
+    named = {**test_vms(mac), **trait_vms(_Macs(TRAIT_MACS)), **guest_vms(_Macs(GUEST_MACS), guest_images)}
     assert len(named) == TEST_VM_ROLES
     bulk = [bulk_vm(i, mac) for i in range(max(vm_count - len(named), 0))]
     spec = {"datacenters": DATACENTERS, "vms": [*named.values(), *bulk]}

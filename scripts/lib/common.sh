@@ -18,6 +18,8 @@ DEBIAN_PACKAGES=(
     bubblewrap                     # the cluster simulator runs pods in their own mount namespace
     mmdebstrap                     # ... on the image's root filesystem (python -m lab image)
     openssl curl
+    # the lab's real guest (lab/guest): build its disks, boot them with QEMU (TCG) and OVMF
+    mmdebstrap fdisk e2fsprogs dosfstools mtools qemu-system-x86 ovmf
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

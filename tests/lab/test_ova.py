@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 import blake3
 from ovirt_imageio import client as imageio_client
 
+from lab.guest.build import GUEST_CACHE
+
 ROOT = Path(__file__).resolve().parents[2]
 OVF_NS = {"http://schemas.dmtf.org/ovf/envelope/1", "http://schemas.dmtf.org/ovf/envelope/2"}
 RASD = "{http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData}"
@@ -166,7 +168,8 @@ def lab_up(env) -> dict:
 
 
 def test_lab_up_from_nothing_builds_the_share_then_reuses_and_repairs_it(tmp_path):
-    env = {**os.environ, "MTVWEB_LAB_DIR": str(tmp_path / "lab"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, "MTVWEB_LAB_DIR": str(tmp_path / "lab"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "MTVWEB_LAB_GUEST_CACHE": str(GUEST_CACHE)}  # the real guest is a build of its own
     env.pop("MTVWEB_LAB_OVA_LARGE", None)
     started = time.monotonic()
     record = lab_up(env)
@@ -177,7 +180,7 @@ def test_lab_up_from_nothing_builds_the_share_then_reuses_and_repairs_it(tmp_pat
     assert Path(record["cache_path"]).is_relative_to(tmp_path / "cache" / "mtvweb" / "ova")
     assert json.loads(Path(record["expected_path"]).read_text()) == record["expected"]
     assert {"alpine-bios", "win2019-efi", "photon-ovf2", "rhel8-extracted", "debian-sub1",
-            "ubuntu-sub2"} == set(record["vms"])
+            "ubuntu-sub2", "mtv-guest-bios"} == set(record["vms"])
     assert cold < 60, f"cold generation took {cold:.0f}s"
 
     started = time.monotonic()

@@ -109,7 +109,7 @@ def test_record_describes_how_to_connect(vsphere_lab):
     assert sha1_colons(der) == vsphere_lab["thumbprint"]
     served = ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate((vsphere_lab["host"], vsphere_lab["port"])))
     assert served == der
-    assert vsphere_lab["vm_count"] == 16
+    assert vsphere_lab["vm_count"] == 18
     assert {
         "cbt_on",
         "cbt_off",

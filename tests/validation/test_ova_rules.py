@@ -37,6 +37,7 @@ EXPECTED = {
     "win2019-efi": {SECURE_BOOT},
     "photon-ovf2": {NO_MAC},
     "debian-sub1": {NO_MAC},
+    "mtv-guest-bios": set(),  # the real guest
     # the validation cases
     "raw-disk": {DISK_FORMAT},
     "pxe-diskless": {NO_DISKS},

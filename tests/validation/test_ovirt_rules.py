@@ -65,7 +65,7 @@ RULES = {
 CLEAN = "clean"  # mtv-clean: one virtio-scsi image disk, one virtio NIC on a profile without a filter
 ROLES = ["running", "down", "two_disks_two_nics", "secure_boot", "illegal_disk", "locked_disk", "shared_disk",
          "shared_disk_peer", "lun_disk", "invalid_name", "unsupported_storage", "suspended", "tuned", "clean",
-         "high_performance", "legacy_devices"]
+         "high_performance", "legacy_devices", "guest_virtio"]  # guest_virtio: the real guest, clean too
 # Every concern of every test VM (inverted from RULES): no rule may fire where it was not meant to.
 EXPECTED = {role: {label for label, (_, roles) in RULES.items() if role in roles} for role in ROLES}
 

@@ -67,6 +67,8 @@ EXPECTED = {
     "fault_tolerance": {DRS, CBT_OFF, "VM running in an HA-enabled cluster", "Fault tolerance enabled"},
     "secure_boot_tpm": {DRS, CBT_OFF, "UEFI firmware", "UEFI secure boot enabled", "USB controller",
                         "Virtual TPM"},
+    "guest_bios": {DRS, CBT_OFF},  # the real guest (lab/guest)
+    "guest_uefi": {DRS, CBT_OFF, "UEFI firmware"},
 }
 
 _concerns: dict[str, dict[str, list[dict]]] = {}  # engine → {VM name: concerns}, computed once per engine

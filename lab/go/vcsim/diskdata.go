@@ -29,6 +29,9 @@ func seedStream(seed string) *blake3.OutputReader {
 // buf is the caller's scratch space of `chunk` bytes (one per worker: 20,000 disks must not
 // mean 20,000 fresh 1 MiB buffers).
 func writeDisk(localPath string, spec DiskSpec, buf []byte) (string, int64, error) {
+	if spec.Source != "" {
+		return copySourceDisk(localPath, spec, buf)
+	}
 	extents := append([]ExtentSpec(nil), spec.Extents...)
 	sort.Slice(extents, func(i, j int) bool { return extents[i].Offset < extents[j].Offset })
 	f, err := os.OpenFile(localPath, os.O_RDWR|os.O_CREATE, 0o644)

@@ -89,6 +89,9 @@ type DiskSpec struct {
 	// A physical-mode raw device mapping: built as a flat disk (so its bytes are served like the
 	// others) whose backing then becomes an RDM one (traits.go).
 	RDM bool `json:"rdm,omitempty"`
+	// A raw image on this machine whose bytes the disk gets instead of seeded extents (the
+	// lab's real guest, lab/guest); its size must be the capacity.
+	Source string `json:"source,omitempty"`
 }
 
 type ExtentSpec struct {

@@ -1,4 +1,4 @@
-"""What virt-controller/virt-handler do with VirtualMachines, minus running a guest.
+"""What virt-controller/virt-handler do with VirtualMachines; guests run only when a disk holds one.
 
 A VM that should run (runStrategy Always/RerunOnFailure/Once, or running: true) gets a
 VirtualMachineInstance owned by it (so the real garbage collector removes it with the
@@ -6,6 +6,10 @@ VM); the VMI goes Running on a node with one status.interfaces entry per interfa
 (name and MAC from the spec). A volume whose PVC (or DataVolume) is missing keeps the
 VMI Pending with KubeVirt's condition and the VM shows ErrorPvcNotFound. A VM that
 should not run (Halted, running: false) loses its VMI and shows Stopped.
+
+A VMI whose first disk holds a bootable guest (the lab's real guest, lab/guest) is booted for
+real by a virt-launcher Pod (launcher.py, guestboot.py): Scheduled while it boots, Running once
+the guest's marker reaches the console, Failed with the console's last lines if it never does.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from kubernetes.client.exceptions import ApiException
 
 from lab.kube.simulator.config import Config
 from lab.kube.simulator.events import EventRecorder, now
+from lab.kube.simulator.guestboot import GuestBoots
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +56,8 @@ class VirtualMachineController:
         self.events = EventRecorder(self.api, "virt-controller")
         self.nodes = [n.name for n in config.nodes]
         self.lock = threading.Lock()
-        self.waiting: set[tuple[str, str]] = set()  # VMs waiting for volumes: re-checked by tick()
+        self.waiting: set[tuple[str, str]] = set()  # VMs waiting for volumes or a boot: re-checked by tick()
+        self.guests = GuestBoots(config, self.api)
 
     # --- VirtualMachines -------------------------------------------------------------------
 
@@ -113,6 +119,8 @@ class VirtualMachineController:
             vmi = self._create_vmi(vm)
             if vmi is None:
                 return
+        if not problem and self._guest_boot(vm, vmi, key):
+            return
         self._set_vmi_status(vmi, vm, problem)
         if problem:
             self.waiting.add(key)
@@ -123,6 +131,40 @@ class VirtualMachineController:
         else:
             self.waiting.discard(key)
             self._set_vm_status(vm, "Running", ready=True, created=True, condition=("True", None, None))
+
+    # --- real guests (launcher.py) ---------------------------------------------------------
+
+    def _guest_boot(self, vm: dict, vmi: dict, key: tuple[str, str]) -> bool:
+        """Handle a VMI whose disk holds a bootable guest; False leaves it to the fast path."""
+        old = vmi.get("status") or {}
+        if old.get("phase") == "Running":
+            return False
+        if old.get("phase") == "Failed":
+            self.waiting.discard(key)
+            message = (old.get("conditions") or [{}])[0].get("message", "")
+            self._set_vm_status(vm, "Stopped", ready=False, created=True,
+                                condition=("False", "GuestNotBooted", message))
+            return True
+        result = self.guests.state(vmi, self._node(vmi))
+        if result is None or result[0] == "running":
+            return False  # the fast path sets it Running (interfaces and MACs from the spec)
+        self.waiting.add(key)  # tick() reads the console again
+        kind, detail = result
+        phase, reason = ("Scheduled", "GuestBooting") if kind == "booting" else ("Failed", "GuestNotBooted")
+        message = "the guest is booting (virt-launcher runs QEMU)" if kind == "booting" else detail
+        if old.get("phase") != phase:
+            self.custom.patch_namespaced_custom_object_status(
+                GROUP, VERSION, vmi["metadata"]["namespace"], "virtualmachineinstances", vmi["metadata"]["name"],
+                {"status": {"phase": phase, "nodeName": self._node(vmi), "conditions": [
+                    {"type": "Ready", "status": "False", "reason": reason, "message": message,
+                     "lastProbeTime": None, "lastTransitionTime": now()}]}},
+            )
+        printable = "Starting" if kind == "booting" else "Stopped"
+        self._set_vm_status(vm, printable, ready=False, created=True, condition=("False", reason, message))
+        return True
+
+    def _node(self, vmi: dict) -> str:
+        return self.nodes[int(hashlib.sha256(vmi["metadata"]["uid"].encode()).hexdigest(), 16) % len(self.nodes)]
 
     # --- volumes ---------------------------------------------------------------------------
 
@@ -233,7 +275,7 @@ class VirtualMachineController:
         elif old.get("phase") == "Running":
             return
         else:
-            node = self.nodes[int(hashlib.sha256(meta["uid"].encode()).hexdigest(), 16) % len(self.nodes)]
+            node = self._node(vmi)
             interfaces = spec["domain"].get("devices", {}).get("interfaces") or []
             stamp = now()
             status = {
