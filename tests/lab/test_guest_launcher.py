@@ -1,7 +1,6 @@
 """The lab's KubeVirt boots a VM whose claim holds a real guest: QEMU with the VM's devices, the
 serial console as the virt-launcher Pod's log, Running only once the guest says it is up."""
 
-import shutil
 import subprocess
 import time
 import uuid
@@ -89,7 +88,6 @@ def launcher_log(core, ns, vmi):
     return core.read_namespaced_pod_log(pod.metadata.name, ns, container="compute")
 
 
-@pytest.mark.skipif(not shutil.which("qemu-system-x86_64"), reason="needs QEMU (scripts/test installs it)")
 def test_guest_on_sata_boots_and_on_virtio_fails_with_the_root_not_found(admin, namespace):
     core, custom = client.CoreV1Api(admin), client.CustomObjectsApi(admin)
     disks = guest.disks()
