@@ -82,6 +82,12 @@ def uefi(image: Path, root: Path, size: int, root_uuid: str, esp_id: str) -> Non
     _run("mkfs.vfat", "-F", "16", "-i", esp_id.replace("-", ""), "-n", "ESP",
          "--offset", str(esp["start"]), str(image), str(esp["size"] * SECTOR // 1024))
     where = f"{image}@@{esp['start'] * SECTOR}"
-    _run("mmd", "-i", where, "::EFI", "::EFI/BOOT")
+    _run("mmd", "-i", where, "::EFI", "::EFI/BOOT", "::EFI/debian")
     _run("mcopy", "-i", where, str(loader), "::EFI/BOOT/BOOTX64.EFI")
+    # As grub-install leaves it: the distribution's directory with a grub.cfg that reads the real
+    # one. virt-v2v finds a UEFI guest's bootloader there (none: "no bootloader detected").
+    stub = image.with_suffix(".cfg")
+    stub.write_text(content.early_grub_cfg(root_uuid))
+    _run("mcopy", "-i", where, str(stub), "::EFI/debian/grub.cfg")
+    stub.unlink()
     loader.unlink()

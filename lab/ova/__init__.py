@@ -61,6 +61,7 @@ def up(ctx) -> dict:
         "nfs_served": False,
         "errors": {p: e["error"] for p, e in manifest["entries"].items() if e["status"] == "error"},
         "cases": _cases(ctx),
+        "guest_ova": str(guest_ova),
     }
 
 
@@ -92,6 +93,8 @@ def _share_healthy(record: dict, source: Path) -> bool:
 def healthy(ctx, record: dict) -> bool:
     """Every file of both manifests is still there with its size, and the generator has not changed."""
     if _wants_large(ctx) != ("large-4g" in record["vms"]) or "cases" not in record or "mtv-guest-bios" not in record["vms"]:
+        return False
+    if record.get("guest_ova") != str(build_guest_ova()[0]):  # the guest was rebuilt: its bytes changed
         return False
     return (_share_healthy(record, cached_share()[0])
             and _share_healthy(record["cases"], cached_share(prefix="cases")[0]))
