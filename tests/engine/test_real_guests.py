@@ -12,7 +12,6 @@ run under TCG here and take minutes each."""
 import uuid
 
 import pytest
-from kubernetes.client.exceptions import ApiException
 
 from lab import guest
 from lab.vsphere.layout import GUEST_DISK_SIZE
@@ -22,6 +21,7 @@ from providers.models import Provider, VirtualMachine
 from tests.engine.helpers import blake3_of, claim_file, engine_running, vsphere_plan, wait_until
 from tests.engine.test_ova_cold import ova_plan
 from tests.engine.test_ovirt_cold import ovirt_plan
+from tests.lab.test_guest_launcher import launcher_log, vmi_phase
 from tests.plans.helpers import lab_source_and_target
 from tests.providers.helpers import load
 
@@ -66,19 +66,9 @@ def started(custom, record) -> None:
 def booted(custom, core, record) -> tuple[str, str]:
     """(VMI phase once the boot is decided, the console) of the VM's target."""
     ns, name = record.migration.plan.target_namespace, record.memo["target_name"]
-
-    def decided():
-        try:
-            vmi = custom.get_namespaced_custom_object(*KUBEVIRT, ns, "virtualmachineinstances", name)
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return vmi if (vmi.get("status") or {}).get("phase") in ("Running", "Failed") else None
-
-    vmi = wait_until(decided, BOOT_LIMIT, f"{name} booted or failed")
-    [pod] = core.list_namespaced_pod(ns, label_selector=f"kubevirt.io/created-by={vmi['metadata']['uid']}").items
-    console = core.read_namespaced_pod_log(pod.metadata.name, ns, container="compute")
+    vmi = wait_until(lambda: vmi_phase(custom, ns, name, {"Running", "Failed"}), BOOT_LIMIT,
+                     f"{name} booted or failed")
+    console = launcher_log(core, ns, vmi)
     message = "\n".join(c.get("message", "") for c in vmi["status"].get("conditions") or [])
     return vmi["status"]["phase"], console + "\n" + message
 
